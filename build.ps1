@@ -1,0 +1,134 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates PSNamespaces.
+.DESCRIPTION
+    Build  publishes the C# module and assembles out/PSNamespaces/, an importable module.
+    Test   builds, runs the xunit tests and the Pester suite, prints "N passed, N failed".
+    Demo   builds, then runs examples/Seed-Walkthrough.ps1.
+    Shell  builds, then opens pwsh with the module imported.
+    Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
+.PARAMETER TestPath
+    With -Task Test: only these Pester files (the leak check still runs last).
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Shell')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    [string[]] $TestPath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$OutDir = Join-Path $Root 'out'
+$ModuleDir = Join-Path $OutDir 'PSNamespaces'
+$PublishDir = Join-Path $OutDir 'publish'
+$PesterVersion = '5.7.1'
+# The pwsh that runs this script, reused for child sessions (tests, demo, shell).
+$Pwsh = Join-Path $PSHOME 'pwsh'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-Build {
+    Write-Host "Building PSNamespaces ($Configuration)..."
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/PSNamespaces/PSNamespaces.csproj'),
+        '-c', $Configuration, '-r', 'linux-x64', '--self-contained', 'false',
+        '-o', $PublishDir, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true')
+
+    # An explicit list: the module folder holds exactly these, and a missing one fails the build.
+    $files = [ordered]@{
+        (Join-Path $PublishDir 'PSNamespaces.dll')                       = 'PSNamespaces.dll'
+        (Join-Path $PublishDir 'Tmds.LibC.dll')                          = 'Tmds.LibC.dll'
+        (Join-Path $Root 'PSNamespaces.psd1')                            = 'PSNamespaces.psd1'
+        (Join-Path $Root 'src/PSNamespaces/PSNamespaces.Format.ps1xml') = 'PSNamespaces.Format.ps1xml'
+    }
+    if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $ModuleDir
+    foreach ($source in $files.Keys) {
+        if (-not (Test-Path $source)) { throw "Build output missing: $source" }
+        Copy-Item $source (Join-Path $ModuleDir $files[$source])
+    }
+    Write-Host "Module ready: $ModuleDir"
+}
+
+function Get-PesterModulePath {
+    # Restores the pinned Pester from NuGet (the package holds the module under tools/).
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'build/TestDependencies.csproj'), '--nologo', '-v', 'quiet')
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $packages.Trim() "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing." }
+    $manifest
+}
+
+function Invoke-XunitTests {
+    $project = Join-Path $Root 'tests/PSNamespaces.Tests/PSNamespaces.Tests.csproj'
+    if (-not (Test-Path $project)) { return [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+    $trx = Join-Path $OutDir 'xunit.trx'
+    Remove-Item $trx -ErrorAction Ignore
+    & dotnet test $project -c $Configuration --nologo -v quiet --logger "trx;LogFileName=$trx" | Out-Host
+    if (-not (Test-Path $trx)) { throw 'xunit produced no results.' }
+    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error
+        Skipped = [int]$counters.notExecuted
+    }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Get-PesterModulePath
+    $xunit = Invoke-XunitTests
+
+    # Pester runs in a child pwsh so the suite sees a fresh process: its threads, descriptors
+    # and namespaces are the test's baseline, not this build script's.
+    $resultFile = Join-Path $OutDir 'pester-summary.json'
+    Remove-Item $resultFile -ErrorAction Ignore
+    $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner,
+        '-PesterManifest', $pester, '-ModulePath', $ModuleDir, '-SummaryPath', $resultFile)
+    if ($TestPath) { $arguments += @('-TestPath', ($TestPath -join ',')) }
+    & $Pwsh @arguments
+    if (-not (Test-Path $resultFile)) { throw 'The Pester run ended without a summary.' }
+    $pesterResult = Get-Content $resultFile -Raw | ConvertFrom-Json
+
+    $passed = $xunit.Passed + $pesterResult.Passed
+    $failed = $xunit.Failed + $pesterResult.Failed
+    $skipped = $xunit.Skipped + $pesterResult.Skipped
+    Write-Host ''
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed"
+    $line = "$passed passed, $failed failed"
+    if ($skipped) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0 -or $pesterResult.Passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'examples/Seed-Walkthrough.ps1') -ModulePath $ModuleDir
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Shell {
+    Invoke-Build
+    & $Pwsh -NoExit -NoProfile -Command "Import-Module '$ModuleDir'"
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Shell' { Invoke-Shell }
+}

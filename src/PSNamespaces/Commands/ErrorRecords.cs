@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Management.Automation;
+using PSNamespaces.Interop;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// Every ErrorRecord the module writes is made here: a stable id, a real category, the input as
+/// target, and a message that says what is missing.
+/// </summary>
+internal static class ErrorRecords
+{
+    /// <summary>The PowerShell category for an errno.</summary>
+    internal static ErrorCategory Category(int errno) => errno switch
+    {
+        Errno.ENOENT or Errno.ESRCH => ErrorCategory.ObjectNotFound,
+        Errno.EPERM or Errno.EACCES => ErrorCategory.PermissionDenied,
+        Errno.EEXIST => ErrorCategory.ResourceExists,
+        Errno.EBUSY => ErrorCategory.ResourceBusy,
+        Errno.EINVAL or Errno.ENAMETOOLONG or Errno.ENOTDIR or Errno.EISDIR or Errno.ELOOP => ErrorCategory.InvalidArgument,
+        Errno.ENOSYS or Errno.ENOTTY or Errno.EOPNOTSUPP => ErrorCategory.NotImplemented,
+        Errno.ENOMEM or Errno.ENOSPC or Errno.EMFILE or Errno.EUSERS => ErrorCategory.LimitsExceeded,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>An ErrorRecord for a failed system call, id "function,ERRNO".</summary>
+    internal static ErrorRecord FromErrno(ErrnoException ex, object? target, string? hint = null)
+    {
+        var record = new ErrorRecord(ex, ex.Function + "," + ex.ErrnoName, Category(ex.Errno), target);
+        if (hint is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(ex.Message + ". " + hint);
+        }
+
+        return record;
+    }
+
+    /// <summary>A process asked for by PID could not be read.</summary>
+    internal static ErrorRecord ProcessUnreadable(int pid, int errno, string function)
+    {
+        if (errno is Errno.ENOENT or Errno.ESRCH)
+        {
+            return new ErrorRecord(
+                new ItemNotFoundException(string.Format(CultureInfo.InvariantCulture, "No process with PID {0} exists.", pid)),
+                "ProcessNotFound",
+                ErrorCategory.ObjectNotFound,
+                pid);
+        }
+
+        var ex = new ErrnoException(function, errno, "/proc/" + pid.ToString(CultureInfo.InvariantCulture));
+        string? hint = errno is Errno.EACCES or Errno.EPERM
+            ? "Reading another process's namespaces needs ptrace read access to it: root, or CAP_SYS_PTRACE in the process's user namespace"
+            : null;
+        return FromErrno(ex, pid, hint);
+    }
+
+    /// <summary>Arguments that make the whole call meaningless.</summary>
+    internal static ErrorRecord InvalidArgument(string id, string message, object? target) =>
+        new(new PSArgumentException(message), id, ErrorCategory.InvalidArgument, target);
+
+    /// <summary>A named or identified namespace that is not there.</summary>
+    internal static ErrorRecord NamespaceNotFound(string message, object? target) =>
+        new(new ItemNotFoundException(message), "NamespaceNotFound", ErrorCategory.ObjectNotFound, target);
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Management.Automation;
+using PSNamespaces.Core;
+using PSNamespaces.Interop;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets processes with the namespace they are in for every kind.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "NamespaceProcess", DefaultParameterSetName = AllSet)]
+[OutputType(typeof(NamespaceProcess))]
+public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
+{
+    private const string AllSet = "All";
+    private const string PidSet = "Pid";
+    private const string InodeSet = "Inode";
+    private const string NamespaceSet = "Namespace";
+    private const string NameSet = "Name";
+
+    /// <summary>The processes to report. Without it (and without a namespace), every process.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PidSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "ProcessId")]
+    [ValidateRange(1, int.MaxValue)]
+    public int[] Pid { get; set; } = Array.Empty<int>();
+
+    /// <summary>With -Inode: the kind of the namespace whose processes to list.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InodeSet)]
+    public NamespaceType Type { get; set; }
+
+    /// <summary>With -Type: the inode of the namespace whose processes to list (lsns's NS column).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InodeSet)]
+    [ValidateRange(1ul, ulong.MaxValue)]
+    public ulong Inode { get; set; }
+
+    /// <summary>Namespaces (from Get-Namespace) whose processes to list.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
+    public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
+
+    /// <summary>The name of a network namespace in /run/netns whose processes to list (ip netns pids).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    private ProcessScanner? _scanner;
+
+    protected override void BeginProcessing() => _scanner = new ProcessScanner();
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case PidSet:
+                foreach (int pid in Pid)
+                {
+                    StopToken.ThrowIfCancellationRequested();
+                    NamespaceProcess? process = _scanner!.TryReadNamespaces(pid, out int errno, out string function);
+                    if (process is null)
+                    {
+                        WriteError(ErrorRecords.ProcessUnreadable(pid, errno, function));
+                        continue;
+                    }
+
+                    WriteObject(process);
+                }
+
+                break;
+            case InodeSet:
+                ScanInto(Type, Inode);
+                break;
+            case NamespaceSet:
+                foreach (Namespace ns in Namespace)
+                {
+                    ScanInto(ns.Type, ns.Inode);
+                }
+
+                break;
+            case NameSet:
+                foreach (string name in Name)
+                {
+                    if (NamespaceResolver.TryResolveName(name, out ulong inode, out ErrorRecord? error))
+                    {
+                        ScanInto(NamespaceType.Net, inode);
+                    }
+                    else
+                    {
+                        WriteError(error!);
+                    }
+                }
+
+                break;
+            default:
+                ScanInto(null, 0);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Writes every process (in one namespace, when a type is given). A process that exits during
+    /// the scan is not an error; one that may not be read is skipped with a Verbose line.
+    /// </summary>
+    private void ScanInto(NamespaceType? type, ulong inode)
+    {
+        NamespaceLink? link = type is NamespaceType t ? NamespaceLinks.Of(t) : null;
+        foreach (int pid in _scanner!.ListPids())
+        {
+            StopToken.ThrowIfCancellationRequested();
+            NamespaceProcess? process = _scanner.TryReadNamespaces(pid, out int errno, out string function, link, inode);
+            if (process is not null)
+            {
+                WriteObject(process);
+            }
+            else if (errno is not (0 or Errno.ENOENT or Errno.ESRCH))
+            {
+                WriteVerbose($"Skipped PID {pid}: {function}: {Errno.Message(errno)} ({Errno.Name(errno)})");
+            }
+        }
+    }
+
+    protected override void EndProcessing() => _scanner?.Dispose();
+}
