@@ -1,0 +1,56 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against the built module, then checks that the suite left nothing behind.
+.DESCRIPTION
+    Called by build.ps1 -Task Test in a fresh pwsh. Before the first test it records the baseline
+    (mounts, /run/netns, this process's children); Leaks.Tests.ps1 runs last and compares.
+    This process becomes a child subreaper so that a process a test orphans is re-parented here,
+    where the leak check finds it, instead of vanishing under PID 1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [string] $TestPath
+)
+
+$ErrorActionPreference = 'Stop'
+$testsDir = Join-Path $PSScriptRoot 'Pester'
+Import-Module $PesterManifest -Force
+
+Add-Type -Namespace PSNamespacesTests -Name Prctl -MemberDefinition @'
+[System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+public static extern int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+'@
+# PR_SET_CHILD_SUBREAPER = 36
+if ([PSNamespacesTests.Prctl]::prctl(36, 1, 0, 0, 0) -ne 0) { throw 'prctl(PR_SET_CHILD_SUBREAPER) failed.' }
+
+$env:PSNS_MODULE = $ModulePath
+Import-Module (Join-Path $testsDir 'TestHelpers.psm1') -Force
+$baseline = Get-TestBaseline
+$env:PSNS_BASELINE = Join-Path ([IO.Path]::GetTempPath()) "psns-baseline-$PID.json"
+$baseline | ConvertTo-Json -Depth 4 | Set-Content $env:PSNS_BASELINE
+
+$files = if ($TestPath) {
+    $TestPath -split ',' | ForEach-Object { (Resolve-Path $_).Path }
+} else {
+    Get-ChildItem $testsDir -Filter '*.Tests.ps1' | Where-Object Name -ne 'Leaks.Tests.ps1' | Sort-Object Name | ForEach-Object FullName
+}
+$containers = @($files | ForEach-Object { New-PesterContainer -Path $_ })
+# Last, so it sees what every other file left behind.
+$containers += New-PesterContainer -Path (Join-Path $testsDir 'Leaks.Tests.ps1')
+
+$config = New-PesterConfiguration
+$config.Run.Container = $containers
+$config.Run.PassThru = $true
+$config.Output.Verbosity = if ($env:CI) { 'Detailed' } else { 'Normal' }
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester-results.xml'
+$result = Invoke-Pester -Configuration $config
+Remove-Item $env:PSNS_BASELINE -ErrorAction Ignore
+
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content $SummaryPath

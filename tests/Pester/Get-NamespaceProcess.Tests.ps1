@@ -1,0 +1,165 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-PSNamespaces
+    $links = [ordered]@{
+        CgroupNs = 'cgroup'; IpcNs = 'ipc'; MountNs = 'mnt'; NetNs = 'net'; PidNs = 'pid'
+        PidForChildrenNs = 'pid_for_children'; TimeNs = 'time'; TimeForChildrenNs = 'time_for_children'
+        UserNs = 'user'; UtsNs = 'uts'
+    }
+    # Fresh namespaces of every kind but user, several processes in them, and one nested deeper.
+    $fresh = Start-TestProcess -Unshare @('--pid', '--mount-proc', '--net', '--uts', '--ipc', '--cgroup', '--time') -Command @('bash', '-c', 'sleep 1000 & sleep 1000 & wait')
+    # bash is PID 1 of the new PID namespace; wait for its two sleeps too.
+    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    while (@(Get-ChildPid $fresh.Pid | Where-Object { (Get-Content "/proc/$_/comm") -eq 'sleep' }).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+    $nested = Start-TestProcess -Unshare @('--pid', '--mount-proc') -Command @('unshare', '--fork', '--kill-child', '--pid', '--mount-proc', '--net', '--', 'sleep', '1000') -Name sleep
+}
+
+AfterAll {
+    $fresh, $nested | Stop-TestProcess
+}
+
+Describe 'Get-NamespaceProcess' {
+    It 'matches readlink /proc/PID/ns/* for a process in fresh namespaces' {
+        $p = Get-NamespaceProcess -Pid $fresh.Pid
+        foreach ($property in $links.Keys) {
+            $p.$property | Should -Be (Get-NsInode $fresh.Pid $links[$property]) -Because $property
+        }
+        $p.NetNs | Should -Not -Be (Get-NsInode $PID net)
+    }
+
+    It 'matches readlink for a process nested two PID namespaces deep' {
+        $p = Get-NamespaceProcess -Pid $nested.Pid
+        foreach ($property in $links.Keys) {
+            $p.$property | Should -Be (Get-NsInode $nested.Pid $links[$property]) -Because $property
+        }
+    }
+
+    It 'reports the PID inside the process''s own PID namespace, PPid, Command and User as /proc shows them' {
+        $p = Get-NamespaceProcess -Pid $nested.Pid
+        $p.NsPid | Should -Be ((Get-StatusField $nested.Pid NSpid) -split '\s+')[-1]
+        $p.NsPid | Should -Be 1
+        $p.PPid | Should -Be ([int](Get-StatusField $nested.Pid PPid))
+        $p.Command | Should -Be 'sleep'
+        $p.Uid | Should -Be ([uint32](stat -c '%u' "/proc/$($nested.Pid)"))
+        $p.User | Should -Be (stat -c '%U' "/proc/$($nested.Pid)")
+    }
+
+    It 'lists every process without -Pid, with the namespaces ps shows' {
+        $all = @(Get-NamespaceProcess)
+        $byPid = @{}
+        foreach ($p in $all) { $byPid[$p.Pid] = $p }
+        $byPid.ContainsKey($PID) | Should -BeTrue
+        $byPid.ContainsKey($fresh.Pid) | Should -BeTrue
+        $checked = 0
+        foreach ($line in ps -e -o pid=,netns=,mntns=,pidns=,utsns=,ipcns=,userns=,cgroupns=) {
+            $f = -split $line
+            $p = $byPid[[int]$f[0]]
+            if (-not $p -or $f[1] -eq '-') { continue }   # started after our scan, or unreadable
+            @($p.NetNs, $p.MountNs, $p.PidNs, $p.UtsNs, $p.IpcNs, $p.UserNs, $p.CgroupNs) | Should -Be @($f[1..7] | ForEach-Object { [uint64]$_ })
+            $checked++
+        }
+        $checked | Should -BeGreaterThan 10
+    }
+
+    It 'lists exactly the processes of one namespace by -Type and -Inode (what lsns INODE does)' {
+        $inode = Get-NsInode $fresh.Pid net
+        $expected = @(Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | Where-Object {
+                (readlink "/proc/$($_.Name)/ns/net" 2>$null) -eq "net:[$inode]" } | ForEach-Object { [int]$_.Name } | Sort-Object)
+        # bash, its two sleeps, and the unshare process itself: unshare(2) moved it into the new
+        # network namespace before it forked bash.
+        $expected.Count | Should -Be 4
+        $expected | Should -Contain $fresh.Unshare.Id
+        @(Get-NamespaceProcess -Type Net -Inode $inode | ForEach-Object Pid | Sort-Object) | Should -Be $expected
+    }
+
+    It 'lists the processes of a named network namespace like ip netns pids' {
+        $name = "psns-test-$PID"
+        ip netns add $name
+        try {
+            $p = Start-NativeProcess ip 'netns', 'exec', $name, 'sleep', '1000'
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(5)
+                while ((Get-Content "/proc/$($p.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                $expected = @(ip netns pids $name | ForEach-Object { [int]$_ } | Sort-Object)
+                $expected | Should -Be @($p.Id)
+                @(Get-NamespaceProcess -Name $name | ForEach-Object Pid | Sort-Object) | Should -Be $expected
+            } finally {
+                $p.Kill(); $p.WaitForExit()
+            }
+        } finally {
+            ip netns delete $name
+        }
+    }
+
+    It 'gives ObjectNotFound for a network namespace name that does not exist' {
+        Get-NamespaceProcess -Name 'psns-no-such-netns' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        $err[0].TargetObject | Should -Be 'psns-no-such-netns'
+    }
+
+    It 'takes Get-Process output from the pipeline' {
+        (Get-Process -Id $PID | Get-NamespaceProcess).Pid | Should -Be $PID
+    }
+
+    It 'writes ObjectNotFound for a PID that does not exist and goes on with the next' {
+        $out = Get-NamespaceProcess -Pid 999999999, $PID -ErrorVariable err -ErrorAction SilentlyContinue
+        $out.Pid | Should -Be $PID
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 999999999
+        $err[0].Exception.Message | Should -Match '999999999'
+    }
+
+    It 'refuses <Value> at parameter validation' -TestCases @(@{ Value = 0 }, @{ Value = -5 }) {
+        { Get-NamespaceProcess -Pid $Value -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSNamespaces.Commands.GetNamespaceProcessCommand'
+    }
+
+    It 'gives PermissionDenied for a process whose namespaces may not be read (PID 1 here)' {
+        # This machine's PID 1 refuses /proc/1/ns/*: readlink(1) fails on it too.
+        readlink /proc/1/ns/net 2>$null
+        $LASTEXITCODE | Should -Not -Be 0
+        Get-NamespaceProcess -Pid 1 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'readlinkat,EACCES,*'
+        $err[0].TargetObject | Should -Be 1
+        $err[0].ErrorDetails.Message | Should -Match 'root|CAP_SYS_PTRACE'
+    }
+
+    It 'skips an unreadable process in a full scan with a Verbose line, and no error' {
+        $out = Get-NamespaceProcess -Verbose -ErrorVariable err 4>&1
+        $err | Should -BeNullOrEmpty
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Skipped PID 1:' }).Count | Should -Be 1
+        @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] -and $_.Pid -eq 1 }).Count | Should -Be 0
+    }
+
+    It 'skips processes that exit during a scan without an error' {
+        # Short-lived processes come and go while ten scans run.
+        $churn = Start-NativeProcess bash '-c', 'for i in $(seq 400); do /bin/true & done; wait'
+        try {
+            for ($i = 0; $i -lt 10; $i++) {
+                $null = Get-NamespaceProcess -ErrorVariable err
+                $err | Should -BeNullOrEmpty
+            }
+        } finally {
+            $churn.WaitForExit()
+        }
+    }
+
+    It 'opens every descriptor close-on-exec and leaks none over 1000 calls' {
+        $before = (Get-ChildItem /proc/self/fd).Count
+        for ($i = 0; $i -lt 1000; $i++) {
+            $null = Get-NamespaceProcess -Pid $PID
+            $null = Get-ProcNsStatus -Pid $fresh.Pid
+            $null = Get-NamespaceProcess -Pid 999999999 -ErrorAction SilentlyContinue
+        }
+        (Get-ChildItem /proc/self/fd).Count | Should -Be $before
+    }
+
+    It 'shows a default table that fits a 120-column terminal' {
+        $lines = Get-NamespaceProcess -Pid $fresh.Pid | Format-Table | Out-String -Width 120 -Stream | Where-Object { $_ }
+        $lines[0] | Should -Match 'Pid\s+NsPid\s+Command\s+User\s+NetNs\s+MountNs\s+PidNs'
+        $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
+        $lines[-1] | Should -Match "^\s*$($fresh.Pid)\s+1\s+bash"
+    }
+}

@@ -1,0 +1,39 @@
+# Runs last (tests/Invoke-PesterSuite.ps1 puts it there): the suite leaves the machine as it found it.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $baseline = Get-Content $env:PSNS_BASELINE -Raw | ConvertFrom-Json
+    # iproute2 (and New-Namespace -Name) bind-mount /run/netns onto itself on first use and keep
+    # it; when the suite made the directory, the suite's fixture takes it away again.
+    if (-not $baseline.NetnsDir -and (Test-Path /run/netns) -and -not (Get-ChildItem /run/netns)) {
+        while ((Get-Content /proc/self/mountinfo) -match ' /run/netns ') { umount /run/netns }
+        Remove-Item /run/netns
+    }
+}
+
+Describe 'The suite leaves nothing behind' {
+    It 'leaves no mount behind' {
+        $now = @(Get-MountSignature)
+        @($now | Where-Object { $_ -notin $baseline.Mounts }) | Should -BeNullOrEmpty
+        @($baseline.Mounts | Where-Object { $_ -notin $now }) | Should -BeNullOrEmpty
+    }
+
+    It 'leaves /run/netns as it was' {
+        @(Get-ChildItem /run/netns -ErrorAction Ignore | ForEach-Object Name) | Should -Be @($baseline.Netns)
+        Test-Path /run/netns | Should -Be $baseline.NetnsDir
+    }
+
+    It 'leaves no process behind, running or zombie' {
+        # This pwsh is a child subreaper: orphans of the suite end up as its children.
+        $leftover = @(Get-ChildPid ([Environment]::ProcessId) | Where-Object { $_ -notin $baseline.Children } |
+            ForEach-Object { "$_ $(Get-Content /proc/$_/cmdline -Raw -ErrorAction Ignore)" })
+        $leftover | Should -BeNullOrEmpty
+    }
+
+    It 'leaves every thread of this pwsh in its original namespaces' {
+        $self = [Environment]::ProcessId
+        foreach ($task in Get-ChildItem "/proc/$self/task") {
+            $now = @(Get-ChildItem "$($task.FullName)/ns" -ErrorAction Ignore | ForEach-Object { "$($_.Name) $(readlink $_.FullName)" })
+            if ($now) { $now | Should -Be $baseline.Namespaces -Because "thread $($task.Name)" }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+<#
+    Shared helpers for the Pester suite. Expected values come from the kernel and the reference
+    tools (readlink, /proc/PID/status, lsns, ip netns), never from the module under test.
+#>
+
+Set-StrictMode -Version Latest
+
+function Import-PSNamespaces {
+    # The built module; build.ps1 sets PSNS_MODULE, a developer running Invoke-Pester by hand gets out/.
+    $path = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+    Import-Module $path -Force -Global
+}
+
+function Get-NsInode {
+    <# The inode of /proc/PID/ns/LINK as readlink(1) prints it ("net:[4026531840]" -> 4026531840). #>
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string] $Link)
+    $text = readlink "/proc/$ProcessId/ns/$Link"
+    if ($LASTEXITCODE -ne 0 -or $text -notmatch '\[(\d+)\]$') { throw "readlink /proc/$ProcessId/ns/$Link failed: $text" }
+    [uint64]$Matches[1]
+}
+
+function Get-StatusField {
+    <# A field of /proc/PID/status as grep(1) shows it, split into numbers where it is a list. #>
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string] $Field)
+    $line = grep -E "^${Field}:" "/proc/$ProcessId/status"
+    if ($LASTEXITCODE -ne 0) { throw "grep $Field /proc/$ProcessId/status failed" }
+    ($line -replace "^${Field}:\s*", '').Trim()
+}
+
+function Get-ChildPid {
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $children = foreach ($task in Get-ChildItem "/proc/$ProcessId/task" -ErrorAction Ignore) {
+        (Get-Content "$($task.FullName)/children" -Raw -ErrorAction Ignore) -split '\s+' | Where-Object { $_ }
+    }
+    @($children | ForEach-Object { [int]$_ })
+}
+
+function Get-DescendantPid {
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    foreach ($child in Get-ChildPid $ProcessId) {
+        $child
+        Get-DescendantPid $child
+    }
+}
+
+function Start-NativeProcess {
+    <# Starts a program with each argument passed as is (no shell, no re-splitting). #>
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $ArgumentList) { $psi.ArgumentList.Add($argument) }
+    [System.Diagnostics.Process]::Start($psi)
+}
+
+function Start-TestProcess {
+    <#
+    .SYNOPSIS
+        Starts `unshare --fork --kill-child <Unshare> -- <Command>` and returns once the command
+        runs: an object with Pid (the command, inside the new namespaces), Unshare (the outer
+        process) and the namespaces asked for. Stop it with Stop-TestProcess.
+    #>
+    param(
+        [string[]] $Unshare = @(),
+        [string[]] $Command = @('sleep', '1000'),
+        # The command name (comm) to wait for, when it is not the program's own name.
+        [string] $Name
+    )
+    $arguments = @('--fork', '--kill-child') + $Unshare + @('--') + $Command
+    $outer = Start-NativeProcess unshare $arguments
+    $name = if ($Name) { $Name } else { Split-Path -Leaf $Command[0] }
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    $previous = 0
+    while ([DateTime]::UtcNow -lt $deadline) {
+        # The most deeply PID-namespaced descendant running the command (nested unshare
+        # commands fork again); the same answer twice in a row, so a fork that has not yet
+        # exec'd is not taken for the command.
+        $inner = Get-DescendantPid $outer.Id | Where-Object {
+            (Get-Content "/proc/$_/comm" -ErrorAction Ignore) -eq $name
+        } | Sort-Object { -((Get-StatusField $_ NSpid) -split '\s+').Count } | Select-Object -First 1
+        if ($inner -and $inner -eq $previous) {
+            return [pscustomobject]@{ Pid = [int]$inner; Unshare = $outer }
+        }
+        $previous = $inner
+        if ($outer.HasExited) { throw "unshare $($arguments -join ' ') exited with $($outer.ExitCode)" }
+        Start-Sleep -Milliseconds 20
+    }
+    Stop-TestProcess ([pscustomobject]@{ Pid = 0; Unshare = $outer })
+    throw "unshare $($arguments -join ' ') did not start $name in time"
+}
+
+function Stop-TestProcess {
+    <#
+    .SYNOPSIS
+        Kills a test process tree deepest first, so that each parent reaps its own child and
+        nothing is orphaned (the suite's leak check would find it).
+    #>
+    param([Parameter(Mandatory, ValueFromPipeline)] $TestProcess)
+    process {
+        $outer = $TestProcess.Unshare
+        $tree = @(Get-DescendantPid $outer.Id)
+        [array]::Reverse($tree)
+        foreach ($child in $tree) {
+            kill -KILL $child 2>$null
+            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            while ((Test-Path "/proc/$child") -and (Get-Content "/proc/$child/stat" -Raw -ErrorAction Ignore) -notmatch '\) Z ' -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 10
+            }
+        }
+        if (-not $outer.HasExited) { $outer.Kill() }
+        $outer.WaitForExit()
+    }
+}
+
+function Get-TestBaseline {
+    <# What the suite must leave as it found it. #>
+    $self = [Environment]::ProcessId
+    [pscustomobject]@{
+        Mounts     = @(Get-MountSignature)
+        Netns      = @(Get-ChildItem /run/netns -ErrorAction Ignore | ForEach-Object Name)
+        NetnsDir   = Test-Path /run/netns
+        Children   = @(Get-ChildPid $self)
+        Namespaces = @(Get-ChildItem "/proc/$self/task/$self/ns" | ForEach-Object { "$($_.Name) $(readlink $_.FullName)" })
+    }
+}
+
+function Get-MountSignature {
+    # Mount ids change on remount; mount point, root, source and type say what is mounted.
+    Get-Content /proc/self/mountinfo | ForEach-Object {
+        $f = $_ -split ' '
+        $dash = [array]::IndexOf($f, '-')
+        "$($f[4]) $($f[3]) $($f[$dash + 1]) $($f[$dash + 2])"
+    }
+}
+
+Export-ModuleMember -Function *
