@@ -6,20 +6,33 @@
     Build  publishes the C# module and assembles out/PSNamespaces/, an importable module.
     Test   builds, runs the xunit tests and the Pester suite, prints "N passed, N failed".
     Demo   builds, then runs examples/Seed-Walkthrough.ps1.
+    Bench  builds, then runs the benchmark suite and writes bench/RESULTS.md (bench/README.md).
     Shell  builds, then opens pwsh with the module imported.
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
+.PARAMETER Benchmark
+    With -Task Bench: only these benchmarks (bench/Invoke-Benchmark.ps1 lists them).
+.PARAMETER Repetitions
+    With -Task Bench: timed samples per side (default 7).
+.PARAMETER ProcessCount
+    With -Task Bench: processes in the fixture (default 2000).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Shell')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Shell')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [string[]] $TestPath
+    [string[]] $TestPath,
+
+    [string[]] $Benchmark,
+
+    [int] $Repetitions,
+
+    [int] $ProcessCount
 )
 
 $ErrorActionPreference = 'Stop'
@@ -121,6 +134,15 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $options = @{ ModulePath = $ModuleDir }
+    if ($Benchmark) { $options.Benchmark = $Benchmark }
+    if ($Repetitions) { $options.Repetitions = $Repetitions }
+    if ($ProcessCount) { $options.ProcessCount = $ProcessCount }
+    & (Join-Path $Root 'bench/Invoke-Benchmark.ps1') @options
+}
+
 function Invoke-Shell {
     Invoke-Build
     & $Pwsh -NoExit -NoProfile -Command "Import-Module '$ModuleDir'"
@@ -130,5 +152,6 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Shell' { Invoke-Shell }
 }
