@@ -60,6 +60,11 @@ function Invoke-Build {
         if (-not (Test-Path $source)) { throw "Build output missing: $source" }
         Copy-Item $source (Join-Path $ModuleDir $files[$source])
     }
+    # Help: MAML from the platyPS-format markdown, and the about_ topic as it is.
+    $null = New-Item -ItemType Directory -Path (Join-Path $ModuleDir 'en-US')
+    & (Join-Path $Root 'build/ConvertTo-MamlHelp.ps1') -SourceDirectory (Join-Path $Root 'docs/en-US') `
+        -OutputPath (Join-Path $ModuleDir 'en-US/PSNamespaces.dll-Help.xml')
+    Copy-Item (Join-Path $Root 'docs/en-US/about_PSNamespaces.help.txt') (Join-Path $ModuleDir 'en-US')
     Write-Host "Module ready: $ModuleDir"
 }
 
