@@ -7,13 +7,15 @@
     Test   builds, runs the xunit tests and the Pester suite, prints "N passed, N failed".
     Demo   builds, then runs examples/Seed-Walkthrough.ps1.
     Shell  builds, then opens pwsh with the module imported.
+    Package builds, then writes out/packages/PSNamespaces.<version>.nupkg, installable with
+           Install-PSResource from a folder repository.
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Shell')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -126,6 +128,14 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $packages = Join-Path $OutDir 'packages'
+    if (Test-Path $packages) { Remove-Item $packages -Recurse -Force }
+    & (Join-Path $Root 'build/New-ModulePackage.ps1') -ModulePath $ModuleDir -Destination $packages |
+        ForEach-Object { Write-Host "Package: $($_.FullName)" }
+}
+
 function Invoke-Shell {
     Invoke-Build
     & $Pwsh -NoExit -NoProfile -Command "Import-Module '$ModuleDir'"
@@ -136,4 +146,5 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Shell' { Invoke-Shell }
+    'Package' { Invoke-Package }
 }

@@ -141,3 +141,37 @@ Describe 'Tab completion' {
         @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Be @('User', 'Uts')
     }
 }
+
+Describe 'Package' {
+    It 'packs into a .nupkg that Install-PSResource installs from a folder repository, and the installed module works' {
+        $work = Join-Path ([IO.Path]::GetTempPath()) "psns-package-$PID"
+        try {
+            $package = & (Join-Path $PSScriptRoot '../../build/New-ModulePackage.ps1') -ModulePath $module.ModuleBase -Destination "$work/repo"
+            $package.Name | Should -Be "PSNamespaces.$($module.Version).nupkg"
+            # A fresh pwsh with its own HOME installs it from the folder (CurrentUser scope and the
+            # repository list both live under HOME), so nothing of the real user's is touched.
+            $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name psns-test-repo -Uri '$work/repo' -Trusted
+Install-PSResource -Name PSNamespaces -Repository psns-test-repo -Scope CurrentUser -TrustRepository
+Import-Module PSNamespaces
+(Get-Module PSNamespaces).ModuleBase
+(Get-NamespaceProcess -Pid `$PID).Pid -eq `$PID
+"@
+            $null = New-Item -ItemType Directory "$work/home"
+            $pwsh = Join-Path $PSHOME 'pwsh'
+            $savedHome = $env:HOME
+            try {
+                $env:HOME = "$work/home"
+                $base, $works = & $pwsh -NoProfile -NonInteractive -Command $script
+            } finally {
+                $env:HOME = $savedHome
+            }
+            $base | Should -BeLike "$work/home/*"
+            $works | Should -Be 'True'
+            Get-ChildItem "$base/en-US/PSNamespaces.dll-Help.xml" | Should -Not -BeNullOrEmpty
+        } finally {
+            Remove-Item $work -Recurse -Force -ErrorAction Ignore
+        }
+    }
+}
