@@ -1,3 +1,4 @@
+using System;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core;
@@ -14,10 +15,38 @@ internal static class NamespaceIoctl
         int flag = Tmds.Linux.LibC.ioctl(fd.Fd, NS_GET_NSTYPE);
         if (flag < 0)
         {
-            throw ErrnoException.FromLast("ioctl(NS_GET_NSTYPE)", subject);
+            int err = Errno.Last;
+            // Before Linux 4.11 nsfs has no NS_GET_NSTYPE: the link text of the descriptor
+            // ("net:[4026531840]") names the kind just as well.
+            if (err == Errno.ENOTTY && TypeFromLinkText(fd) is NamespaceType fromText)
+            {
+                return fromText;
+            }
+
+            throw new ErrnoException("ioctl(NS_GET_NSTYPE)", err, subject);
         }
 
         return NamespaceTypes.FromCloneFlag(flag) ??
             throw new ErrnoException("ioctl(NS_GET_NSTYPE)", Errno.EINVAL, subject);
+    }
+
+    private static NamespaceType? TypeFromLinkText(SafeFd fd)
+    {
+        Span<byte> text = stackalloc byte[64];
+        byte[] path = Sys.NullTerminated("/proc/thread-self/fd/" + fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int n = Sys.ReadLinkAt(Tmds.Linux.LibC.AT_FDCWD, path, text);
+        int colon = n > 0 ? text[..n].IndexOf((byte)':') : -1;
+        if (colon <= 0)
+        {
+            return null;
+        }
+
+        Span<char> name = stackalloc char[colon];
+        for (int i = 0; i < colon; i++)
+        {
+            name[i] = (char)text[i];
+        }
+
+        return NamespaceTypes.TryParse(name, out NamespaceType type) ? type : null;
     }
 }
