@@ -110,6 +110,7 @@ function Invoke-Test {
     & $Pwsh @arguments
     if (-not (Test-Path $resultFile)) { throw 'The Pester run ended without a summary.' }
     $pesterResult = Get-Content $resultFile -Raw | ConvertFrom-Json
+    if ($null -eq $pesterResult.Passed -or $null -eq $pesterResult.Failed) { throw "The Pester run wrote no counts: $resultFile" }
 
     $passed = $xunit.Passed + $pesterResult.Passed
     $failed = $xunit.Failed + $pesterResult.Failed

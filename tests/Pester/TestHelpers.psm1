@@ -175,4 +175,30 @@ function Invoke-PwshAsUser {
     }
 }
 
+function Invoke-PwshWithoutKernelFeature {
+    <#
+    .SYNOPSIS
+        Runs a pwsh command, with the built module imported, as if the kernel lacked some
+        system calls (ENOSYS) or nsfs ioctls (ENOTTY); returns its output lines.
+    .DESCRIPTION
+        tests/native/without-syscalls.c installs a seccomp filter and execs pwsh; it is compiled
+        once per session into a temporary directory.
+    #>
+    param([int[]] $Enosys = @(), [uint32[]] $Enotty = @(), [Parameter(Mandatory)] [string] $Command)
+    $binary = Join-Path ([IO.Path]::GetTempPath()) "psns-without-syscalls-$([Environment]::ProcessId)"
+    if (-not (Test-Path $binary)) {
+        gcc -O2 -Wall -Wextra -Werror -o $binary (Join-Path $PSScriptRoot '../native/without-syscalls.c')
+        if ($LASTEXITCODE -ne 0) { throw 'gcc failed to build without-syscalls' }
+    }
+    $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+    $arguments = @(foreach ($nr in $Enosys) { '--enosys'; "$nr" }) + @(foreach ($cmd in $Enotty) { '--enotty'; "$cmd" })
+    $script = "Import-Module '$module'`n$Command"
+    & $binary @arguments -- (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script 2>&1 |
+        ForEach-Object { "$_" }
+}
+
+function Remove-TestBinaries {
+    Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "psns-without-syscalls-$([Environment]::ProcessId)") -ErrorAction Ignore
+}
+
 Export-ModuleMember -Function *

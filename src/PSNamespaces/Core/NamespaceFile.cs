@@ -26,10 +26,12 @@ internal sealed class NamespaceFile : IDisposable
     /// <summary>Opens path (following a /proc magic link, as nsenter does) and checks it is a namespace.</summary>
     /// <exception cref="ErrnoException">open fails.</exception>
     /// <exception cref="NotANamespaceException">The file is not on nsfs.</exception>
-    internal static NamespaceFile Open(string path) => OpenAt(LibC.AT_FDCWD, path, path);
+    /// <param name="path">The file.</param>
+    /// <param name="expected">The kind the caller's context implies, used only where the kernel cannot say.</param>
+    internal static NamespaceFile Open(string path, NamespaceType? expected = null) => OpenAt(LibC.AT_FDCWD, path, path, expected);
 
     /// <summary>Opens a path relative to a directory descriptor (a /proc/PID directory) as a namespace.</summary>
-    internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject)
+    internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject, NamespaceType? expected = null)
     {
         int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_RDONLY, out int raw);
         if (err != 0)
@@ -45,7 +47,7 @@ internal sealed class NamespaceFile : IDisposable
                 throw new NotANamespaceException(subject);
             }
 
-            NamespaceType type = NamespaceIoctl.GetType(fd, subject);
+            NamespaceType type = NamespaceIoctl.GetType(fd, subject, expected);
             err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
             if (err != 0)
             {

@@ -79,7 +79,7 @@ internal sealed class NamespaceTarget : IDisposable
                 {
                     if (!files.ContainsKey(type))
                     {
-                        files[type] = NamespaceFile.OpenAt(processDir.Fd, "ns/" + type.ProcName(), $"/proc/{subject}/ns/{type.ProcName()}");
+                        files[type] = NamespaceFile.OpenAt(processDir.Fd, "ns/" + type.ProcName(), $"/proc/{subject}/ns/{type.ProcName()}", type);
                     }
                 }
             }
@@ -135,14 +135,14 @@ internal sealed class NamespaceTarget : IDisposable
             throw new ArgumentException(problem, nameof(name));
         }
 
-        NamespaceTarget target = FromPaths(new[] { NamedNetns.PathOf(name) });
-        if (!target.Files.ContainsKey(NamespaceType.Net))
+        NamespaceFile file = NamespaceFile.Open(NamedNetns.PathOf(name), NamespaceType.Net);
+        if (file.Type != NamespaceType.Net)
         {
-            target.Dispose();
+            file.Dispose();
             throw new ArgumentException($"'{NamedNetns.PathOf(name)}' is not a network namespace.", nameof(name));
         }
 
-        return target;
+        return new NamespaceTarget(new Dictionary<NamespaceType, NamespaceFile> { [NamespaceType.Net] = file }, null, null);
     }
 
     /// <summary>Only the kinds asked for; the others are closed. Throws when one asked for is not held.</summary>
