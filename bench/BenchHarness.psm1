@@ -11,16 +11,21 @@ function New-BenchSide {
         One side of a comparison: a name as the table shows it and the script that does the work.
         The script must consume all output it causes (collect it, count it); what it returns is
         kept from the last sample. -Unavailable names why the side cannot run (a missing cmdlet).
+    .PARAMETER SelfTimed
+        The script returns an object whose ElapsedMs is the time the work took, measured by the
+        program itself: the C floors, whose floor must not include starting them from pwsh.
     #>
     param(
         [Parameter(Mandatory)] [string] $Name,
         [scriptblock] $Script,
-        [string] $Unavailable
+        [string] $Unavailable,
+        [switch] $SelfTimed
     )
     [pscustomobject]@{
         Name        = $Name
         Script      = $Script
         Unavailable = $Unavailable
+        SelfTimed   = [bool]$SelfTimed
         Samples     = [System.Collections.Generic.List[double]]::new()
         Median      = $null
         Output      = $null
@@ -56,7 +61,7 @@ function Measure-BenchSide {
             $output = & $s.Script
             $watch.Stop()
             $s.Output = $output
-            if ($round -ge 0) { $s.Samples.Add($watch.Elapsed.TotalMilliseconds) }
+            if ($round -ge 0) { $s.Samples.Add($(if ($s.SelfTimed) { $output.ElapsedMs } else { $watch.Elapsed.TotalMilliseconds })) }
         }
     }
     foreach ($s in $live) { $s.Median = Get-Median $s.Samples }

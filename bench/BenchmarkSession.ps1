@@ -75,13 +75,12 @@ function Invoke-OneBenchmark([string] $Name) {
         if ($result['Growth']) { $script:growth = $result.Growth }
     } catch {
         $script:failed++
-        Write-Warning "$Name failed: $_"
+        Write-Warning "$Name failed: $_`n$($_.ScriptStackTrace)"
         $rows.Add((New-BenchFailureRow -Id $Name -Benchmark $Name -Message "$_"))
     }
     Write-Host ("   {0:N1} s" -f $watch.Elapsed.TotalSeconds)
 }
 
-$fixtureNote = 'not started'
 try {
     $onMainFixture = @($selected | Where-Object { $_ -ne 'Growth' })
     if ($onMainFixture) {
@@ -101,7 +100,6 @@ try {
     )
     $teardownErrors = @(foreach ($step in $teardown) { try { & $step } catch { $_ } })
     if ($teardownErrors) { throw "Tearing down failed: $($teardownErrors -join '; ')" }
-    $fixtureNote = 'removed'
 }
 if ('Growth' -in $selected) { Invoke-OneBenchmark Growth }
 
@@ -114,9 +112,10 @@ if ($leftMounts -or $leftNetns) { throw "Left behind: mounts $($leftMounts -join
 $run = [ordered]@{
     Date                = (Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm') + ' UTC'
     'Cmdlets available' = $available -join ', '
-    Fixture             = "$(2 + $groupCount * $o.GroupSize) processes in $groupCount groups (each: unshare + sh + $($o.GroupSize - 2) sleeps in fresh pid, net, uts, ipc, mnt namespaces), $($o.NetnsCount) named netns from ip netns add + 1 attached to a group; $fixtureNote after the run"
-    Samples             = "$($o.Repetitions) per side after 1 warm-up, the order of the sides rotating"
     Benchmarks          = $selected -join ', '
+    Fixture             = "$(2 + $groupCount * $o.GroupSize) processes: $groupCount groups (each: unshare + sh + $($o.GroupSize - 2) sleeps in fresh pid, net, uts, ipc, mnt namespaces) under one outer pid namespace; $($o.NetnsCount) named netns from ip netns add, + 1 attached to a group"
+    Samples             = "$($o.Repetitions) per side after 1 warm-up, the order of the sides rotating"
+    Teardown            = 'checked: no fixture process, named netns or mount left'
 }
 Write-BenchResult -Row $rows -Machine (Get-MachineDescription) -Run $run -Path $o.OutputPath -Growth $growth -Sample $samples
 if ($failed) { exit 1 }

@@ -54,9 +54,10 @@ function Invoke-NetnsChurnBenchmark {
         foreach ($n in $names) { ip netns add $n; if ($LASTEXITCODE) { throw "ip netns add $n exited with $LASTEXITCODE" } }
         foreach ($n in $names) { ip netns delete $n; if ($LASTEXITCODE) { throw "ip netns delete $n exited with $LASTEXITCODE" } }
     }
-    $c = New-BenchSide "netns-loop $ChurnCount (C)" {
+    $c = New-BenchSide "netns-loop $ChurnCount (C, own clock)" -SelfTimed {
         $said = & $loop $ChurnCount $prefix
-        if ($LASTEXITCODE -or $said -ne "created $ChurnCount removed $ChurnCount") { throw "netns-loop said '$said', exit code $LASTEXITCODE" }
+        if ($LASTEXITCODE -or $said -notmatch "^created $ChurnCount removed $ChurnCount (\d+)$") { throw "netns-loop said '$said', exit code $LASTEXITCODE" }
+        [pscustomobject]@{ ElapsedMs = [double]$Matches[1] / 1000 }
     }
     $sides = @($ours, $ip, $c)
     $before = {

@@ -30,22 +30,38 @@ function Compare-Inode {
     }
 }
 
+function Invoke-Floor {
+    <# Runs ns-floor: what it counted, and how long its scan took by its own clock. #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $said = -split (& $Path)
+    if ($LASTEXITCODE -or $said.Count -ne 3) { throw "ns-floor said '$said', exit code $LASTEXITCODE" }
+    [pscustomobject]@{ Processes = [int]$said[0]; Namespaces = [int]$said[1]; ElapsedMs = [double]$said[2] / 1000 }
+}
+
 function Invoke-FullScanBenchmark {
     <# 1. Every namespace on the system into the pipeline, against lsns -J, lsns -J | ConvertFrom-Json, and the C floor. #>
     param([Parameter(Mandatory)] $Context)
     $floor = $Context.Floor
     $unavailable = Test-BenchCommand Get-Namespace
     $ours = New-BenchSide 'Get-Namespace | Measure-Object' -Unavailable $unavailable -Script { (Get-Namespace | Measure-Object).Count }
-    $lsns = New-BenchSide 'lsns -J' { $json = lsns -J; $json.Count }
-    $parsed = New-BenchSide 'lsns -J | ConvertFrom-Json' { (lsns -J | ConvertFrom-Json).namespaces.Count }
-    $c = New-BenchSide 'ns-floor (C)' { & $floor }
+    $lsns = New-BenchSide 'lsns -J' {
+        $json = lsns -J
+        if ($LASTEXITCODE) { throw "lsns -J exited with $LASTEXITCODE" }
+        @($json).Count
+    }
+    $parsed = New-BenchSide 'lsns -J | ConvertFrom-Json' {
+        $namespaces = (lsns -J | ConvertFrom-Json).namespaces
+        if ($LASTEXITCODE) { throw "lsns -J exited with $LASTEXITCODE" }
+        @($namespaces).Count
+    }
+    $c = New-BenchSide 'ns-floor (C, own clock)' -SelfTimed { Invoke-Floor $floor }
     $sides = @($ours, $lsns, $parsed, $c)
     Measure-BenchSide $sides -Repetitions $Context.Repetitions
 
     $checkedOurs = -not $unavailable
     $check = Test-Repeatedly -Success 'same namespaces as lsns (Get-Namespace: those with processes); floor count equal' {
         $reference = @(Get-LsnsInode)
-        $floorCount = [int](-split (& $floor))[1]
+        $floorCount = (Invoke-Floor $floor).Namespaces
         if ($floorCount -ne $reference.Count) { "the floor counts $floorCount namespaces, lsns $($reference.Count)" }
         if ($checkedOurs) {
             # lsns 2.38 lists only namespaces that processes are in; Get-Namespace also lists those held by mounts or descriptors.
@@ -174,9 +190,9 @@ function Invoke-GrowthBenchmark {
         foreach ($groups in $groupCounts) {
             Resize-BenchFixture $fixture $groups
             $ours = New-BenchSide 'Get-Namespace | Measure-Object' -Unavailable $unavailable -Script { (Get-Namespace | Measure-Object).Count }
-            $c = New-BenchSide 'ns-floor (C)' { & $floor }
+            $c = New-BenchSide 'ns-floor (C, own clock)' -SelfTimed { Invoke-Floor $floor }
             Measure-BenchSide @($ours, $c) -Repetitions $Context.Repetitions
-            $scanned = [int](-split $c.Output)[0]
+            $scanned = $c.Output.Processes
             $fixtureProcesses = 2 + $groups * $Context.GroupSize
             $table += [pscustomobject]@{
                 FixtureProcesses = $fixtureProcesses
