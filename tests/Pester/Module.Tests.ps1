@@ -72,6 +72,10 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
         foreach ($example in $help.Examples.Example) { $example.Code | Should -Not -BeNullOrEmpty }
     }
 
+    It 'has no unfinished skeleton text left in it' {
+        ($help | Out-String -Width 200) | Should -Not -Match '\{\{'
+    }
+
     It 'declares its output type' {
         $command.OutputType | Should -Not -BeNullOrEmpty
     }
