@@ -103,9 +103,10 @@ try {
 }
 if ('Growth' -in $selected) { Invoke-OneBenchmark Growth }
 
-# The machine as we found it: no fixture process, no named netns, the same mounts (in this
-# mount namespace; the rest of the machine never saw them).
-$leftMounts = @(Compare-Object $mountsBefore @(Get-MountSignature) | ForEach-Object InputObject)
+# The machine as we found it: no fixture process, no named netns, no new mount (in this mount
+# namespace; the rest of the machine never saw them). Mounts may go the other way: when someone
+# unlinks a mount point elsewhere, the kernel detaches the copy that this namespace inherited.
+$leftMounts = @(Compare-Object $mountsBefore @(Get-MountSignature) | Where-Object SideIndicator -eq '=>' | ForEach-Object InputObject)
 $leftNetns = @(Get-ChildItem /run/netns -ErrorAction Ignore | ForEach-Object Name)
 if ($leftMounts -or $leftNetns) { throw "Left behind: mounts $($leftMounts -join '; '); netns $($leftNetns -join ', ')" }
 

@@ -56,6 +56,8 @@ foreach ($name in 'ns-floor', 'netns-loop') {
     if ($LASTEXITCODE) { throw "gcc failed on bench/src/$name.c" }
 }
 
+$logPath = Join-Path $PSScriptRoot 'fixture.log'
+Remove-Item $logPath -ErrorAction Ignore
 $statePath = Join-Path $outDir 'fixture.json'
 $optionsPath = Join-Path $outDir 'options.json'
 $pwsh = Join-Path $PSHOME 'pwsh'
@@ -71,7 +73,7 @@ $pwsh = Join-Path $PSHOME 'pwsh'
     Floor                = $programs['ns-floor']
     NetnsLoop            = $programs['netns-loop']
     Pwsh                 = $pwsh
-    LogPath              = Join-Path $PSScriptRoot 'fixture.log'
+    LogPath              = $logPath
     StatePath            = $statePath
     CallerMountNamespace = readlink /proc/self/ns/mnt
 } | ConvertTo-Json | Set-Content $optionsPath
