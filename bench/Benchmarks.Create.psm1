@@ -67,7 +67,22 @@ function Invoke-NetnsChurnBenchmark {
     }
     Measure-BenchSide $sides -Repetitions $Context.Repetitions -BeforeSample $before
     & $before
+
+    # The same work on both sides: what New-Namespace makes is a new network namespace that
+    # iproute2 can enter, and what Remove-Namespace removes is gone for iproute2 too.
     $check = "every side made and removed all $ChurnCount (errors stop a side), none left"
+    if (-not $unavailable) {
+        $probe = "${prefix}-check"
+        $null = New-Namespace -Type Net -Name $probe -ErrorAction Stop
+        $inside = ip netns exec $probe readlink /proc/self/ns/net
+        Remove-Namespace -Name $probe -Confirm:$false -ErrorAction Stop
+        $listed = @(ip netns list | Where-Object { ($_ -split ' ')[0] -eq $probe })
+        if (-not $inside -or $inside -eq (readlink /proc/self/ns/net) -or $listed) {
+            $check = "differs: ip netns exec saw '$inside' in New-Namespace's netns; after Remove-Namespace, ip netns list has it: $([bool]$listed)"
+        } else {
+            $check += '; ip netns exec enters what New-Namespace makes'
+        }
+    }
     @{
         Rows    = @(
             New-BenchRow -Id 4a -Benchmark "make + remove $ChurnCount named netns" -Ours $ours -Reference $ip -Target (1 / 3) -TargetText '≤ 1/3' -Check $check
