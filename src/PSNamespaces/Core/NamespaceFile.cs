@@ -24,10 +24,12 @@ internal sealed class NamespaceFile : IDisposable
     internal ulong Inode { get; }
 
     /// <summary>Opens path (following a /proc magic link, as nsenter does) and checks it is a namespace.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="extraFlags">More open flags: O_NOFOLLOW where a symlink must be refused.</param>
     /// <exception cref="ErrnoException">open fails, or EINVAL when the file is not a namespace.</exception>
-    internal static NamespaceFile Open(string path)
+    internal static NamespaceFile Open(string path, int extraFlags = 0)
     {
-        SafeFd fd = Sys.Open(path, LibC.O_RDONLY);
+        SafeFd fd = Sys.Open(path, LibC.O_RDONLY | extraFlags);
         try
         {
             if (Sys.FilesystemType(fd, path) != Sys.NSFS_MAGIC)
@@ -52,6 +54,15 @@ internal sealed class NamespaceFile : IDisposable
     }
 
     public void Dispose() => Fd.Dispose();
+
+    /// <summary>Closes every file of a partly filled array.</summary>
+    internal static void DisposeAll(NamespaceFile?[] files)
+    {
+        foreach (NamespaceFile? file in files)
+        {
+            file?.Dispose();
+        }
+    }
 }
 
 /// <summary>A path that exists but is not a namespace file (fstatfs is not NSFS_MAGIC).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core;
 
@@ -18,15 +19,26 @@ namespace PSNamespaces.Core;
 /// </remarks>
 internal static class NamespaceThread
 {
-    /// <summary>Runs work on a new thread, waits for it, and rethrows what it threw with its stack.</summary>
+    /// <summary>
+    /// Runs work on a new thread, waits until that OS thread is gone, and rethrows what it threw
+    /// with its stack.
+    /// </summary>
     internal static T Run<T>(Func<T> work, string name = "PSNamespaces")
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
+        SafeFd? exited = null;
         var thread = new Thread(() =>
         {
             try
             {
+                // Opened by the thread itself, so it names this thread and never a later one
+                // that reuses its id. Before Linux 6.9 (no PIDFD_THREAD) there is none.
+                if (Sys.TryPidfdOpen(Sys.gettid(), out SafeFd pidfd, Sys.PIDFD_THREAD) == 0)
+                {
+                    exited = pidfd;
+                }
+
                 result = work();
             }
             catch (Exception ex)
@@ -40,6 +52,17 @@ internal static class NamespaceThread
         };
         thread.Start();
         thread.Join();
+        if (exited is not null)
+        {
+            // Join returns when the managed work is done; the OS thread, still in the namespaces it
+            // entered, exits a moment later. Until it has, it keeps those namespaces alive and
+            // shows in /proc/self/task: wait, so callers see every thread back in the session's.
+            using (exited)
+            {
+                Sys.PidfdExited(exited, 5000);
+            }
+        }
+
         failure?.Throw();
         return result;
     }
