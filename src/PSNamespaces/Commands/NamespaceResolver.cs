@@ -27,7 +27,7 @@ internal static class NamespaceResolver
         }
 
         string path = NamedNetns.PathOf(name);
-        NamespaceFile? file = TryOpen(path, name, $"There is no network namespace named '{name}' in {NamedNetns.RunDirectory}.", out error);
+        NamespaceFile? file = TryOpen(path, name, $"There is no network namespace named '{name}' in {NamedNetns.RunDirectory}.", out error, NamespaceType.Net);
         if (file is not null && file.Type != NamespaceType.Net)
         {
             error = ErrorRecords.InvalidArgument("WrongNamespaceType", $"'{path}' is a {file.Type} namespace, not a network namespace.", name);
@@ -43,12 +43,13 @@ internal static class NamespaceResolver
     /// <param name="target">The input as given, the error's target.</param>
     /// <param name="notFound">The message when there is no such file.</param>
     /// <param name="error">Why it could not be opened.</param>
-    internal static NamespaceFile? TryOpen(string path, object target, string notFound, out ErrorRecord? error)
+    /// <param name="expected">The kind the context implies (see <see cref="NamespaceFile.Open"/>).</param>
+    internal static NamespaceFile? TryOpen(string path, object target, string notFound, out ErrorRecord? error, NamespaceType? expected = null)
     {
         error = null;
         try
         {
-            return NamespaceFile.Open(path);
+            return NamespaceFile.Open(path, expected);
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.ENOENT)
         {

@@ -197,28 +197,24 @@ public sealed partial class NewNamespaceCommand
     private void Persist(PersistTarget[] targets)
     {
         PersistedNamespace[] made = NamespacePersistence.Persist(
+            Type,
             targets,
-            () => Attach ? PinnedProcess.OpenNamespaces(Pid, Type) : NamespaceUnshare.Create(Type, LoopbackUp));
+            () => Attach ? NamespaceTarget.FromPid(Pid, Type) : NamespaceUnshare.Create(Type, LoopbackUp));
         foreach (PersistedNamespace ns in made)
         {
-            WriteObject(Describe(ns));
+            WriteObject(NamespaceOutput.Describe(ns.Type, ns.Inode));
         }
     }
 
     private ErrorRecord PersistError(ErrnoException ex, object target)
     {
-        string proc = "/proc/" + Pid.ToString(CultureInfo.InvariantCulture);
-        if (Attach && ex.Subject is not null && ex.Subject.StartsWith(proc, StringComparison.Ordinal))
+        // NamespaceTarget.FromPid names the process as "PID" or "/proc/PID/...".
+        string pid = Pid.ToString(CultureInfo.InvariantCulture);
+        if (Attach && ex.Subject is not null && (ex.Subject == pid || ex.Subject.StartsWith("/proc/" + pid + "/", StringComparison.Ordinal) || ex.Subject == "/proc/" + pid))
         {
             return ErrorRecords.ProcessUnreadable(Pid, ex.Errno, ex.Function);
         }
 
         return ErrorRecords.NamespaceChange(ex, target, Array.IndexOf(Type, NamespaceType.Mount) >= 0);
     }
-
-    /// <summary>
-    /// The object written for a namespace made here. The one place that builds it, so that it
-    /// can become the full Get-Namespace object when that lands.
-    /// </summary>
-    private static Namespace Describe(PersistedNamespace ns) => new(ns.Type, ns.Inode, Nsfs.Device);
 }

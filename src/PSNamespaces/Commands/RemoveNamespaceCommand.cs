@@ -18,6 +18,7 @@ namespace PSNamespaces.Commands;
 /// entry read to name the holders (on older kernels, always).
 /// </remarks>
 [Cmdlet(VerbsCommon.Remove, "Namespace", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Namespace))]
 public sealed class RemoveNamespaceCommand : NamespaceCmdlet
 {
     /// <summary>Names of network namespaces in /run/netns to remove; from the pipeline, the Name property.</summary>
@@ -27,6 +28,10 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
     /// <summary>Namespace files (nsfs bind mounts) to unmount and delete; from the pipeline, the Path property.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string[]? Path { get; set; }
+
+    /// <summary>Writes the namespace each removed file held.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     // Removed namespaces that may live on: their holders are looked for once, at the end.
     private readonly List<RemovedNamespace> _maybeHeld = new();
@@ -75,6 +80,11 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
         try
         {
             RemovedNamespace removed = NsfsBindMount.Remove(path);
+            if (PassThru)
+            {
+                WriteObject(NamespaceOutput.Describe(removed.Type, removed.Inode));
+            }
+
             // Gone for sure when its handle no longer opens; else (or when the kernel cannot say) look for holders.
             if (removed.Handle?.IsAlive() != false)
             {

@@ -24,24 +24,39 @@ internal sealed class NamespaceFile : IDisposable
     internal ulong Inode { get; }
 
     /// <summary>Opens path (following a /proc magic link, as nsenter does) and checks it is a namespace.</summary>
+    /// <exception cref="ErrnoException">open fails.</exception>
+    /// <exception cref="NotANamespaceException">The file is not on nsfs.</exception>
     /// <param name="path">The file.</param>
+    /// <param name="expected">The kind the caller's context implies, used only where the kernel cannot say.</param>
+    internal static NamespaceFile Open(string path, NamespaceType? expected = null) => OpenAt(LibC.AT_FDCWD, path, path, expected);
+
+    /// <summary>Opens a path relative to a directory descriptor (a /proc/PID directory) as a namespace.</summary>
+    /// <param name="dirfd">The directory, or AT_FDCWD.</param>
+    /// <param name="relativePath">The file.</param>
+    /// <param name="subject">The path for messages.</param>
+    /// <param name="expected">The kind the caller's context implies, used only where the kernel cannot say.</param>
     /// <param name="extraFlags">More open flags: O_NOFOLLOW where a symlink must be refused.</param>
-    /// <exception cref="ErrnoException">open fails, or EINVAL when the file is not a namespace.</exception>
-    internal static NamespaceFile Open(string path, int extraFlags = 0)
+    internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject, NamespaceType? expected = null, int extraFlags = 0)
     {
-        SafeFd fd = Sys.Open(path, LibC.O_RDONLY | extraFlags);
+        int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_RDONLY | extraFlags, out int raw);
+        if (err != 0)
+        {
+            throw new ErrnoException("open", err, subject);
+        }
+
+        var fd = new SafeFd(raw);
         try
         {
-            if (Sys.FilesystemType(fd, path) != Sys.NSFS_MAGIC)
+            if (Sys.FilesystemType(fd, subject) != Sys.NSFS_MAGIC)
             {
-                throw new NotANamespaceException(path);
+                throw new NotANamespaceException(subject);
             }
 
-            NamespaceType type = NamespaceIoctl.GetType(fd, path);
-            int err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
+            NamespaceType type = NamespaceIoctl.GetType(fd, subject, expected);
+            err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
             if (err != 0)
             {
-                throw new ErrnoException("statx", err, path);
+                throw new ErrnoException("statx", err, subject);
             }
 
             return new NamespaceFile(fd, type, stx.stx_ino);
@@ -54,15 +69,6 @@ internal sealed class NamespaceFile : IDisposable
     }
 
     public void Dispose() => Fd.Dispose();
-
-    /// <summary>Closes every file of a partly filled array.</summary>
-    internal static void DisposeAll(NamespaceFile?[] files)
-    {
-        foreach (NamespaceFile? file in files)
-        {
-            file?.Dispose();
-        }
-    }
 }
 
 /// <summary>A path that exists but is not a namespace file (fstatfs is not NSFS_MAGIC).</summary>

@@ -20,13 +20,14 @@ internal readonly record struct PersistedNamespace(NamespaceType Type, ulong Ino
 /// </summary>
 internal static class NamespacePersistence
 {
-    /// <summary>Persists the namespaces <paramref name="open"/> returns, one per target, in order.</summary>
+    /// <summary>Persists the namespace of each type <paramref name="open"/> returns on the target at the same index.</summary>
+    /// <param name="types">The kinds, in the order of <paramref name="targets"/>.</param>
     /// <param name="targets">Where to bind each namespace.</param>
     /// <param name="open">Makes or opens the namespaces once the files exist; called at most once.</param>
-    internal static PersistedNamespace[] Persist(PersistTarget[] targets, Func<NamespaceFile[]> open)
+    internal static PersistedNamespace[] Persist(NamespaceType[] types, PersistTarget[] targets, Func<NamespaceTarget> open)
     {
         var files = new SafeFd?[targets.Length];
-        NamespaceFile[]? namespaces = null;
+        NamespaceTarget? namespaces = null;
         int bound = 0;
         try
         {
@@ -39,8 +40,9 @@ internal static class NamespacePersistence
             var result = new PersistedNamespace[targets.Length];
             for (; bound < targets.Length; bound++)
             {
-                NsfsBindMount.Bind(namespaces[bound].Fd, files[bound]!, targets[bound].Path);
-                result[bound] = new PersistedNamespace(namespaces[bound].Type, namespaces[bound].Inode, targets[bound].Path);
+                NamespaceFile ns = namespaces.Files[types[bound]];
+                NsfsBindMount.Bind(ns.Fd, files[bound]!, targets[bound].Path);
+                result[bound] = new PersistedNamespace(ns.Type, ns.Inode, targets[bound].Path);
             }
 
             return result;
@@ -66,10 +68,7 @@ internal static class NamespacePersistence
                 file?.Dispose();
             }
 
-            if (namespaces is not null)
-            {
-                NamespaceFile.DisposeAll(namespaces);
-            }
+            namespaces?.Dispose();
         }
     }
 }

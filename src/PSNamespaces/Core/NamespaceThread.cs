@@ -34,10 +34,7 @@ internal static class NamespaceThread
             {
                 // Opened by the thread itself, so it names this thread and never a later one
                 // that reuses its id. Before Linux 6.9 (no PIDFD_THREAD) there is none.
-                if (Sys.TryPidfdOpen(Sys.gettid(), out SafeFd pidfd, Sys.PIDFD_THREAD) == 0)
-                {
-                    exited = pidfd;
-                }
+                Sys.TryPidfdOpen(Sys.gettid(), out exited, Sys.PIDFD_THREAD);
 
                 result = work();
             }

@@ -9,7 +9,7 @@ internal static class NamespaceUnshare
 {
     /// <summary>
     /// Creates one new namespace of each type with a single unshare(2) and returns descriptors that
-    /// hold them, in the order of <paramref name="types"/>. The unshare happens on a new thread that
+    /// hold them. The unshare happens on a new thread that
     /// ends with it, so no thread of the session ever changes namespace; the descriptors keep the
     /// namespaces alive after that thread is gone.
     /// </summary>
@@ -18,7 +18,7 @@ internal static class NamespaceUnshare
     /// pid_for_children cannot be opened before a process is its PID 1).
     /// </param>
     /// <param name="loopbackUp">Set lo up in the new network namespace.</param>
-    internal static NamespaceFile[] Create(NamespaceType[] types, bool loopbackUp)
+    internal static NamespaceTarget Create(NamespaceType[] types, bool loopbackUp)
     {
         int flags = 0;
         foreach (NamespaceType type in types)
@@ -45,21 +45,25 @@ internal static class NamespaceUnshare
                 Loopback.Up();
             }
 
-            var files = new NamespaceFile[types.Length];
+            var files = new NamespaceFile?[types.Length];
             try
             {
                 for (int i = 0; i < types.Length; i++)
                 {
-                    files[i] = NamespaceFile.Open("/proc/thread-self/ns/" + NamespaceLinks.FileName(ChildLink(types[i])));
+                    files[i] = NamespaceFile.Open("/proc/thread-self/ns/" + NamespaceLinks.FileName(ChildLink(types[i])), types[i]);
                 }
+
+                return NamespaceTarget.FromFiles(files!);
             }
             catch
             {
-                NamespaceFile.DisposeAll(files);
+                foreach (NamespaceFile? file in files)
+                {
+                    file?.Dispose();
+                }
+
                 throw;
             }
-
-            return files;
         }, "PSNamespaces unshare");
     }
 

@@ -54,7 +54,7 @@ internal static unsafe class NsfsBindMount
     internal static RemovedNamespace Remove(string path)
     {
         RemovedNamespace removed;
-        using (NamespaceFile file = NamespaceFile.Open(path, LibC.O_NOFOLLOW))
+        using (NamespaceFile file = NamespaceFile.OpenAt(LibC.AT_FDCWD, path, path, extraFlags: LibC.O_NOFOLLOW))
         {
             removed = new RemovedNamespace(file.Type, file.Inode, path, NamespaceHandle.TryGet(file.Fd));
         }
