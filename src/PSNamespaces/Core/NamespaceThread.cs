@@ -23,12 +23,15 @@ internal static class NamespaceThread
     /// Runs work on a new thread, waits until that OS thread is gone, and rethrows what it threw
     /// with its stack.
     /// </summary>
-    internal static T Run<T>(Func<T> work, string name = "PSNamespaces")
+    /// <param name="work">What to run there.</param>
+    /// <param name="name">The thread's name, as ps -T shows it.</param>
+    /// <param name="maxStackSize">The thread's stack, 0 for the runtime's default; a few system calls need far less, and a smaller stack starts faster.</param>
+    internal static T Run<T>(Func<T> work, string name = "PSNamespaces", int maxStackSize = 0)
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
         SafeFd? exited = null;
-        var thread = new Thread(() =>
+        void Body()
         {
             try
             {
@@ -42,7 +45,9 @@ internal static class NamespaceThread
             {
                 failure = ExceptionDispatchInfo.Capture(ex);
             }
-        })
+        }
+
+        var thread = new Thread(Body, maxStackSize)
         {
             IsBackground = true,
             Name = name,
