@@ -58,4 +58,16 @@ function Get-ThreadNamespace {
     }
 }
 
+function Clear-TestNamespace {
+    <# Whatever a failed test left: unmounts and deletes a test directory, and deletes the named netns with a prefix. #>
+    param([string] $Directory, [Parameter(Mandatory)] [string] $NamePrefix)
+    if ($Directory) {
+        foreach ($file in Get-ChildItem $Directory -Force -ErrorAction Ignore) {
+            while ((Get-MountCount $file.FullName) -gt 0) { umount -l $file.FullName }
+        }
+        Remove-Item $Directory -Recurse -Force -ErrorAction Ignore
+    }
+    foreach ($name in Get-NetnsName | Where-Object { $_ -like "$NamePrefix*" }) { ip netns delete $name }
+}
+
 Export-ModuleMember -Function *

@@ -16,12 +16,7 @@ BeforeAll {
 }
 
 AfterAll {
-    # Whatever a failed test left: unmount and delete our files and names.
-    foreach ($file in Get-ChildItem $dir -Force -ErrorAction Ignore) {
-        while ((Get-MountCount $file.FullName) -gt 0) { umount -l $file.FullName }
-    }
-    Remove-Item $dir -Recurse -Force -ErrorAction Ignore
-    foreach ($name in Get-NetnsName | Where-Object { $_ -like "$prefix*" }) { ip netns delete $name }
+    Clear-TestNamespace -Directory $dir -NamePrefix $prefix
 }
 
 Describe 'New-Namespace -Name (ip netns add)' {

@@ -8,11 +8,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($file in Get-ChildItem $dir -Force -ErrorAction Ignore) {
-        while ((Get-MountCount $file.FullName) -gt 0) { umount -l $file.FullName }
-    }
-    Remove-Item $dir -Recurse -Force -ErrorAction Ignore
-    foreach ($name in Get-NetnsName | Where-Object { $_ -like "$prefix*" }) { ip netns delete $name }
+    Clear-TestNamespace -Directory $dir -NamePrefix $prefix
 }
 
 Describe 'Remove-Namespace' {

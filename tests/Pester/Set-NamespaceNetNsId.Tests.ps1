@@ -8,7 +8,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in Get-NetnsName | Where-Object { $_ -like "$prefix*" }) { ip netns delete $name }
+    Clear-TestNamespace -NamePrefix $prefix
 }
 
 Describe 'Set-NamespaceNetNsId (ip netns set)' {

@@ -63,6 +63,10 @@ internal static class ErrorRecords
     internal static ErrorRecord NamespaceNotFound(string message, object? target) =>
         new(new ItemNotFoundException(message), "NamespaceNotFound", ErrorCategory.ObjectNotFound, target);
 
+    /// <summary>A cmdlet that takes -Name or -Path (or both from the pipeline) was given neither.</summary>
+    internal static ErrorRecord NoNamespaceGiven() =>
+        InvalidArgument("NoNamespaceGiven", "Give -Name or -Path, or pipe in objects with a Name or Path property.", null);
+
     /// <summary>A file that cannot receive a namespace (it exists, is a symlink or a directory, or its directory is missing).</summary>
     /// <param name="ex">What is wrong with the file.</param>
     /// <param name="target">The input: the name or the path as given.</param>

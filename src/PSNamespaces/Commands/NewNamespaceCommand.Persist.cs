@@ -174,7 +174,7 @@ public sealed partial class NewNamespaceCommand
         }
 
         string kinds = string.Join(", ", Type);
-        if (!ShouldProcess(string.Join(", ", resolved), Attach ? $"Persist the {kinds} namespaces of process {Pid}" : $"Create {kinds} namespaces"))
+        if (!ShouldProcess(string.Join(", ", Array.ConvertAll(targets, t => t.Path)), Attach ? $"Persist the {kinds} namespaces of process {Pid}" : $"Create {kinds} namespaces"))
         {
             return;
         }

@@ -40,7 +40,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
     {
         if (Name is null && Path is null)
         {
-            ThrowTerminatingError(ErrorRecords.InvalidArgument("NoNamespaceGiven", "Give -Name or -Path, or pipe in objects with a Name or Path property.", null));
+            ThrowTerminatingError(ErrorRecords.NoNamespaceGiven());
         }
 
         // One input object may carry both a Name and the Path of the same file.
