@@ -350,3 +350,51 @@ Describe 'New-Namespace refuses bad input and leaves nothing behind' {
         @(Get-ChildItem $dir -Force) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Without privilege' {
+    BeforeAll {
+        $user = New-TestUser -Name "psnsi4$PID"
+    }
+
+    AfterAll {
+        Remove-TestUser $user
+    }
+
+    It 'gives PermissionDenied saying root is needed, and leaves no file behind' {
+        $out = Invoke-PwshAsUser $user @'
+New-Namespace -Type Uts -Path "$HOME/uts" -ErrorVariable e -ErrorAction SilentlyContinue
+"id=$($e[0].FullyQualifiedErrorId) category=$($e[0].CategoryInfo.Category) left=$(Test-Path "$HOME/uts")"
+$e[0].ErrorDetails.Message
+'@
+        $line = $out | Where-Object { $_ -like 'id=*' }
+        $line | Should -Match '^id=unshare,EPERM,PSNamespaces\.Commands\.NewNamespaceCommand category=PermissionDenied left=False$'
+        $out[-1] | Should -Match 'root'
+    }
+
+    It 'gives PermissionDenied for a named netns, and creates no name' {
+        $name = "$prefix-unpriv"
+        $out = Invoke-PwshAsUser $user @"
+New-Namespace -Type Net -Name '$name' -ErrorVariable e -ErrorAction SilentlyContinue
+"category=`$(`$e[0].CategoryInfo.Category)"
+`$e[0].ErrorDetails.Message
+"@
+        $out | Should -Contain 'category=PermissionDenied'
+        $out[-1] | Should -Match 'root'
+        Get-NetnsName | Should -Not -Contain $name
+    }
+
+    It 'cannot remove a namespace root persisted: PermissionDenied, and it stays' {
+        $file = "$dir/unpriv-remove"
+        $ns = New-Namespace -Type Uts -Path $file
+        try {
+            $out = Invoke-PwshAsUser $user @"
+Remove-Namespace -Path '$file' -ErrorVariable e -ErrorAction SilentlyContinue
+"id=`$(`$e[0].FullyQualifiedErrorId) category=`$(`$e[0].CategoryInfo.Category)"
+"@
+            $out | Should -Contain 'id=umount2,EPERM,PSNamespaces.Commands.RemoveNamespaceCommand category=PermissionDenied'
+            Get-FileInode $file | Should -Be $ns.Inode
+        } finally {
+            Remove-Namespace -Path $file
+        }
+    }
+}
