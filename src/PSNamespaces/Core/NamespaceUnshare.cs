@@ -12,9 +12,8 @@ internal static class NamespaceUnshare
 
     /// <summary>
     /// Creates one new namespace of each type with a single unshare(2) and returns descriptors that
-    /// hold them. The unshare happens on a new thread that
-    /// ends with it, so no thread of the session ever changes namespace; the descriptors keep the
-    /// namespaces alive after that thread is gone.
+    /// hold them. The unshare happens on a new thread that ends with it, so no thread of the
+    /// session ever changes namespace; the descriptors keep the namespaces alive after it is gone.
     /// </summary>
     /// <param name="types">
     /// The kinds to create; never User (refused in a multithreaded process), nor Pid (its

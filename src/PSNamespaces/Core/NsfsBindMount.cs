@@ -8,7 +8,7 @@ namespace PSNamespaces.Core;
 /// A namespace held by a file: the nsfs bind mount that `unshare --net=FILE` and `ip netns add`
 /// make. It keeps the namespace alive with no process in it, until it is unmounted.
 /// </summary>
-internal static unsafe class NsfsBindMount
+internal static class NsfsBindMount
 {
     /// <summary>
     /// Creates the empty file a namespace will be bound onto. O_CREAT|O_EXCL: nothing that already
