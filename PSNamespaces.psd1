@@ -12,6 +12,9 @@
     CmdletsToExport      = @(
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+        'New-Namespace'
+        'Remove-Namespace'
+        'Set-NamespaceNetNsId'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
