@@ -1,3 +1,4 @@
+using System;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 
@@ -32,21 +33,35 @@ internal static unsafe class NamespaceIoctl
     // Set once a kernel answers ENOTTY: it has no NS_GET_ID, and asking again per namespace is waste.
     private static volatile bool s_noNsGetId;
 
-    /// <summary>The kind of the namespace fd refers to; throws when it is not a namespace.</summary>
-    internal static NamespaceType GetType(SafeFd fd, string subject)
+    /// <summary>
+    /// The kind of the namespace fd refers to; throws when it cannot be told. <paramref name="expected"/>
+    /// is what the caller's context says (a file under /run/netns is a network namespace): it is
+    /// only used on kernels without NS_GET_NSTYPE, where setns checks it anyway.
+    /// </summary>
+    internal static NamespaceType GetType(SafeFd fd, string subject, NamespaceType? expected = null)
     {
-        int err = TryGetType(fd.Fd, out NamespaceType type);
+        int err = TryGetType(fd.Fd, out NamespaceType type, expected);
         return err == 0 ? type : throw new ErrnoException("ioctl(NS_GET_NSTYPE)", err, subject);
     }
 
     /// <summary>NS_GET_NSTYPE as a <see cref="NamespaceType"/>; 0 or the errno (EINVAL for a kind this module does not know).</summary>
-    internal static int TryGetType(int fd, out NamespaceType type)
+    internal static int TryGetType(int fd, out NamespaceType type, NamespaceType? expected = null)
     {
         type = default;
         int flag = ioctl(fd, NS_GET_NSTYPE);
         if (flag < 0)
         {
-            return errno;
+            int err = errno;
+            // Before Linux 4.11 nsfs has no NS_GET_NSTYPE. A descriptor opened through
+            // /proc/PID/ns/* has link text that names the kind ("net:[4026531840]"); one opened
+            // through a bind mount shows its path, and only the caller's context can tell.
+            if (err == Errno.ENOTTY && (TypeFromLinkText(fd) ?? expected) is NamespaceType fallback)
+            {
+                type = fallback;
+                return 0;
+            }
+
+            return err;
         }
 
         if (NamespaceTypes.FromCloneFlag(flag) is not NamespaceType known)
@@ -94,5 +109,13 @@ internal static unsafe class NamespaceIoctl
         }
 
         return null;
+    }
+
+    private static NamespaceType? TypeFromLinkText(int fd)
+    {
+        Span<byte> text = stackalloc byte[64];
+        byte[] path = Sys.NullTerminated("/proc/thread-self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int n = Sys.ReadLinkAt(AT_FDCWD, path, text);
+        return n > 0 && Nsfs.TryParseLink(text[..n], out NamespaceType type, out _) ? type : null;
     }
 }
