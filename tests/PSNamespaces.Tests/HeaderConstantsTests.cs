@@ -31,6 +31,13 @@ public class HeaderConstantsTests
         #include <sys/syscall.h>
         #include <linux/magic.h>
         #include <linux/nsfs.h>
+        #include <linux/netlink.h>
+        #include <linux/rtnetlink.h>
+        #include <linux/net_namespace.h>
+        /* Newer than this machine's linux/nsfs.h: built from the header's own _IOR and NSIO. */
+        #ifndef NS_GET_ID
+        #define NS_GET_ID _IOR(NSIO, 13, __u64)
+        #endif
         #ifndef CLONE_NEWTIME
         #define CLONE_NEWTIME 0x00000080
         #endif
@@ -41,6 +48,15 @@ public class HeaderConstantsTests
             P("CLONE_NEWNET", CLONE_NEWNET); P("CLONE_NEWPID", CLONE_NEWPID); P("CLONE_NEWTIME", CLONE_NEWTIME);
             P("CLONE_NEWUSER", CLONE_NEWUSER); P("CLONE_NEWUTS", CLONE_NEWUTS);
             P("NSFS_MAGIC", NSFS_MAGIC); P("PROC_SUPER_MAGIC", PROC_SUPER_MAGIC); P("NS_GET_NSTYPE", NS_GET_NSTYPE);
+            P("NS_GET_USERNS", NS_GET_USERNS); P("NS_GET_PARENT", NS_GET_PARENT); P("NS_GET_OWNER_UID", NS_GET_OWNER_UID);
+            P("NS_GET_ID", NS_GET_ID);
+            P("NETLINK_ROUTE", NETLINK_ROUTE); P("NLM_F_REQUEST", NLM_F_REQUEST); P("NLMSG_ERROR", NLMSG_ERROR);
+            P("RTM_NEWNSID", RTM_NEWNSID); P("RTM_GETNSID", RTM_GETNSID); P("NETNSA_NSID", NETNSA_NSID);
+            P("NETNSA_FD", NETNSA_FD); P("NETNSA_NSID_NOT_ASSIGNED", (long long)NETNSA_NSID_NOT_ASSIGNED); P("NLMSG_ALIGNTO", NLMSG_ALIGNTO);
+            P("sizeof_nlmsghdr", sizeof(struct nlmsghdr)); P("sizeof_rtattr", sizeof(struct rtattr));
+            P("sizeof_rtgenmsg", sizeof(struct rtgenmsg)); P("NLMSG_SPACE_rtgenmsg", NLMSG_SPACE(sizeof(struct rtgenmsg)));
+            P("offsetof_nlmsg_type", offsetof(struct nlmsghdr, nlmsg_type)); P("offsetof_nlmsg_seq", offsetof(struct nlmsghdr, nlmsg_seq));
+            P("offsetof_rta_type", offsetof(struct rtattr, rta_type));
             P("sizeof_statfs", sizeof(struct statfs)); P("offsetof_f_type", offsetof(struct statfs, f_type));
             P("sizeof_passwd", sizeof(struct passwd)); P("offsetof_pw_name", offsetof(struct passwd, pw_name));
             P("d_reclen", offsetof(struct linux_dirent64, d_reclen)); P("d_type", offsetof(struct linux_dirent64, d_type));
@@ -114,6 +130,37 @@ public class HeaderConstantsTests
         Assert.Equal(C("NSFS_MAGIC"), (ulong)Sys.NSFS_MAGIC);
         Assert.Equal(C("PROC_SUPER_MAGIC"), (ulong)Sys.PROC_SUPER_MAGIC);
         Assert.Equal(C("NS_GET_NSTYPE"), (ulong)NamespaceIoctl.NS_GET_NSTYPE);
+    }
+
+    [Fact]
+    public void Nsfs_ioctls_match_the_headers()
+    {
+        Assert.Equal(C("NS_GET_USERNS"), (ulong)NamespaceIoctl.NS_GET_USERNS);
+        Assert.Equal(C("NS_GET_PARENT"), (ulong)NamespaceIoctl.NS_GET_PARENT);
+        Assert.Equal(C("NS_GET_OWNER_UID"), (ulong)NamespaceIoctl.NS_GET_OWNER_UID);
+        // Declared as an int, as ioctl takes it; the kernel reads the request as 32 bits.
+        Assert.Equal(C("NS_GET_ID"), unchecked((ulong)(uint)NamespaceIoctl.NS_GET_ID));
+    }
+
+    [Fact]
+    public unsafe void Netlink_constants_and_layouts_match_the_headers()
+    {
+        Assert.Equal(C("NETLINK_ROUTE"), (ulong)Sys.NETLINK_ROUTE);
+        Assert.Equal(C("NLM_F_REQUEST"), (ulong)Sys.NLM_F_REQUEST);
+        Assert.Equal(C("NLMSG_ERROR"), (ulong)Sys.NLMSG_ERROR);
+        Assert.Equal(C("RTM_NEWNSID"), (ulong)Sys.RTM_NEWNSID);
+        Assert.Equal(C("RTM_GETNSID"), (ulong)Sys.RTM_GETNSID);
+        Assert.Equal(C("NETNSA_NSID"), (ulong)Sys.NETNSA_NSID);
+        Assert.Equal(C("NETNSA_FD"), (ulong)Sys.NETNSA_FD);
+        Assert.Equal(C("NETNSA_NSID_NOT_ASSIGNED"), unchecked((ulong)Sys.NETNSA_NSID_NOT_ASSIGNED));
+        Assert.Equal(C("NLMSG_ALIGNTO"), (ulong)Sys.NLMSG_ALIGNTO);
+        Assert.Equal(C("sizeof_nlmsghdr"), (ulong)sizeof(Sys.nlmsghdr));
+        Assert.Equal(C("sizeof_rtattr"), (ulong)sizeof(Sys.rtattr));
+        Assert.Equal(C("sizeof_rtgenmsg"), (ulong)Sys.RtgenmsgSize);
+        Assert.Equal(C("NLMSG_SPACE_rtgenmsg"), (ulong)(sizeof(Sys.nlmsghdr) + Sys.NlmsgAlign(Sys.RtgenmsgSize)));
+        Assert.Equal(C("offsetof_nlmsg_type"), (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Sys.nlmsghdr>(nameof(Sys.nlmsghdr.nlmsg_type)));
+        Assert.Equal(C("offsetof_nlmsg_seq"), (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Sys.nlmsghdr>(nameof(Sys.nlmsghdr.nlmsg_seq)));
+        Assert.Equal(C("offsetof_rta_type"), (ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Sys.rtattr>(nameof(Sys.rtattr.rta_type)));
     }
 
     [Fact]

@@ -12,6 +12,8 @@ Import-Module '$module'
 `$null = Get-NamespaceProcess -Name '$netns'
 `$null = Get-NamespaceProcess -Pid `$PID
 `$null = Get-ProcNsStatus -Pid `$PID
+`$null = Get-Namespace -IncludeDescriptors
+`$null = Get-Namespace -Name '$netns'
 "@
     strace -f -qq -e trace=openat,open,socket,pidfd_open,dup,dup2,dup3,pipe2,fcntl -o $log (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
     $calls = Get-Content $log
@@ -31,6 +33,12 @@ Describe 'Descriptors the module opens' {
         $ours.Count | Should -BeGreaterThan 100 -Because 'a full scan opens every process directory'
         @($ours | Where-Object { $_ -notmatch 'O_CLOEXEC' }) | Should -BeNullOrEmpty
         @($ours | Where-Object { $_ -match "/run/netns/$netns" }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'opens sockets SOCK_CLOEXEC (Get-Namespace asks rtnetlink for NETNSIDs)' {
+        $sockets = @($calls | Where-Object { $_ -match 'socket\(AF_NETLINK' })
+        $sockets.Count | Should -BeGreaterThan 0
+        @($sockets | Where-Object { $_ -notmatch 'SOCK_CLOEXEC' }) | Should -BeNullOrEmpty
     }
 
     It 'never makes a descriptor inheritable afterwards' {

@@ -44,6 +44,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
+    [ArgumentCompleter(typeof(PidCompleter))]
     [ValidateRange(1, int.MaxValue)]
     public int[] Pid { get; set; } = Array.Empty<int>();
 
@@ -51,6 +52,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>Only namespaces no process is in: those held by bind mounts, descriptors, other namespaces or *_for_children links.</summary>
@@ -58,9 +60,9 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     public SwitchParameter Persistent { get; set; }
 
     /// <summary>
-    /// Also read every process's open descriptors (/proc/PID/fd/*), to find namespaces held only by
-    /// an open descriptor and fill Descriptors. One readlink per open descriptor on the system,
-    /// so it is off by default.
+    /// Also look at every process's open descriptors (/proc/PID/fd/*), to find namespaces held only
+    /// by an open descriptor and fill Descriptors. One stat per open descriptor on the system, so
+    /// it is off by default.
     /// </summary>
     [Parameter]
     public SwitchParameter IncludeDescriptors { get; set; }

@@ -71,12 +71,13 @@ internal sealed partial class NamespaceCatalog : IDisposable
     /// <summary>
     /// Describes the namespace an open nsfs descriptor refers to, as Get-Namespace shows it: its
     /// processes and bind mounts counted by a scan, the rest asked through fd. It is found even
-    /// when nothing but fd holds it.
+    /// when nothing but fd holds it. <paramref name="expected"/> is the kind the caller knows it
+    /// to be, used only where the kernel lacks NS_GET_NSTYPE (before Linux 4.11).
     /// </summary>
     /// <exception cref="ErrnoException">fd is not a namespace (EINVAL/ENOTTY from NS_GET_NSTYPE) or cannot be stat'ed.</exception>
-    internal static Namespace Describe(SafeFd fd)
+    internal static Namespace Describe(SafeFd fd, NamespaceType? expected = null)
     {
-        int err = NamespaceIoctl.TryGetType(fd.Fd, out NamespaceType type);
+        int err = NamespaceIoctl.TryGetType(fd.Fd, out NamespaceType type, expected);
         if (err != 0)
         {
             throw new ErrnoException("ioctl(NS_GET_NSTYPE)", err);
@@ -239,7 +240,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
         {
             if (Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 &&
                 stx.stx_ino == entry.Namespace.Inode &&
-                NamespaceIoctl.TryGetType(fd, out NamespaceType type) == 0 && type == entry.Namespace.Type)
+                NamespaceIoctl.TryGetType(fd, out NamespaceType type, entry.Namespace.Type) == 0 && type == entry.Namespace.Type)
             {
                 DescribeNew(entry, fd);
             }
