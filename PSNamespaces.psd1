@@ -14,6 +14,9 @@
         'Get-Namespace'
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+        'New-Namespace'
+        'Remove-Namespace'
+        'Set-NamespaceNetNsId'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -6,7 +6,7 @@ namespace PSNamespaces.Tests;
 
 public class NsfsMountTests
 {
-    private static bool Parse(string line, out NsfsMount mount) => NsfsMount.TryParse(Encoding.UTF8.GetBytes(line), out mount);
+    private static bool Parse(string line, out NsfsMount mount) => NsfsMounts.TryParse(Encoding.UTF8.GetBytes(line), out mount);
 
     [Fact]
     public void Reads_the_namespace_and_mount_point_of_an_nsfs_line()

@@ -61,7 +61,20 @@ internal sealed partial class NamespaceCatalog
 
         if (ns.Type == NamespaceType.Net)
         {
-            ns.NetNsId = _netNsIds.Query(fd);
+            ns.NetNsId = TryGetNetNsId(fd, ns);
+        }
+    }
+
+    /// <summary>NETNSID, or null where rtnetlink cannot be asked (a sandbox without it), as lsns leaves it empty.</summary>
+    private static int? TryGetNetNsId(int fd, Namespace ns)
+    {
+        try
+        {
+            return NetNsId.Get(fd, ns.Id);
+        }
+        catch (ErrnoException)
+        {
+            return null;
         }
     }
 

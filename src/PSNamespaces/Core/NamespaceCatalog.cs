@@ -24,7 +24,6 @@ internal sealed partial class NamespaceCatalog : IDisposable
     private readonly Dictionary<ulong, Entry> _entries = new();
     private readonly List<SkippedProcess> _skipped = new();
     private readonly UserNameCache _users = new();
-    private readonly NetNsIdQuery _netNsIds = new();
     private readonly ProcRoot _proc = new();
 
     // When describing one namespace only, the others are counted but not asked about.
@@ -210,7 +209,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
     /// <summary>Adds the namespaces bind mounts hold, and each mount's path to its namespace.</summary>
     private void AddBindMounts()
     {
-        foreach (NsfsMount mount in NsfsMount.ReadAll())
+        foreach (NsfsMount mount in NsfsMounts.Read())
         {
             if (!_entries.TryGetValue(mount.Inode, out Entry? entry))
             {
@@ -293,9 +292,5 @@ internal sealed partial class NamespaceCatalog : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _netNsIds.Dispose();
-        _proc.Dispose();
-    }
+    public void Dispose() => _proc.Dispose();
 }

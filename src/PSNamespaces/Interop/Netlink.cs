@@ -3,41 +3,35 @@ using System.Runtime.InteropServices;
 namespace PSNamespaces.Interop;
 
 /// <summary>
-/// The rtnetlink pieces of a network-namespace id query (linux/netlink.h, linux/rtnetlink.h,
-/// linux/net_namespace.h). socket, send and recv come from Tmds.LibC.
+/// The rtnetlink structures and constants that NETNSID needs, with their names from
+/// linux/netlink.h, linux/rtnetlink.h and linux/net_namespace.h. Tmds.LibC has none of them.
 /// </summary>
 internal static partial class Sys
 {
-    /// <summary>NETLINK_ROUTE: the rtnetlink protocol of an AF_NETLINK socket.</summary>
     internal const int NETLINK_ROUTE = 0;
 
-    /// <summary>NLM_F_REQUEST: the message is a request.</summary>
-    internal const ushort NLM_F_REQUEST = 1;
-
-    /// <summary>NLMSG_ERROR: the reply is an errno (struct nlmsgerr).</summary>
     internal const ushort NLMSG_ERROR = 2;
+    internal const ushort NLM_F_REQUEST = 0x1;
+    internal const ushort NLM_F_ACK = 0x4;
 
-    /// <summary>RTM_NEWNSID: the reply carrying a namespace id.</summary>
     internal const ushort RTM_NEWNSID = 88;
-
-    /// <summary>RTM_GETNSID: asks which id the socket's network namespace gives another one.</summary>
     internal const ushort RTM_GETNSID = 90;
 
-    /// <summary>NETNSA_NSID: the attribute holding the id (s32).</summary>
     internal const ushort NETNSA_NSID = 1;
-
-    /// <summary>NETNSA_FD: the attribute naming the namespace by an open descriptor (u32).</summary>
     internal const ushort NETNSA_FD = 3;
 
-    /// <summary>NETNSA_NSID_NOT_ASSIGNED: the namespace has no id in the asking one.</summary>
+    /// <summary>NETNSA_NSID_NOT_ASSIGNED: the value of NETNSA_NSID when no id is assigned; asked for in RTM_NEWNSID it lets the kernel pick.</summary>
     internal const int NETNSA_NSID_NOT_ASSIGNED = -1;
 
-    /// <summary>NLMSG_ALIGNTO and RTA_ALIGNTO: messages and attributes are 4-byte aligned.</summary>
-    internal const int NLMSG_ALIGNTO = 4;
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct sockaddr_nl
+    {
+        internal ushort nl_family;
+        internal ushort nl_pad;
+        internal uint nl_pid;
+        internal uint nl_groups;
+    }
 
-    internal static int NlmsgAlign(int length) => (length + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1);
-
-    /// <summary>struct nlmsghdr (16 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct nlmsghdr
     {
@@ -48,7 +42,14 @@ internal static partial class Sys
         internal uint nlmsg_pid;
     }
 
-    /// <summary>struct rtattr (4 bytes), followed by its payload.</summary>
+    /// <summary>struct nlmsgerr: the payload of NLMSG_ERROR; error is 0 for an ack, else -errno.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct nlmsgerr
+    {
+        internal int error;
+        internal nlmsghdr msg;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     internal struct rtattr
     {
@@ -56,6 +57,22 @@ internal static partial class Sys
         internal ushort rta_type;
     }
 
-    /// <summary>sizeof(struct rtgenmsg) is 1 (rtgen_family); NLMSG_ALIGN makes the payload 4.</summary>
-    internal const int RtgenmsgSize = 1;
+    /// <summary>
+    /// An RTM_NEWNSID/RTM_GETNSID request as iproute2 sends it: the header, struct rtgenmsg
+    /// (one byte, padded to NLMSG_ALIGNTO = 4), then 32-bit attributes.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NsidRequest
+    {
+        internal nlmsghdr header;
+        internal byte rtgen_family;
+        private readonly byte _pad1, _pad2, _pad3;
+        internal rtattr fdAttribute;
+        internal int fd;
+        internal rtattr nsidAttribute;
+        internal int nsid;
+    }
+
+    /// <summary>NLMSG_ALIGN: netlink messages and attributes are padded to 4 bytes.</summary>
+    internal static int NlmsgAlign(int length) => (length + 3) & ~3;
 }

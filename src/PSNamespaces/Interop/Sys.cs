@@ -97,27 +97,6 @@ internal static unsafe partial class Sys
         }
     }
 
-    /// <summary>
-    /// Reads a whole file relative to dirfd, however long (/proc/self/mountinfo grows with the
-    /// mounts): a buffer that comes back full is grown and the file read again from the start,
-    /// since /proc's seq files are only consistent within one pass.
-    /// </summary>
-    /// <returns>The length, or -errno; the data is in buffer.</returns>
-    internal static int ReadWholeFileAt(int dirfd, ReadOnlySpan<byte> pathz, out byte[] buffer, int initialSize = 16 * 1024)
-    {
-        buffer = new byte[initialSize];
-        while (true)
-        {
-            int n = ReadSmallFileAt(dirfd, pathz, buffer);
-            if (n < buffer.Length)
-            {
-                return n;
-            }
-
-            buffer = new byte[buffer.Length * 4];
-        }
-    }
-
     /// <summary>statx(2) of the file a descriptor refers to (AT_EMPTY_PATH); returns 0 or errno.</summary>
     internal static int TryFstatx(int fd, uint mask, out statx result)
     {

@@ -1,0 +1,14 @@
+using PSNamespaces.Core;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>The objects written for namespaces the cmdlets create, persist or remove.</summary>
+internal static class NamespaceOutput
+{
+    /// <summary>
+    /// The one place that builds them: the namespace as Get-Namespace shows it, or (once nothing
+    /// holds it any more, after Remove-Namespace) only its kind and identity.
+    /// </summary>
+    internal static Namespace Describe(NamespaceType type, ulong inode) =>
+        NamespaceCatalog.Describe(type, inode) ?? new(type, inode, Nsfs.Device);
+}
