@@ -31,6 +31,7 @@ public class HeaderConstantsTests
         #include <sys/syscall.h>
         #include <linux/magic.h>
         #include <linux/nsfs.h>
+        #include <linux/types.h>
         /* Newer than this machine's linux/nsfs.h: built from the header's own _IOR and NSIO. */
         #ifndef NS_GET_ID
         #define NS_GET_ID _IOR(NSIO, 13, __u64)
