@@ -10,6 +10,8 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
     CmdletsToExport      = @(
+        'Format-NamespaceTree'
+        'Get-Namespace'
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
         'New-Namespace'
