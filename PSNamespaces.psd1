@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+        'Invoke-InNamespace'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
