@@ -16,7 +16,7 @@ namespace PSNamespaces.Commands;
 /// with ForEach-Object -Parallel): values reach it through -ArgumentList and $using:, objects come
 /// back as they are. Workers are kept per target and kinds for later calls (see NamespaceRunspaces).
 /// </remarks>
-[Cmdlet(VerbsLifecycle.Invoke, "InNamespace", DefaultParameterSetName = PidSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "InNamespace", DefaultParameterSetName = NamespaceSet)]
 [OutputType(typeof(PSObject))]
 public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
 {

@@ -13,6 +13,10 @@ namespace PSNamespaces.Runspaces;
 /// </summary>
 internal sealed class NamespaceRun
 {
+    // Runtime threads that a worker may start and that are harmless inside a namespace: the JIT's
+    // tiered-compilation thread only compiles code, and ends by itself after a few idle seconds.
+    private static readonly string[] s_selfEndingRuntimeThreads = { ".NET Tiered Com" };
+
     private readonly NamespaceWorkerPool<NamespaceRunspace> _pool;
     private readonly ScriptInvocation _invocation;
     private readonly IReadOnlyCollection<NamespaceLink> _links;
@@ -80,6 +84,8 @@ internal sealed class NamespaceRun
             }
         }
 
-        return created.Count == 0 ? new List<StrayThread>() : ThreadNamespaces.FindStrays(created, _links);
+        List<StrayThread> strays = created.Count == 0 ? new List<StrayThread>() : ThreadNamespaces.FindStrays(created, _links);
+        strays.RemoveAll(static s => Array.IndexOf(s_selfEndingRuntimeThreads, ThreadNamespaces.CommandOf(s.Tid)) >= 0);
+        return strays;
     }
 }
