@@ -28,6 +28,8 @@ internal interface INamespaceWork<in TState>
 /// </remarks>
 internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
 {
+    private const int StackSize = 10_000_000;
+
     private readonly object _gate = new();
     private readonly Thread _thread;
     private readonly Func<TState> _prepare;
@@ -57,7 +59,9 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
         _idleTimeout = idleTimeout;
         _tryRetireIdle = tryRetireIdle;
         _exited = exited;
-        _thread = new Thread(Main)
+        // PowerShell runs its own pipelines on threads with this much stack, so that deep
+        // recursion in a script ends in its own error rather than a stack overflow of the process.
+        _thread = new Thread(Main, StackSize)
         {
             IsBackground = true,
             Name = "PSNamespaces worker",
@@ -167,10 +171,13 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
             {
                 state?.Dispose();
             }
-            finally
+            catch (Exception)
             {
-                _exited(this);
+                // Nothing is left to report to, and an exception escaping a thread would end the
+                // process; the state is dropped either way.
             }
+
+            _exited(this);
         }
     }
 

@@ -50,6 +50,7 @@ internal sealed class NamespaceRunspace : IDisposable
         iss.ThreadOptions = PSThreadOptions.UseCurrentThread;
         iss.ImportPSModule(s_preloadedModules);
         Runspace runspace = RunspaceFactory.CreateRunspace(iss);
+        runspace.Name = "PSNamespaces worker";
         try
         {
             runspace.Open();
@@ -78,8 +79,9 @@ internal sealed class NamespaceRunspace : IDisposable
             Runspace.ResetRunspaceState();
             _clean = true;
         }
-        catch (Exception ex) when (ex is PSInvalidOperationException or InvalidRunspaceStateException)
+        catch (Exception)
         {
+            // Retried by the next call, which reports it if it fails again.
             _clean = false;
         }
     }
