@@ -48,6 +48,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
     [Parameter(Mandatory = true, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
     public int[] Pid { get; set; } = Array.Empty<int>();
 
     /// <summary>Namespace objects (from Get-Namespace) to join; the block runs once in each.</summary>
@@ -65,6 +66,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
     /// <summary>Named network namespaces (in /run/netns, as ip netns names them); the block runs once in each.</summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>
