@@ -28,12 +28,6 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
     // How long a stopped block may take to end before its worker is left to finish alone.
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(2);
 
-    // What the CLR can join from a thread; user and time namespaces need Enter-Namespace.
-    private static readonly NamespaceType[] s_joinable =
-    {
-        NamespaceType.Cgroup, NamespaceType.Ipc, NamespaceType.Mount, NamespaceType.Net, NamespaceType.Pid, NamespaceType.Uts,
-    };
-
     /// <summary>
     /// The script block to run inside the namespaces. It runs in a runspace of its own: pass
     /// values with -ArgumentList or $using:, not through variables of the caller's scope.
@@ -133,25 +127,25 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
             case PidSet:
                 foreach (int pid in Pid)
                 {
-                    RunIn(pid, () => OpenProcess(pid));
+                    RunIn(pid, () => TargetResolver.OpenProcess(pid, Type));
                 }
 
                 break;
             case NamespaceSet:
                 foreach (Namespace ns in Namespace)
                 {
-                    RunIn(ns, () => OpenNamespace(ns));
+                    RunIn(ns, () => TargetResolver.OpenNamespace(ns, Type));
                 }
 
                 break;
             case PathSet:
                 string[] paths = Array.ConvertAll(Path, p => GetUnresolvedProviderPathFromPSPath(p));
-                RunIn(Path.Length == 1 ? Path[0] : Path, () => WithTypes(NamespaceTarget.FromPaths(paths)));
+                RunIn(Path.Length == 1 ? Path[0] : Path, () => TargetResolver.WithTypes(NamespaceTarget.FromPaths(paths), Type));
                 break;
             case NameSet:
                 foreach (string name in Name)
                 {
-                    RunIn(name, () => WithTypes(NamespaceTarget.FromNetnsName(name)));
+                    RunIn(name, () => TargetResolver.WithTypes(NamespaceTarget.FromNetnsName(name), Type));
                 }
 
                 break;
@@ -169,7 +163,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
         }
         catch (Exception ex) when (ex is ErrnoException or ArgumentException)
         {
-            WriteError(TargetError(ex, input));
+            WriteError(TargetResolver.Error(ex, input));
             return;
         }
 
@@ -242,135 +236,6 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
             case StreamKind.Progress:
                 WriteProgress((ProgressRecord)record.Value);
                 break;
-        }
-    }
-
-    /// <summary>
-    /// A process's namespaces: the kinds of -Type, or else every joinable kind in which the
-    /// process is not in the session's namespace (joining one's own namespace changes nothing,
-    /// except that a mount namespace would reset the root and working directory).
-    /// </summary>
-    private NamespaceTarget OpenProcess(int pid)
-    {
-        if (Type is not null)
-        {
-            return NamespaceTarget.FromPid(pid, Type);
-        }
-
-        NamespaceTarget all = NamespaceTarget.FromPid(pid, s_joinable);
-        Span<ulong> session = stackalloc ulong[NamespaceLinks.Count];
-        ThreadNamespaces.ReadSession(session);
-        var differing = new List<NamespaceType>();
-        foreach (KeyValuePair<NamespaceType, NamespaceFile> entry in all.Files)
-        {
-            if (entry.Value.Inode != session[(int)NamespaceLinks.Of(entry.Key)])
-            {
-                differing.Add(entry.Key);
-            }
-        }
-
-        return all.Select(differing);
-    }
-
-    /// <summary>
-    /// A namespace object, opened through what it says holds it (its nsfs paths, its named netns,
-    /// its process) or else through any process or nsfs mount in it, and checked to be that
-    /// namespace. The hints are read by name so objects from any version of Get-Namespace work.
-    /// </summary>
-    private NamespaceTarget OpenNamespace(Namespace ns)
-    {
-        if (Type is not null && Array.IndexOf(Type, ns.Type) < 0)
-        {
-            throw new ArgumentException($"{ns.Id} is a {ns.Type} namespace, which -Type does not include.");
-        }
-
-        PSObject hints = PSObject.AsPSObject(ns);
-        var paths = new List<string>(Strings(hints.Properties["NsfsPaths"]?.Value));
-        if (ns.Type == NamespaceType.Net && hints.Properties["Name"]?.Value is string name && NamespaceName.Problem(name) is null)
-        {
-            paths.Add(NamedNetns.PathOf(name));
-        }
-
-        var pids = new List<int>();
-        foreach (object? value in Values(hints.Properties["Pid"]?.Value))
-        {
-            if (LanguagePrimitives.TryConvertTo(value, out int pid) && pid > 0)
-            {
-                pids.Add(pid);
-            }
-        }
-
-        NamespaceFile file = NamespaceLocator.TryOpen(ns.Type, ns.Inode, paths, pids) ??
-            throw new ErrnoException("open", Errno.ENOENT, ns.Id);
-        return NamespaceTarget.FromFile(file);
-    }
-
-    /// <summary>Keeps only the kinds of -Type, when given; a kind the target does not hold is an error.</summary>
-    private NamespaceTarget WithTypes(NamespaceTarget target)
-    {
-        if (Type is null)
-        {
-            return target;
-        }
-
-        try
-        {
-            return target.Select(Type);
-        }
-        catch
-        {
-            target.Dispose();
-            throw;
-        }
-    }
-
-    private static IEnumerable<string> Strings(object? value)
-    {
-        foreach (object? item in Values(value))
-        {
-            if (item is PSObject { BaseObject: string s } || item is string)
-            {
-                yield return item.ToString()!;
-            }
-        }
-    }
-
-    private static IEnumerable<object?> Values(object? value)
-    {
-        object? bare = value is PSObject wrapped ? wrapped.BaseObject : value;
-        if (bare is string || bare is not System.Collections.IEnumerable list)
-        {
-            if (bare is not null)
-            {
-                yield return bare;
-            }
-
-            yield break;
-        }
-
-        foreach (object? item in list)
-        {
-            yield return item;
-        }
-    }
-
-    /// <summary>The ErrorRecord for a target that could not be opened, with the input as its target.</summary>
-    private static ErrorRecord TargetError(Exception ex, object input)
-    {
-        switch (ex)
-        {
-            case ErrnoException errno when input is int pid:
-                return ErrorRecords.ProcessUnreadable(pid, errno.Errno, errno.Function);
-            case ErrnoException { Errno: Errno.ENOENT } when input is string name && !name.Contains('/', StringComparison.Ordinal):
-                return ErrorRecords.NamespaceNotFound($"There is no network namespace named '{name}' in {NamedNetns.RunDirectory}.", name);
-            case ErrnoException { Errno: Errno.ENOENT } when input is Namespace ns:
-                return ErrorRecords.NamespaceNotFound($"No process or nsfs mount holds {ns.Id} any more.", ns);
-            case ErrnoException errno:
-                return ErrorRecords.FromErrno(errno, input);
-            case NotANamespaceException notNs:
-                return new ErrorRecord(notNs, "NotANamespace", ErrorCategory.InvalidArgument, input);
-            default:
-                return new ErrorRecord(ex, "InvalidNamespaceTarget", ErrorCategory.InvalidArgument, input);
         }
     }
 

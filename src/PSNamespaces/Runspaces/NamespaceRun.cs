@@ -30,11 +30,20 @@ internal sealed class NamespaceRun
         _pool = pool;
         _invocation = invocation;
         _links = target.Links;
-        _threadsBefore = new HashSet<int>(ThreadNamespaces.ListThreads());
+        try
+        {
+            _threadsBefore = new HashSet<int>(ThreadNamespaces.ListThreads());
 
-        // Native commands the block runs read their output on pool threads: when none is free
-        // the worker would create one, inside the namespaces. Have enough made from here.
-        RuntimeThreadWarmup.EnsurePoolThreads();
+            // Native commands the block runs read their output on pool threads: when none is
+            // free the worker would create one, inside the namespaces. Have enough made from here.
+            RuntimeThreadWarmup.EnsurePoolThreads();
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
+
         _rental = pool.Rent(target);
         _rental.Worker.Post(invocation);
     }

@@ -67,10 +67,10 @@ internal sealed class NamespaceRunspace : IDisposable
     }
 
     /// <summary>
-    /// Resets what a call left in the runspace (variables, functions, modules), as
-    /// ForEach-Object -Parallel does when it reuses a runspace. Called after a call has reported
-    /// its end, so a loop of calls does not wait for it; a failure is retried (and reported) by
-    /// the next <see cref="PrepareCall"/>.
+    /// Resets the variables a call left in the runspace, as ForEach-Object -Parallel does when it
+    /// reuses a runspace (functions and modules a block defined or imported stay). Called after
+    /// a call has reported its end, so a loop of calls does not wait for it; a failure is
+    /// retried (and reported) by the next <see cref="PrepareCall"/>.
     /// </summary>
     internal void Recycle()
     {
