@@ -42,10 +42,10 @@ BeforeAll {
     }
 
     function Assert-SessionUnchanged {
-        # No thread left in another namespace (the runtime's tiered-compilation thread, started from
-        # a worker, may linger a few seconds), no new worker, no new descriptor.
+        # No thread left in another namespace (the runtime's tiered-compilation and background GC
+        # threads, when a worker started them, end after some idle seconds), no new worker, no new descriptor.
         param([Parameter(Mandatory)] $Before)
-        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        $deadline = [DateTime]::UtcNow.AddSeconds(40)
         do {
             $after = Get-ThreadState
             if ($after.Strays.Count -eq 0) { break }
@@ -70,8 +70,10 @@ BeforeAll {
 }
 
 AfterAll {
-    # Removing the module ends every idle worker: nothing of this file stays in a namespace.
+    # Removing the module ends every idle worker; the runtime threads a worker may have started
+    # end after idle seconds. Then nothing of this file stays in a namespace.
     Remove-Module PSNamespaces -ErrorAction Ignore
+    $null = Wait-ThreadState -Baseline ([pscustomobject]@{ Threads = [int]::MaxValue; Fds = [int]::MaxValue })
     if ($target) { $target | Stop-TestProcess }
     Remove-Item $mountDir -Force -ErrorAction Ignore
 }

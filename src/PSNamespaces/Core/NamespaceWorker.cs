@@ -54,11 +54,11 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
     {
         _target = target;
         Identity = target.Identity;
-        Links = target.Links;
         _prepare = prepare;
         _idleTimeout = idleTimeout;
         _tryRetireIdle = tryRetireIdle;
         _exited = exited;
+
         // PowerShell runs its own pipelines on threads with this much stack, so that deep
         // recursion in a script ends in its own error rather than a stack overflow of the process.
         _thread = new Thread(Main, StackSize)
@@ -70,9 +70,6 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
 
     /// <summary>The identity of the namespaces this worker is in (<see cref="NamespaceTarget.Identity"/>).</summary>
     internal string Identity { get; }
-
-    /// <summary>The /proc/PID/ns entries the worker changes by joining.</summary>
-    internal IReadOnlyCollection<NamespaceLink> Links { get; }
 
     /// <summary>The worker's TID, once its thread runs (0 before).</summary>
     internal int Tid { get; private set; }

@@ -13,9 +13,11 @@ namespace PSNamespaces.Runspaces;
 /// </summary>
 internal sealed class NamespaceRun
 {
-    // Runtime threads that a worker may start and that are harmless inside a namespace: the JIT's
-    // tiered-compilation thread only compiles code, and ends by itself after a few idle seconds.
-    private static readonly string[] s_selfEndingRuntimeThreads = { ".NET Tiered Com" };
+    // Runtime threads that any thread may start when it needs one, a worker included, and that
+    // are harmless inside a namespace: they only do the runtime's own work (the JIT's tiered
+    // compilation, background garbage collection) and end by themselves after idle seconds, so
+    // no warm-up can keep them from being started again from inside.
+    private static readonly string[] s_selfEndingRuntimeThreads = { ".NET Tiered Com", ".NET BGC" };
 
     private readonly NamespaceWorkerPool<NamespaceRunspace> _pool;
     private readonly ScriptInvocation _invocation;
