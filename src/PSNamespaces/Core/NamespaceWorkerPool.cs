@@ -22,14 +22,16 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
     private readonly Queue<int> _ended = new();
     private readonly Func<TState> _prepare;
     private int _generation;
+    private int _idleCount;
 
     private const int EndedTidsKept = 64;
 
-    internal NamespaceWorkerPool(Func<TState> prepare, TimeSpan idleTimeout, int maxIdlePerTarget)
+    internal NamespaceWorkerPool(Func<TState> prepare, TimeSpan idleTimeout, int maxIdlePerTarget, int maxIdle)
     {
         _prepare = prepare;
         IdleTimeout = idleTimeout;
         MaxIdlePerTarget = maxIdlePerTarget;
+        MaxIdle = maxIdle;
     }
 
     /// <summary>How long a worker nobody uses is kept.</summary>
@@ -37,6 +39,13 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
 
     /// <summary>How many idle workers are kept for one target; more end when their call does.</summary>
     internal int MaxIdlePerTarget { get; }
+
+    /// <summary>
+    /// How many idle workers are kept in all. A worker returned beyond it ends: the ones kept
+    /// first stay, which serves a loop over a few targets, while a pass over many targets
+    /// does not hold a runspace for each of them.
+    /// </summary>
+    internal int MaxIdle { get; }
 
     /// <summary>
     /// A worker in the target's namespaces for the caller alone: an idle one already there, or a
@@ -52,6 +61,7 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
             {
                 NamespaceWorker<TState> reused = idle[^1];
                 idle.RemoveAt(idle.Count - 1);
+                _idleCount--;
                 target.Dispose();
                 return new Rental(reused, _generation);
             }
@@ -83,9 +93,10 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
                     _idle[worker.Identity] = idle;
                 }
 
-                if (idle.Count < MaxIdlePerTarget)
+                if (idle.Count < MaxIdlePerTarget && _idleCount < MaxIdle)
                 {
                     idle.Add(worker);
+                    _idleCount++;
                     return;
                 }
             }
@@ -129,6 +140,7 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
             }
 
             _idle.Clear();
+            _idleCount = 0;
         }
 
         foreach (NamespaceWorker<TState> worker in ending)
@@ -150,6 +162,7 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
         {
             if (_idle.TryGetValue(worker.Identity, out List<NamespaceWorker<TState>>? idle) && idle.Remove(worker))
             {
+                _idleCount--;
                 if (idle.Count == 0)
                 {
                     _idle.Remove(worker.Identity);

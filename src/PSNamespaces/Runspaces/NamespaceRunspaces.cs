@@ -21,6 +21,9 @@ internal static class NamespaceRunspaces
     /// <summary>Concurrent calls into one target each get a worker; this many stay for later calls.</summary>
     internal const int MaxIdlePerTarget = 4;
 
+    /// <summary>Idle workers kept in all, each with its runspace (megabytes, not kilobytes).</summary>
+    internal const int MaxIdle = 8;
+
     internal static readonly NamespaceWorkerPool<NamespaceRunspace> Pool =
-        new(NamespaceRunspace.Create, IdleTimeout, MaxIdlePerTarget);
+        new(NamespaceRunspace.Create, IdleTimeout, MaxIdlePerTarget, MaxIdle);
 }
