@@ -12,7 +12,13 @@
     CmdletsToExport      = @(
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+<<<<<<< HEAD
         'Invoke-InNamespace'
+=======
+        'New-Namespace'
+        'Remove-Namespace'
+        'Set-NamespaceNetNsId'
+>>>>>>> main
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -15,7 +15,7 @@ namespace PSNamespaces.Tests;
 /// </summary>
 public class HeaderConstantsTests
 {
-    private static readonly Lazy<Dictionary<string, ulong>> s_values = new(CompileAndRun);
+    private static readonly Lazy<Dictionary<string, ulong>> s_values = new(() => CompileAndRun(Program));
 
     private const string Program = """
         #define _GNU_SOURCE
@@ -54,14 +54,15 @@ public class HeaderConstantsTests
         }
         """;
 
-    private static Dictionary<string, ulong> CompileAndRun()
+    /// <summary>Compiles a C program that prints "NAME value" lines, runs it, and returns the values.</summary>
+    internal static Dictionary<string, ulong> CompileAndRun(string program)
     {
         string dir = Directory.CreateTempSubdirectory("psns-headers-").FullName;
         try
         {
             string source = Path.Combine(dir, "constants.c");
             string binary = Path.Combine(dir, "constants");
-            File.WriteAllText(source, Program);
+            File.WriteAllText(source, program);
             Run("cc", "-Wall", "-Werror", "-o", binary, source);
             var values = new Dictionary<string, ulong>();
             foreach (string line in Run(binary).Split('\n', StringSplitOptions.RemoveEmptyEntries))

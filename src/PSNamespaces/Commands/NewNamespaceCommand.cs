@@ -21,4 +21,20 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
     /// <summary>The kinds of namespace to create.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public NamespaceType[] Type { get; set; } = System.Array.Empty<NamespaceType>();
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case LaunchSet:
+                Launch();
+                break;
+            default:
+                CreatePersistent();
+                break;
+        }
+    }
+
+    /// <summary>Runs a program in new namespaces (NewNamespaceCommand.Launch.cs).</summary>
+    partial void Launch();
 }

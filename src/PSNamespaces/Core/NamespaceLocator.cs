@@ -55,9 +55,9 @@ internal static class NamespaceLocator
             }
         }
 
-        foreach (string mountPoint in NsfsMounts.Holding(Nsfs.FormatId(type, inode)))
+        foreach (NsfsMount mount in NsfsMounts.Read())
         {
-            if (TryOpenIfSame(mountPoint, type, inode) is NamespaceFile file)
+            if (mount.Type == type && mount.Inode == inode && TryOpenIfSame(mount.MountPoint, type, inode) is NamespaceFile file)
             {
                 return file;
             }

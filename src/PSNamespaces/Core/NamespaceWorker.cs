@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core;
 
@@ -104,8 +105,31 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
         }
     }
 
-    /// <summary>Waits for the worker's thread to end.</summary>
-    internal bool Join(TimeSpan timeout) => _thread.Join(timeout);
+    /// <summary>
+    /// Waits for the worker's thread to end and to be gone from /proc/self/task: Thread.Join
+    /// returns when the managed work is done, a moment before the OS thread, still in the
+    /// target's namespaces, exits.
+    /// </summary>
+    internal bool Join(TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        if (!_thread.Join(timeout))
+        {
+            return false;
+        }
+
+        while (Tid != 0 && ThreadNamespaces.IsListed(Tid))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
 
     private void Main()
     {
@@ -113,7 +137,7 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
         Exception? startFailure = null;
         try
         {
-            Tid = ThreadNamespaces.CurrentTid();
+            Tid = Sys.gettid();
             List<NamespaceLink> inherited = ThreadNamespaces.WhereCallerDiffers();
             if (inherited.Count > 0)
             {

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Text;
 using System.Collections.Generic;
 using PSNamespaces.Interop;
 using Tmds.Linux;
@@ -17,23 +16,6 @@ internal static class ThreadNamespaces
     // only does so on namespace workers. So once a thread is seen in the session's namespaces, it stays there.
     [ThreadStatic]
     private static bool t_seenInSession;
-
-    /// <summary>
-    /// The TID of the calling thread, from the /proc/thread-self link ("PID/task/TID"). Read it
-    /// before joining a mount namespace: afterwards /proc is the target's.
-    /// </summary>
-    internal static int CurrentTid()
-    {
-        Span<byte> text = stackalloc byte[64];
-        int n = Sys.ReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self\0"u8, text);
-        if (n < 0)
-        {
-            throw new ErrnoException("readlink", -n, "/proc/thread-self");
-        }
-
-        int slash = text[..n].LastIndexOf((byte)'/');
-        return Utf8Parser.TryParse(text[(slash + 1)..n], out int tid, out _) ? tid : throw new FormatException("/proc/thread-self");
-    }
 
     /// <summary>The session's namespaces: the main thread's /proc/PID/ns entries, indexed by <see cref="NamespaceLink"/>.</summary>
     internal static void ReadSession(Span<ulong> inodes) =>
@@ -83,6 +65,10 @@ internal static class ThreadNamespaces
 
     /// <summary>Forgets that the calling thread was seen in the session's namespaces: it is about to leave them.</summary>
     internal static void LeavingSession() => t_seenInSession = false;
+
+    /// <summary>Whether a thread of this process is still listed in /proc/self/task (not yet gone).</summary>
+    internal static bool IsListed(int tid) =>
+        Sys.TryStatxAt(LibC.AT_FDCWD, Sys.NullTerminated("/proc/self/task/" + tid.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, Sys.STATX_TYPE, out _) == 0;
 
     /// <summary>The TIDs now in /proc/self/task.</summary>
     internal static int[] ListThreads()
