@@ -12,13 +12,10 @@
     CmdletsToExport      = @(
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
-<<<<<<< HEAD
         'Invoke-InNamespace'
-=======
         'New-Namespace'
         'Remove-Namespace'
         'Set-NamespaceNetNsId'
->>>>>>> main
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
