@@ -156,6 +156,15 @@ Describe 'Invoke-InNamespace' {
             $out | Should -Be @($hostName, (readlink "/proc/$targetPid/ns/net"))
         }
 
+        It 'takes -Path relative to the current location' {
+            Push-Location "/proc/$targetPid/ns"
+            try {
+                Invoke-InNamespace -Path ./uts { [System.Net.Dns]::GetHostName() } | Should -Be $hostName
+            } finally {
+                Pop-Location
+            }
+        }
+
         It 'joins a named network namespace by -Name, as ip netns exec does' {
             $expected = Get-LinkName (ip netns exec $netnsName ip -o link)
             $expected | Should -Contain 'psns-i6-n0'
@@ -389,6 +398,12 @@ Describe 'Invoke-InNamespace' {
             $err[0].FullyQualifiedErrorId | Should -BeLike 'NotANamespace,*'
             $err[0].TargetObject | Should -Be $Path
             Assert-SessionUnchanged -Before $before
+        }
+
+        It 'writes InvalidArgument for a path on another provider' {
+            Invoke-InNamespace -Path Env:\PATH { 1 } -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be 'Env:\PATH'
         }
 
         It 'writes ObjectNotFound for a path, a name or a namespace object that does not exist' {

@@ -139,7 +139,18 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
 
                 break;
             case PathSet:
-                string[] paths = Array.ConvertAll(Path, p => GetUnresolvedProviderPathFromPSPath(p));
+                var paths = new List<string>();
+                foreach (string path in Path)
+                {
+                    if (ResolveFileSystemPath(path, out ErrorRecord? error) is not string resolved)
+                    {
+                        WriteError(error!);
+                        return;
+                    }
+
+                    paths.Add(resolved);
+                }
+
                 RunIn(Path.Length == 1 ? Path[0] : Path, () => TargetResolver.WithTypes(NamespaceTarget.FromPaths(paths), Type));
                 break;
             case NameSet:
