@@ -14,6 +14,7 @@
         'Get-Namespace'
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+        'Invoke-InNamespace'
         'New-Namespace'
         'Remove-Namespace'
         'Set-NamespaceNetNsId'
