@@ -10,8 +10,11 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
     CmdletsToExport      = @(
+        'Format-NamespaceTree'
+        'Get-Namespace'
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+        'Invoke-InNamespace'
         'New-Namespace'
         'Remove-Namespace'
         'Set-NamespaceNetNsId'

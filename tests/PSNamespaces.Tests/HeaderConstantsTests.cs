@@ -31,6 +31,11 @@ public class HeaderConstantsTests
         #include <sys/syscall.h>
         #include <linux/magic.h>
         #include <linux/nsfs.h>
+        #include <linux/types.h>
+        /* Newer than this machine's linux/nsfs.h: built from the header's own _IOR and NSIO. */
+        #ifndef NS_GET_ID
+        #define NS_GET_ID _IOR(NSIO, 13, __u64)
+        #endif
         #ifndef CLONE_NEWTIME
         #define CLONE_NEWTIME 0x00000080
         #endif
@@ -41,6 +46,8 @@ public class HeaderConstantsTests
             P("CLONE_NEWNET", CLONE_NEWNET); P("CLONE_NEWPID", CLONE_NEWPID); P("CLONE_NEWTIME", CLONE_NEWTIME);
             P("CLONE_NEWUSER", CLONE_NEWUSER); P("CLONE_NEWUTS", CLONE_NEWUTS);
             P("NSFS_MAGIC", NSFS_MAGIC); P("PROC_SUPER_MAGIC", PROC_SUPER_MAGIC); P("NS_GET_NSTYPE", NS_GET_NSTYPE);
+            P("NS_GET_USERNS", NS_GET_USERNS); P("NS_GET_PARENT", NS_GET_PARENT); P("NS_GET_OWNER_UID", NS_GET_OWNER_UID);
+            P("NS_GET_ID", NS_GET_ID);
             P("sizeof_statfs", sizeof(struct statfs)); P("offsetof_f_type", offsetof(struct statfs, f_type));
             P("sizeof_passwd", sizeof(struct passwd)); P("offsetof_pw_name", offsetof(struct passwd, pw_name));
             P("d_reclen", offsetof(struct linux_dirent64, d_reclen)); P("d_type", offsetof(struct linux_dirent64, d_type));
@@ -115,6 +122,16 @@ public class HeaderConstantsTests
         Assert.Equal(C("NSFS_MAGIC"), (ulong)Sys.NSFS_MAGIC);
         Assert.Equal(C("PROC_SUPER_MAGIC"), (ulong)Sys.PROC_SUPER_MAGIC);
         Assert.Equal(C("NS_GET_NSTYPE"), (ulong)NamespaceIoctl.NS_GET_NSTYPE);
+    }
+
+    [Fact]
+    public void Nsfs_ioctls_match_the_headers()
+    {
+        Assert.Equal(C("NS_GET_USERNS"), (ulong)NamespaceIoctl.NS_GET_USERNS);
+        Assert.Equal(C("NS_GET_PARENT"), (ulong)NamespaceIoctl.NS_GET_PARENT);
+        Assert.Equal(C("NS_GET_OWNER_UID"), (ulong)NamespaceIoctl.NS_GET_OWNER_UID);
+        // Declared as an int, as ioctl takes it; the kernel reads the request as 32 bits.
+        Assert.Equal(C("NS_GET_ID"), unchecked((ulong)(uint)NamespaceIoctl.NS_GET_ID));
     }
 
     [Fact]

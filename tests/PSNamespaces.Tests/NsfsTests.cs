@@ -23,6 +23,30 @@ public class NsfsTests
     public void ParseInode_is_zero_for_anything_else(string text) =>
         Assert.Equal(0UL, Nsfs.ParseInode(Encoding.ASCII.GetBytes(text)));
 
+    [Theory]
+    [InlineData("net:[4026531840]", NamespaceType.Net, 4026531840UL)]
+    [InlineData("mnt:[4026531832]", NamespaceType.Mount, 4026531832UL)]
+    [InlineData("cgroup:[7]", NamespaceType.Cgroup, 7UL)]
+    [InlineData("time:[8]", NamespaceType.Time, 8UL)]
+    public void TryParseLink_reads_kind_and_inode(string text, NamespaceType type, ulong inode)
+    {
+        Assert.True(Nsfs.TryParseLink(Encoding.ASCII.GetBytes(text), out NamespaceType parsedType, out ulong parsedInode));
+        Assert.Equal(type, parsedType);
+        Assert.Equal(inode, parsedInode);
+    }
+
+    [Theory]
+    [InlineData("socket:[12345]")]
+    [InlineData("pipe:[12345]")]
+    [InlineData("anon_inode:[pidfd]")]
+    [InlineData("pid_for_children:[4026532179]")]
+    [InlineData("/tmp/net:[1]")]
+    [InlineData("Net:[1]")]
+    [InlineData("net:[]")]
+    [InlineData("/")]
+    public void TryParseLink_refuses_other_links(string text) =>
+        Assert.False(Nsfs.TryParseLink(Encoding.ASCII.GetBytes(text), out _, out _));
+
     [Fact]
     public void FormatId_prints_as_the_kernel_does()
     {

@@ -12,6 +12,8 @@ Import-Module '$module'
 `$null = Get-NamespaceProcess -Name '$netns'
 `$null = Get-NamespaceProcess -Pid `$PID
 `$null = Get-ProcNsStatus -Pid `$PID
+`$null = Get-Namespace -IncludeDescriptors
+`$null = Get-Namespace -Name '$netns'
 `$null = New-Namespace -Type Net -Name '$netns-new' -LoopbackUp
 `$null = Set-NamespaceNetNsId -Name '$netns-new' -PassThru
 Remove-Namespace -Name '$netns-new'
@@ -38,7 +40,7 @@ Describe 'Descriptors the module opens' {
         @($ours | Where-Object { $_ -match "/run/netns/$netns" }).Count | Should -BeGreaterThan 0
     }
 
-    It 'are all close-on-exec for the sockets and file handles of New-Namespace, Set-NamespaceNetNsId and Remove-Namespace' {
+    It 'are all close-on-exec for the sockets and file handles of New-Namespace, Set-NamespaceNetNsId, Remove-Namespace and Get-Namespace' {
         $sockets = @($calls | Where-Object { $_ -match 'socket\((AF_NETLINK|AF_INET),' -and $_ -notmatch '= -1 ' })
         $sockets.Count | Should -BeGreaterThan 1 -Because 'lo is set up over an AF_INET socket and NETNSID is set over rtnetlink'
         @($sockets | Where-Object { $_ -notmatch 'SOCK_CLOEXEC' }) | Should -BeNullOrEmpty

@@ -3,6 +3,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $NS_GET_NSTYPE = 0xb703
+    $NS_GET_ID = 0x8008b70du
     $SYS_pidfd_open = 434
 }
 
@@ -29,6 +30,18 @@ Describe 'Without NS_GET_NSTYPE (Linux before 4.11)' {
         } finally {
             ip netns delete $name
         }
+    }
+}
+
+Describe 'Without NS_GET_ID (Linux before 6.18)' {
+    It 'lists namespaces with NsId $null and everything else as usual' {
+        $out = @(Invoke-PwshWithoutKernelFeature -Enotty $NS_GET_ID -Command @'
+$ns = Get-Namespace -Pid $PID -Type Net
+"nsid=[$($ns.NsId)] owner=$($ns.Owner) counted=$($ns.ProcessCount -gt 0) id=$($ns.Id)"
+'@)
+        $out[-1] | Should -Be "nsid=[] owner=$(Get-NsInode $PID user) counted=True id=$(readlink /proc/$PID/ns/net)"
+        # And with the ioctl there, the id is there.
+        (Get-Namespace -Pid $PID -Type Net).NsId | Should -BeGreaterThan 0
     }
 }
 

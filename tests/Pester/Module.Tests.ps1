@@ -102,6 +102,7 @@ Describe 'Objects' {
     It 'survive PowerShell serialization with their properties (remoting, Export-Clixml): <Command>' -TestCases @(
         @{ Command = { Get-NamespaceProcess -Pid $PID } }
         @{ Command = { Get-ProcNsStatus -Pid $PID } }
+        @{ Command = { Get-Namespace -Pid $PID -Type Net } }
     ) {
         $original = & $Command
         $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($original))
@@ -115,6 +116,7 @@ Describe 'Objects' {
     It 'read well as strings' {
         "$(Get-NamespaceProcess -Pid $PID)" | Should -Match "^$PID "
         "$(Get-ProcNsStatus -Pid $PID)" | Should -Match "^$PID .*NSpid=$PID"
+        "$(Get-Namespace -Pid $PID -Type Net)" | Should -Be (readlink /proc/$PID/ns/net)
     }
 }
 

@@ -42,6 +42,23 @@ $p = Get-NamespaceProcess -Pid $PID
         ($out | Select-Object -Last 1) | Should -Be 'errors=0 self=1 root=0'
     }
 
+    It 'lists namespaces with Get-Namespace without an error, counting the processes it may read' {
+        $out = Invoke-PwshAsUser $user @"
+`$all = @(Get-Namespace -ErrorVariable e -Verbose 4>`$null)
+`$net = @(`$all | Where-Object Id -eq (readlink /proc/`$PID/ns/net))
+"errors=`$(`$e.Count) net=`$(`$net.Count) self=`$(`$net.Pids -contains `$PID) root=`$(`$net.Pids -contains $($rootProcess.Id))"
+"@
+        ($out | Select-Object -Last 1) | Should -Be 'errors=0 net=1 self=True root=False'
+    }
+
+    It 'gets PermissionDenied from Get-Namespace -Pid for another user''s process' {
+        $out = Invoke-PwshAsUser $user @"
+`$r = Get-Namespace -Pid $($rootProcess.Id) -ErrorVariable e -ErrorAction SilentlyContinue
+"count=`$(@(`$r).Count) category=`$(`$e[0].CategoryInfo.Category) target=`$(`$e[0].TargetObject)"
+"@
+        ($out | Select-Object -Last 1) | Should -Be "count=0 category=PermissionDenied target=$($rootProcess.Id)"
+    }
+
     It 'reads another user''s /proc/PID/status (it needs no privilege)' {
         $out = Invoke-PwshAsUser $user "(Get-ProcNsStatus -Pid $($rootProcess.Id)).NSpid -join ','"
         ($out | Select-Object -Last 1) | Should -Be (Get-StatusField $rootProcess.Id NSpid)

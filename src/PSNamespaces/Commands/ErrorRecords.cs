@@ -59,6 +59,17 @@ internal static class ErrorRecords
     internal static ErrorRecord InvalidArgument(string id, string message, object? target) =>
         new(new PSArgumentException(message), id, ErrorCategory.InvalidArgument, target);
 
+    /// <summary>A kind of namespace the CLR cannot join from a thread (user, time).</summary>
+    internal static ErrorRecord NotJoinable(NamespaceType type, object? target) =>
+        new(
+            new PSArgumentException(string.Format(
+                CultureInfo.InvariantCulture,
+                "A {0} namespace cannot be joined from inside pwsh: the kernel refuses setns into user and time namespaces to a multithreaded process. Use Enter-Namespace to run a program inside it.",
+                type)),
+            "NamespaceNotJoinable",
+            ErrorCategory.InvalidArgument,
+            target);
+
     /// <summary>A named or identified namespace that is not there.</summary>
     internal static ErrorRecord NamespaceNotFound(string message, object? target) =>
         new(new ItemNotFoundException(message), "NamespaceNotFound", ErrorCategory.ObjectNotFound, target);

@@ -6,8 +6,9 @@ namespace PSNamespaces.Commands;
 internal static class NamespaceOutput
 {
     /// <summary>
-    /// The one place that builds them, so they become the full Get-Namespace object by changing
-    /// this line once that lands.
+    /// The one place that builds them: the namespace as Get-Namespace shows it, or (once nothing
+    /// holds it any more, after Remove-Namespace) only its kind and identity.
     /// </summary>
-    internal static Namespace Describe(NamespaceType type, ulong inode) => new(type, inode, Nsfs.Device);
+    internal static Namespace Describe(NamespaceType type, ulong inode) =>
+        NamespaceCatalog.Describe(type, inode) ?? new(type, inode, Nsfs.Device);
 }

@@ -27,6 +27,8 @@ internal static class NamespaceEntry
             }
         }
 
+        ThreadNamespaces.LeavingSession();
+
         // setns into a mount namespace requires a thread that does not share its filesystem
         // information (root, cwd, umask) with the other threads of the process.
         if (target.Files.ContainsKey(NamespaceType.Mount) && LibC.unshare(LibC.CLONE_FS) != 0)

@@ -47,6 +47,54 @@ internal sealed class NamespaceTarget : IDisposable
     }
 
     /// <summary>
+    /// The identity of the namespaces held, kinds in a fixed order ("mnt:[4026531841] net:[4026531840]").
+    /// Two targets with the same identity are the same namespaces, whatever named them.
+    /// </summary>
+    internal string Identity
+    {
+        get
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (NamespaceType type in NamespaceTypes.All)
+            {
+                if (_files.TryGetValue(type, out NamespaceFile? file))
+                {
+                    if (text.Length > 0)
+                    {
+                        text.Append(' ');
+                    }
+
+                    text.Append(Nsfs.FormatId(type, file.Inode));
+                }
+            }
+
+            return text.ToString();
+        }
+    }
+
+    /// <summary>
+    /// The /proc/PID/ns entries a thread changes by joining: pid_for_children for a PID namespace,
+    /// which setns makes the namespace of the thread's future children, not its own.
+    /// </summary>
+    internal IReadOnlyCollection<NamespaceLink> Links
+    {
+        get
+        {
+            var links = new List<NamespaceLink>();
+            foreach (NamespaceType type in _files.Keys)
+            {
+                links.Add(type == NamespaceType.Pid ? NamespaceLink.PidForChildren : NamespaceLinks.Of(type));
+            }
+
+            return links;
+        }
+    }
+
+    /// <summary>One namespace already open.</summary>
+    internal static NamespaceTarget FromFile(NamespaceFile file) =>
+        new(new Dictionary<NamespaceType, NamespaceFile> { [file.Type] = file }, null, null);
+
+    /// <summary>
     /// Opens /proc/PID/ns/TYPE for each kind through one /proc/PID directory descriptor: such a
     /// descriptor stays bound to the process it was opened for, so a PID reused meanwhile makes
     /// the opens fail instead of reaching another process. A pidfd is taken first (where the

@@ -17,17 +17,20 @@ internal static unsafe class NetNsId
     /// <summary>RTM_NEWNSID: assigns id to the network namespace behind netns; NETNSA_NSID_NOT_ASSIGNED lets the kernel pick.</summary>
     /// <exception cref="ErrnoException">EEXIST: it already has an id, or the id is another namespace's.</exception>
     internal static void Set(SafeFd netns, int id, string subject) =>
-        Talk(Sys.RTM_NEWNSID, netns, id, subject, out _);
+        Talk(Sys.RTM_NEWNSID, netns.Fd, id, subject, out _);
 
     /// <summary>RTM_GETNSID: the id of the network namespace behind netns, or null when it has none.</summary>
-    internal static int? Get(SafeFd netns, string subject)
+    internal static int? Get(SafeFd netns, string subject) => Get(netns.Fd, subject);
+
+    /// <summary>RTM_GETNSID for a descriptor the caller keeps open (a scan's).</summary>
+    internal static int? Get(int netns, string subject)
     {
         Talk(Sys.RTM_GETNSID, netns, Sys.NETNSA_NSID_NOT_ASSIGNED, subject, out int id);
         return id == Sys.NETNSA_NSID_NOT_ASSIGNED ? null : id;
     }
 
     /// <summary>Sends one request and reads its answer: an error/ack, or (for GET) an RTM_NEWNSID message.</summary>
-    private static void Talk(ushort type, SafeFd netns, int id, string subject, out int answeredId)
+    private static void Talk(ushort type, int netns, int id, string subject, out int answeredId)
     {
         answeredId = Sys.NETNSA_NSID_NOT_ASSIGNED;
         int socket = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, Sys.NETLINK_ROUTE);
@@ -46,7 +49,7 @@ internal static unsafe class NetNsId
             request.header.nlmsg_seq = sequence;
             request.rtgen_family = (byte)LibC.AF_UNSPEC;
             request.fdAttribute = new Sys.rtattr { rta_len = 8, rta_type = Sys.NETNSA_FD };
-            request.fd = netns.Fd;
+            request.fd = netns;
             request.nsidAttribute = new Sys.rtattr { rta_len = 8, rta_type = Sys.NETNSA_NSID };
             request.nsid = id;
             if (type == Sys.RTM_GETNSID)

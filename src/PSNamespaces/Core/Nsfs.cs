@@ -55,6 +55,42 @@ internal static class Nsfs
             : 0;
     }
 
+    /// <summary>
+    /// The kind and inode in a namespace's link text ("net:[4026531840]", what readlink shows for
+    /// /proc/PID/ns/* and for a descriptor open on nsfs). False for any other link text
+    /// ("socket:[123]", "pipe:[9]", a path), whose prefix is not a kind's /proc name.
+    /// </summary>
+    internal static bool TryParseLink(ReadOnlySpan<byte> linkText, out NamespaceType type, out ulong inode)
+    {
+        type = default;
+        inode = 0;
+        int colon = linkText.IndexOf((byte)':');
+        if (colon <= 0 || !TryParseProcName(linkText[..colon], out type))
+        {
+            return false;
+        }
+
+        inode = ParseInode(linkText);
+        return inode != 0;
+    }
+
+    /// <summary>The kind from its /proc name in bytes ("mnt"); the eight names of namespaces(7).</summary>
+    private static bool TryParseProcName(ReadOnlySpan<byte> name, out NamespaceType type)
+    {
+        NamespaceType? found =
+            name.SequenceEqual("cgroup"u8) ? NamespaceType.Cgroup :
+            name.SequenceEqual("ipc"u8) ? NamespaceType.Ipc :
+            name.SequenceEqual("mnt"u8) ? NamespaceType.Mount :
+            name.SequenceEqual("net"u8) ? NamespaceType.Net :
+            name.SequenceEqual("pid"u8) ? NamespaceType.Pid :
+            name.SequenceEqual("time"u8) ? NamespaceType.Time :
+            name.SequenceEqual("user"u8) ? NamespaceType.User :
+            name.SequenceEqual("uts"u8) ? NamespaceType.Uts :
+            null;
+        type = found.GetValueOrDefault();
+        return found.HasValue;
+    }
+
     /// <summary>The identity as the kernel prints it: "net:[4026531840]".</summary>
     internal static string FormatId(NamespaceType type, ulong inode) =>
         type.ProcName() + ":[" + inode.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]";

@@ -58,7 +58,7 @@ internal static class NsfsMounts
     /// A mountinfo line of an nsfs mount: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - nsfs SOURCE SUPEROPTIONS",
     /// where ROOT is the namespace ("net:[4026532...]").
     /// </summary>
-    private static bool TryParse(ReadOnlySpan<byte> line, out NsfsMount mount)
+    internal static bool TryParse(ReadOnlySpan<byte> line, out NsfsMount mount)
     {
         mount = default;
         int separator = line.IndexOf(" - nsfs "u8);
@@ -90,9 +90,7 @@ internal static class NsfsMounts
         rest = rest[(rootEnd + 1)..];
         int mountPointEnd = rest.IndexOf((byte)' ');
         ReadOnlySpan<byte> mountPoint = mountPointEnd < 0 ? rest : rest[..mountPointEnd];
-        int colon = root.IndexOf((byte)':');
-        ulong inode = Nsfs.ParseInode(root);
-        if (colon < 0 || inode == 0 || !NamespaceTypes.TryParse(Encoding.ASCII.GetString(root[..colon]), out NamespaceType type))
+        if (!Nsfs.TryParseLink(root, out NamespaceType type, out ulong inode))
         {
             return false;
         }

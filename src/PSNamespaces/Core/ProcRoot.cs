@@ -10,7 +10,7 @@ namespace PSNamespaces.Core;
 /// directory descriptors, so a scan never builds a path string and a process's directory,
 /// once open, keeps referring to that process even if its PID is reused.
 /// </summary>
-internal sealed unsafe class ProcRoot : IDisposable
+internal sealed class ProcRoot : IDisposable
 {
     private readonly SafeFd _fd;
 
@@ -28,45 +28,27 @@ internal sealed unsafe class ProcRoot : IDisposable
         using SafeFd dir = Sys.OpenAt(_fd.Fd, ".", LibC.O_RDONLY | LibC.O_DIRECTORY);
         int[] pids = new int[512];
         int count = 0;
-        byte[] buffer = new byte[32 * 1024];
-        fixed (byte* buf = buffer)
+        var reader = new DirectoryReader(dir.Fd, new byte[32 * 1024]);
+        int err;
+        while (reader.Next(out ReadOnlySpan<byte> name, out byte type, out err))
         {
-            while (true)
+            int pid = type == Sys.DT_DIR ? DirectoryReader.ParseNumber(name) : -1;
+            if (pid <= 0)
             {
-                nint n = Sys.getdents64(dir.Fd, buf, (nuint)buffer.Length);
-                if (n < 0)
-                {
-                    throw ErrnoException.FromLast("getdents64", "/proc");
-                }
-
-                if (n == 0)
-                {
-                    break;
-                }
-
-                for (int offset = 0; offset < n;)
-                {
-                    byte* entry = buf + offset;
-                    offset += *(ushort*)(entry + Sys.DirentRecLenOffset);
-                    if (entry[Sys.DirentTypeOffset] != Sys.DT_DIR)
-                    {
-                        continue;
-                    }
-
-                    int pid = ParsePid(entry + Sys.DirentNameOffset);
-                    if (pid <= 0)
-                    {
-                        continue;
-                    }
-
-                    if (count == pids.Length)
-                    {
-                        Array.Resize(ref pids, pids.Length * 2);
-                    }
-
-                    pids[count++] = pid;
-                }
+                continue;
             }
+
+            if (count == pids.Length)
+            {
+                Array.Resize(ref pids, pids.Length * 2);
+            }
+
+            pids[count++] = pid;
+        }
+
+        if (err != 0)
+        {
+            throw new ErrnoException("getdents64", err, "/proc");
         }
 
         Array.Resize(ref pids, count);
@@ -97,25 +79,6 @@ internal sealed unsafe class ProcRoot : IDisposable
         int n = Sys.ReadLinkAt(_fd.Fd, path[..(written + entry.Length)], text);
         inode = n >= 0 ? Nsfs.ParseInode(text[..n]) : 0;
         return n >= 0 ? 0 : -n;
-    }
-
-    /// <summary>The PID a directory entry names, or 0 for anything that is not all digits.</summary>
-    private static int ParsePid(byte* name)
-    {
-        int value = 0;
-        int i = 0;
-        for (; name[i] != 0; i++)
-        {
-            uint digit = (uint)(name[i] - '0');
-            if (digit > 9 || i >= 10)
-            {
-                return 0;
-            }
-
-            value = (value * 10) + (int)digit;
-        }
-
-        return i == 0 ? 0 : value;
     }
 
     public void Dispose() => _fd.Dispose();

@@ -1,4 +1,6 @@
 using System;
+using System.Buffers.Text;
+using System.Text;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 
@@ -50,6 +52,54 @@ internal static class ProcessNamespaceReader
     /// <summary>Reads /proc/PID/status into buffer; returns the length or -errno.</summary>
     internal static int ReadStatus(int processFd, Span<byte> buffer) =>
         Sys.ReadSmallFileAt(processFd, "status\0"u8, buffer);
+
+    /// <summary>
+    /// The parent PID and command name from /proc/PID/stat ("17 (sleep) S 16 ..."); the name is
+    /// everything between the first '(' and the last ')', since a name may itself hold ')'.
+    /// </summary>
+    /// <returns>0, or the errno (EINVAL when the text is not of that form).</returns>
+    internal static int ReadStat(int processFd, out int ppid, out string command)
+    {
+        ppid = -1;
+        command = "";
+        Span<byte> text = stackalloc byte[1024];
+        int n = Sys.ReadSmallFileAt(processFd, "stat\0"u8, text);
+        if (n < 0)
+        {
+            return -n;
+        }
+
+        ReadOnlySpan<byte> line = text[..n];
+        int open = line.IndexOf((byte)'(');
+        int close = line.LastIndexOf((byte)')');
+        // After ')': " S PPID ".
+        if (open < 0 || close < open || close + 4 >= line.Length ||
+            !Utf8Parser.TryParse(line[(close + 4)..], out ppid, out _))
+        {
+            return Errno.EINVAL;
+        }
+
+        command = Encoding.UTF8.GetString(line[(open + 1)..close]);
+        return 0;
+    }
+
+    /// <summary>
+    /// /proc/PID/cmdline with its NUL separators as spaces, as lsns and ps print it; the first
+    /// 8 KiB, as lsns reads. Empty for kernel threads and zombies.
+    /// </summary>
+    internal static string ReadCommandLine(int processFd)
+    {
+        Span<byte> text = stackalloc byte[8192];
+        int n = Sys.ReadSmallFileAt(processFd, "cmdline\0"u8, text);
+        if (n <= 0)
+        {
+            return "";
+        }
+
+        Span<byte> line = text[..n].TrimEnd((byte)0);
+        line.Replace((byte)0, (byte)' ');
+        return Encoding.UTF8.GetString(line);
+    }
 
     /// <summary>The owner of /proc/PID (the process's effective uid, as lsns and ps report it).</summary>
     internal static int ReadOwner(int processFd, out uint uid)

@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using PSNamespaces.Core;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// <para type="synopsis">Draws namespaces from Get-Namespace as a tree, like lsns --tree: by owner, by parent, or by process.</para>
+/// </summary>
+/// <remarks>
+/// Writes one string per line (a header, then NS TYPE NPROCS PID USER COMMAND per namespace), so
+/// the tree can go to the console, Out-File or Set-Content. Namespaces from remoting or
+/// Import-Clixml are drawn too.
+/// </remarks>
+[Cmdlet(VerbsCommon.Format, "NamespaceTree")]
+[OutputType(typeof(string))]
+public sealed class FormatNamespaceTreeCommand : NamespaceCmdlet
+{
+    /// <summary>The namespaces to draw, usually from Get-Namespace. A namespace's owner or parent is drawn above it only when it is among them.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public PSObject[] InputObject { get; set; } = System.Array.Empty<PSObject>();
+
+    /// <summary>
+    /// The relation the tree follows: Owner (each namespace under the user namespace owning it; the
+    /// default, as lsns --tree), Parent (PID and user namespaces under their parents), or Process
+    /// (a namespace under the namespace whose lowest PID is its lowest PID's parent).
+    /// </summary>
+    [Parameter(Position = 1)]
+    public NamespaceRelation By { get; set; } = NamespaceRelation.Owner;
+
+    private readonly List<NamespaceTreeNode> _nodes = new();
+
+    protected override void ProcessRecord()
+    {
+        foreach (PSObject item in InputObject)
+        {
+            if (ToNode(item) is NamespaceTreeNode node)
+            {
+                _nodes.Add(node);
+            }
+            else
+            {
+                WriteError(ErrorRecords.InvalidArgument(
+                    "NotANamespace", "The input is not a namespace: it has no Inode and Type, as Get-Namespace's objects have.", item));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_nodes.Count == 0)
+        {
+            return;
+        }
+
+        foreach (string line in NamespaceTree.Draw(_nodes, By))
+        {
+            WriteObject(line);
+        }
+    }
+
+    /// <summary>The columns and ids of a Namespace, or of an object shaped like one (deserialized); null for anything else.</summary>
+    private static NamespaceTreeNode? ToNode(PSObject item)
+    {
+        if (item.BaseObject is Namespace ns)
+        {
+            return new NamespaceTreeNode(ns.Inode, ns.Type.ProcName(), ns.ProcessCount, ns.Pid, ns.PPid, ns.User, ns.Command, ns.Parent, ns.Owner);
+        }
+
+        if (!TryGet(item, "Inode", out ulong? inode) || inode is null ||
+            item.Properties["Type"]?.Value?.ToString() is not string typeName ||
+            !NamespaceTypes.TryParse(typeName, out NamespaceType type))
+        {
+            return null;
+        }
+
+        TryGet(item, "ProcessCount", out int? count);
+        TryGet(item, "Pid", out int? pid);
+        TryGet(item, "PPid", out int? ppid);
+        TryGet(item, "Parent", out ulong? parent);
+        TryGet(item, "Owner", out ulong? owner);
+        return new NamespaceTreeNode(
+            inode.Value, type.ProcName(), count ?? 0, pid, ppid,
+            item.Properties["User"]?.Value?.ToString(), item.Properties["Command"]?.Value?.ToString(), parent, owner);
+    }
+
+    private static bool TryGet<T>(PSObject item, string name, out T? value)
+        where T : struct
+    {
+        value = null;
+        object? raw = item.Properties[name]?.Value;
+        if (raw is null)
+        {
+            return true;
+        }
+
+        if (LanguagePrimitives.TryConvertTo(raw, System.Globalization.CultureInfo.InvariantCulture, out T converted))
+        {
+            value = converted;
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using PSNamespaces.Core;
+using PSNamespaces.Interop;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the namespaces on the system, like lsns: processes in each, the lowest PID, NETNSID,
+/// bind mounts, parent and owner, and what keeps each alive.</para>
+/// </summary>
+/// <remarks>
+/// One scan of /proc and the caller's mountinfo per call; filters apply to its result, so counts
+/// (ProcessCount, Pids) are always the whole system's. Open descriptors are scanned only with
+/// -IncludeDescriptors.
+/// </remarks>
+[Cmdlet(VerbsCommon.Get, "Namespace", DefaultParameterSetName = AllSet)]
+[OutputType(typeof(Namespace))]
+public sealed class GetNamespaceCommand : NamespaceCmdlet
+{
+    private const string AllSet = "All";
+    private const string InodeSet = "Inode";
+    private const string PidSet = "Pid";
+    private const string NameSet = "Name";
+
+    /// <summary>Only namespaces of these kinds (lsns -t). Several may be given.</summary>
+    [Parameter(Position = 0)]
+    public NamespaceType[]? Type { get; set; }
+
+    /// <summary>
+    /// The namespaces with these inodes (lsns's NS column): numbers such as a namespace's Parent or
+    /// Owner, text such as "net:[4026531840]" or a namespace's Id, or namespaces from the pipeline.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = InodeSet, ValueFromPipeline = true)]
+    [NamespaceInodeTransformation]
+    [ValidateRange(1ul, ulong.MaxValue)]
+    public ulong[] Inode { get; set; } = Array.Empty<ulong>();
+
+    /// <summary>
+    /// The namespaces these processes are in (lsns -p), from the pipeline by property name too:
+    /// Get-Process pwsh | Get-Namespace.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "ProcessId")]
+    [ArgumentCompleter(typeof(PidCompleter))]
+    [ValidateRange(1, int.MaxValue)]
+    public int[] Pid { get; set; } = Array.Empty<int>();
+
+    /// <summary>Named network namespaces in /run/netns (ip netns list); wildcards are allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Only namespaces no process is in: those held by bind mounts, descriptors, other namespaces or *_for_children links.</summary>
+    [Parameter]
+    public SwitchParameter Persistent { get; set; }
+
+    /// <summary>
+    /// Also look at every process's open descriptors (/proc/PID/fd/*), to find namespaces held only
+    /// by an open descriptor and fill Descriptors. One stat per open descriptor on the system, so
+    /// it is off by default.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeDescriptors { get; set; }
+
+    // What the Inode, Pid and Name sets asked for; the target is the input an error names.
+    private readonly Dictionary<ulong, object> _requested = new();
+    private ProcessScanner? _processes;
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case InodeSet:
+                foreach (ulong inode in Inode)
+                {
+                    _requested.TryAdd(inode, inode);
+                }
+
+                break;
+            case PidSet:
+                _processes ??= new ProcessScanner();
+                foreach (int pid in Pid)
+                {
+                    RequestProcess(pid);
+                }
+
+                break;
+            case NameSet:
+                foreach (string name in Name)
+                {
+                    RequestName(name);
+                }
+
+                break;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        _processes?.Dispose();
+        if (ParameterSetName != AllSet && _requested.Count == 0)
+        {
+            return;
+        }
+
+        using NamespaceCatalog catalog = NamespaceCatalog.Scan(IncludeDescriptors, StopToken);
+        foreach (NamespaceCatalog.SkippedProcess skipped in catalog.Skipped)
+        {
+            WriteVerbose($"Skipped PID {skipped.Pid}: {skipped.Function}: {Errno.Message(skipped.Errno)} ({Errno.Name(skipped.Errno)})");
+        }
+
+        var found = new HashSet<ulong>();
+        foreach (Namespace ns in catalog.Namespaces())
+        {
+            if (ParameterSetName != AllSet && !_requested.ContainsKey(ns.Inode))
+            {
+                continue;
+            }
+
+            found.Add(ns.Inode);
+            if (TypeMatches(ns.Type) && (!Persistent || ns.Persistent))
+            {
+                WriteObject(ns);
+            }
+            else if (ParameterSetName == InodeSet && !TypeMatches(ns.Type))
+            {
+                WriteError(ErrorRecords.InvalidArgument(
+                    "WrongNamespaceType", $"Namespace {ns.Inode} is a {ns.Type} namespace, not {string.Join(" or ", Type!)}.", ns.Inode));
+            }
+        }
+
+        if (ParameterSetName == InodeSet)
+        {
+            foreach (ulong inode in _requested.Keys)
+            {
+                if (!found.Contains(inode))
+                {
+                    WriteError(ErrorRecords.NamespaceNotFound(
+                        $"No namespace with inode {inode} is held by a process, a bind mount{(IncludeDescriptors ? ", a descriptor" : "")} or another namespace.", inode));
+                }
+            }
+        }
+    }
+
+    private bool TypeMatches(NamespaceType type) => Type is null || Type.Length == 0 || Array.IndexOf(Type, type) >= 0;
+
+    /// <summary>Asks for the namespaces a process is in; a process that cannot be read is an error for that input only.</summary>
+    private void RequestProcess(int pid)
+    {
+        NamespaceProcess? process = _processes!.TryReadNamespaces(pid, out int errno, out string function);
+        if (process is null)
+        {
+            WriteError(ErrorRecords.ProcessUnreadable(pid, errno, function));
+            return;
+        }
+
+        foreach (NamespaceType type in NamespaceTypes.All)
+        {
+            if (process.Get(NamespaceLinks.Of(type)) is ulong inode)
+            {
+                _requested.TryAdd(inode, pid);
+            }
+        }
+    }
+
+    /// <summary>Asks for a named network namespace; a wildcard asks for every name in /run/netns that matches.</summary>
+    private void RequestName(string name)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(name))
+        {
+            if (NamespaceResolver.TryResolveName(name, out ulong inode, out ErrorRecord? error))
+            {
+                _requested.TryAdd(inode, name);
+            }
+            else
+            {
+                WriteError(error!);
+            }
+
+            return;
+        }
+
+        if (!Directory.Exists(NamedNetns.RunDirectory))
+        {
+            return;
+        }
+
+        var pattern = new WildcardPattern(name, WildcardOptions.CultureInvariant);
+        foreach (string path in Directory.EnumerateFileSystemEntries(NamedNetns.RunDirectory))
+        {
+            string candidate = Path.GetFileName(path);
+            if (!pattern.IsMatch(candidate))
+            {
+                continue;
+            }
+
+            if (NamespaceResolver.TryResolveName(candidate, out ulong inode, out ErrorRecord? error))
+            {
+                _requested.TryAdd(inode, candidate);
+            }
+            else
+            {
+                // A stale file (a namespace deleted without its file) matched by a pattern is not an error.
+                WriteVerbose($"Skipped {path}: {error!.Exception.Message}");
+            }
+        }
+    }
+}

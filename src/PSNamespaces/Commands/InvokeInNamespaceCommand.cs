@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using PSNamespaces.Core;
+using PSNamespaces.Interop;
+using PSNamespaces.Runspaces;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// <para type="synopsis">Runs a script block inside the namespaces of a process, of namespace objects, of nsfs files or
+/// of a named network namespace, and writes its output objects to the pipeline.</para>
+/// </summary>
+/// <remarks>
+/// The block runs on a dedicated thread that joined the namespaces, in a runspace of its own (as
+/// with ForEach-Object -Parallel): values reach it through -ArgumentList and $using:, objects come
+/// back as they are. Workers are kept per target and kinds for later calls (see NamespaceRunspaces).
+/// </remarks>
+[Cmdlet(VerbsLifecycle.Invoke, "InNamespace", DefaultParameterSetName = NamespaceSet)]
+[OutputType(typeof(PSObject))]
+public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
+{
+    private const string PidSet = "Pid";
+    private const string NamespaceSet = "Namespace";
+    private const string PathSet = "Path";
+    private const string NameSet = "Name";
+
+    // How long a stopped block may take to end before its worker is left to finish alone.
+    private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The script block to run inside the namespaces. It runs in a runspace of its own: pass
+    /// values with -ArgumentList or $using:, not through variables of the caller's scope.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    /// <summary>
+    /// The processes whose namespaces to join; the block runs once for each. Without -Type, every
+    /// namespace of the process that differs from the session's (as nsenter --all), user and time aside.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "ProcessId")]
+    [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
+    public int[] Pid { get; set; } = Array.Empty<int>();
+
+    /// <summary>Namespace objects (from Get-Namespace) to join; the block runs once in each.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
+    public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
+
+    /// <summary>
+    /// nsfs files to join together (/proc/PID/ns/net, a bind mount such as /run/netns/NAME), one
+    /// per kind; the block runs once inside all of them. Taken literally, no wildcards.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Named network namespaces (in /run/netns, as ip netns names them); the block runs once in each.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The kinds of the target's namespaces to join: Net, Uts, Ipc, Mount, Cgroup, and Pid (which
+    /// applies to programs the block starts, not to pwsh). User and Time cannot be joined from
+    /// inside pwsh: use Enter-Namespace to run a program in them.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public NamespaceType[]? Type { get; set; }
+
+    /// <summary>Arguments for the script block, bound to its param() block or found in $args.</summary>
+    [Parameter]
+    [Alias("Args")]
+    public object?[] ArgumentList { get; set; } = Array.Empty<object?>();
+
+    private Dictionary<string, object?> _usingValues = new();
+    private string _location = "/";
+
+    protected override void BeginProcessing()
+    {
+        foreach (NamespaceType type in Type ?? Array.Empty<NamespaceType>())
+        {
+            if (!NamespaceEntry.CanJoinFromThread(type))
+            {
+                ThrowTerminatingError(ErrorRecords.NotJoinable(type, type));
+            }
+        }
+
+        // A namespace worker is only ever started from a thread in the session's namespaces.
+        List<NamespaceLink> inside = ThreadNamespaces.WhereCallerDiffers();
+        if (inside.Count > 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new PSInvalidOperationException(
+                    "Invoke-InNamespace cannot run on a thread that is itself inside other namespaces (" +
+                    string.Join(", ", inside.ConvertAll(NamespaceLinks.FileName)) +
+                    "), such as inside another Invoke-InNamespace script block. Join every namespace in one call instead (-Type, -Path)."),
+                "NestedInvokeInNamespace",
+                ErrorCategory.InvalidOperation,
+                null));
+        }
+
+        try
+        {
+            _usingValues = UsingValues.Collect(ScriptBlock, this);
+            for (int i = 0; i < ArgumentList.Length; i++)
+            {
+                UsingValues.RefuseScriptBlock(ArgumentList[i], $"Argument {i}");
+            }
+        }
+        catch (PSArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ValueNotPassable", ErrorCategory.InvalidArgument, ScriptBlock));
+        }
+
+        _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case PidSet:
+                foreach (int pid in Pid)
+                {
+                    RunIn(pid, () => TargetResolver.OpenProcess(pid, Type));
+                }
+
+                break;
+            case NamespaceSet:
+                foreach (Namespace ns in Namespace)
+                {
+                    RunIn(ns, () => TargetResolver.OpenNamespace(ns, Type));
+                }
+
+                break;
+            case PathSet:
+                var paths = new List<string>();
+                foreach (string path in Path)
+                {
+                    if (ResolveFileSystemPath(path, out ErrorRecord? error) is not string resolved)
+                    {
+                        WriteError(error!);
+                        return;
+                    }
+
+                    paths.Add(resolved);
+                }
+
+                RunIn(Path.Length == 1 ? Path[0] : Path, () => TargetResolver.WithTypes(NamespaceTarget.FromPaths(paths), Type));
+                break;
+            case NameSet:
+                foreach (string name in Name)
+                {
+                    RunIn(name, () => TargetResolver.WithTypes(NamespaceTarget.FromNetnsName(name), Type));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Opens one target, runs the block inside it, writes what it wrote. A target that cannot be opened or joined is one error.</summary>
+    private void RunIn(object input, Func<NamespaceTarget> open)
+    {
+        StopToken.ThrowIfCancellationRequested();
+        NamespaceTarget target;
+        try
+        {
+            target = open();
+        }
+        catch (Exception ex) when (ex is ErrnoException or ArgumentException)
+        {
+            WriteError(TargetResolver.Error(ex, input));
+            return;
+        }
+
+        foreach (NamespaceType type in target.Files.Keys)
+        {
+            if (!NamespaceEntry.CanJoinFromThread(type))
+            {
+                target.Dispose();
+                WriteError(ErrorRecords.NotJoinable(type, input));
+                return;
+            }
+        }
+
+        string location = target.Files.ContainsKey(NamespaceType.Mount) ? "/" : _location;
+        var invocation = new ScriptInvocation(ScriptBlock.ToString(), ArgumentList, _usingValues, location, SessionState.LanguageMode);
+        var run = new NamespaceRun(NamespaceRunspaces.Pool, target, invocation);
+        try
+        {
+            foreach (StreamRecord record in run.Records(StopToken))
+            {
+                Write(record);
+            }
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            foreach (StrayThread stray in run.Finish(s_stopWait))
+            {
+                WriteWarning(StrayWarning(stray));
+            }
+        }
+
+        if (invocation.Failure is Exception failure)
+        {
+            WriteError(failure is ErrnoException errno
+                ? ErrorRecords.FromErrno(errno, input, errno.Errno is Errno.EPERM ? "Joining another process's namespaces needs CAP_SYS_ADMIN in the user namespace that owns them (root)" : null)
+                : new ErrorRecord(failure, "NamespaceWorkerFailed", ErrorCategory.InvalidOperation, input));
+        }
+        else if (invocation.TerminatingError is ErrorRecord terminating)
+        {
+            ThrowTerminatingError(terminating);
+        }
+    }
+
+    private void Write(StreamRecord record)
+    {
+        switch (record.Kind)
+        {
+            case StreamKind.Output:
+                WriteObject(record.Value);
+                break;
+            case StreamKind.Error:
+                WriteError((ErrorRecord)record.Value);
+                break;
+            case StreamKind.Warning:
+                WriteWarning(((WarningRecord)record.Value).Message);
+                break;
+            case StreamKind.Verbose:
+                WriteVerbose(((VerboseRecord)record.Value).Message);
+                break;
+            case StreamKind.Debug:
+                WriteDebug(((DebugRecord)record.Value).Message);
+                break;
+            case StreamKind.Information:
+                WriteInformation((InformationRecord)record.Value);
+                break;
+            case StreamKind.Progress:
+                WriteProgress((ProgressRecord)record.Value);
+                break;
+        }
+    }
+
+    private static string StrayWarning(StrayThread stray) =>
+        $"Thread {stray.Tid} ({ThreadNamespaces.CommandOf(stray.Tid)}) was created by the script block and is still running inside " +
+        $"{NamespaceLinks.FileName(stray.Link)}:[{stray.Inode}]: whatever it does for the session happens in that namespace until it ends.";
+}

@@ -1,0 +1,93 @@
+using System.Collections.Generic;
+using System.Globalization;
+using PSNamespaces.Interop;
+
+namespace PSNamespaces.Core;
+
+/// <summary>
+/// Opens a namespace known only by its identity (kind and inode, as a namespace object carries
+/// it). A namespace has no path of its own: it is reached through a process in it
+/// (/proc/PID/ns/TYPE) or an nsfs bind mount holding it. Each candidate is opened and kept only if
+/// the descriptor is that very namespace: the open descriptor cannot change under us, a PID or a
+/// path can.
+/// </summary>
+internal static class NamespaceLocator
+{
+    /// <summary>
+    /// The namespace opened through the first candidate that holds it: the paths and PIDs given
+    /// (what a namespace object knows), then any process in it, then any nsfs mount of it.
+    /// Null when nothing holds it any more.
+    /// </summary>
+    internal static NamespaceFile? TryOpen(NamespaceType type, ulong inode, IEnumerable<string> paths, IEnumerable<int> pids)
+    {
+        foreach (string path in paths)
+        {
+            if (TryOpenIfSame(path, type, inode) is NamespaceFile file)
+            {
+                return file;
+            }
+        }
+
+        foreach (int pid in pids)
+        {
+            if (TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)
+            {
+                return file;
+            }
+        }
+
+        using (var proc = new ProcRoot())
+        {
+            NamespaceLink link = NamespaceLinks.Of(type);
+            foreach (int pid in proc.ListPids())
+            {
+                if (proc.TryOpenProcess(pid, out int fd) != 0)
+                {
+                    continue;
+                }
+
+                int err = ProcessNamespaceReader.ReadLink(fd, link, out ulong found);
+                Tmds.Linux.LibC.close(fd);
+                if (err == 0 && found == inode && TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)
+                {
+                    return file;
+                }
+            }
+        }
+
+        foreach (NsfsMount mount in NsfsMounts.Read())
+        {
+            if (mount.Type == type && mount.Inode == inode && TryOpenIfSame(mount.MountPoint, type, inode) is NamespaceFile file)
+            {
+                return file;
+            }
+        }
+
+        return null;
+    }
+
+    private static string ProcPath(int pid, NamespaceType type) =>
+        "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/ns/" + type.ProcName();
+
+    private static NamespaceFile? TryOpenIfSame(string path, NamespaceType type, ulong inode)
+    {
+        NamespaceFile file;
+        try
+        {
+            file = NamespaceFile.Open(path);
+        }
+        catch (System.Exception ex) when (ex is ErrnoException or NotANamespaceException)
+        {
+            // Gone, unreadable, or not a namespace: not a way to this one.
+            return null;
+        }
+
+        if (file.Type == type && file.Inode == inode)
+        {
+            return file;
+        }
+
+        file.Dispose();
+        return null;
+    }
+}

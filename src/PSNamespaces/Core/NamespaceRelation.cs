@@ -1,0 +1,14 @@
+namespace PSNamespaces;
+
+/// <summary>The relation a namespace tree follows (lsns --tree=process|parent|owner).</summary>
+public enum NamespaceRelation
+{
+    /// <summary>A namespace under the namespace whose lowest PID is the parent of its lowest PID.</summary>
+    Process,
+
+    /// <summary>A PID or user namespace under its parent; the other kinds at the top.</summary>
+    Parent,
+
+    /// <summary>A namespace under the user namespace that owns it.</summary>
+    Owner,
+}

@@ -1,0 +1,428 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'NamespaceFixture.psm1') -Force
+    Import-PSNamespaces
+    $fixture = @{}
+    Start-NamespaceFixture $fixture
+
+    function ConvertFrom-LsnsNetnsid($Value) {
+        # lsns prints a number, "unassigned", or nothing for other kinds; the module has a number or $null.
+        if ($null -eq $Value -or $Value -eq 'unassigned') { $null } else { [int]$Value }
+    }
+    function Get-LsnsNamespace {
+        # lsns -J --output-all: every column of every namespace a process is in.
+        $json = lsns -J --output-all
+        if ($LASTEXITCODE -ne 0) { throw 'lsns failed' }
+        ($json | ConvertFrom-Json).namespaces
+    }
+}
+
+AfterAll {
+    Stop-NamespaceFixture $fixture
+}
+
+Describe 'Get-Namespace against lsns -J --output-all' {
+    BeforeAll {
+        # lsns counts itself: it runs in this pwsh's namespaces.
+        $lsnsOwn = foreach ($link in 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts') { readlink "/proc/$PID/ns/$link" }
+        function Compare-WithLsns($Namespace, $Entry, $Id) {
+            # The columns that depend on which processes there are, as "COLUMN ours lsns" where they differ.
+            $pairs = [ordered]@{
+                NPROCS = ($Namespace.ProcessCount + [int]($Id -in $lsnsOwn)), $Entry.nprocs
+                PID = $Namespace.Pid, $Entry.pid; PPID = $Namespace.PPid, $Entry.ppid; UID = $Namespace.Uid, $Entry.uid
+                USER = $Namespace.User, $Entry.user; COMMAND = $Namespace.Command, $Entry.command
+            }
+            foreach ($column in $pairs.Keys) {
+                if ("$($pairs[$column][0])" -cne "$($pairs[$column][1])") { "$Id $column ours=$($pairs[$column][0]) lsns=$($pairs[$column][1])" }
+            }
+        }
+
+        # Other tests on this machine start and end processes all the time: a scan before and one
+        # after lsns bracket it, and a namespace whose processes both scans agree on is one lsns
+        # must show the same. A process that lived only while lsns ran can still slip between,
+        # so a disagreement is looked at again, up to five times; a real one stays.
+        for ($attempt = 1; $attempt -le 5; $attempt++) {
+            $before = @(Get-Namespace)
+            $lsns = @(Get-LsnsNamespace)
+            $after = @(Get-Namespace)
+            $ours = @{}
+            foreach ($ns in $after) { $ours[$ns.Id] = $ns }
+            $stable = @{}
+            foreach ($ns in $before) {
+                $later = $ours[$ns.Id]
+                if ($later -and ($later.Pids -join ',') -eq ($ns.Pids -join ',')) { $stable[$ns.Id] = $ns }
+            }
+            $lsnsById = @{}
+            foreach ($entry in $lsns) { $lsnsById["$($entry.type):[$($entry.ns)]"] = $entry }
+            $differences = @(foreach ($id in $lsnsById.Keys) { if ($stable[$id]) { Compare-WithLsns $stable[$id] $lsnsById[$id] $id } })
+            if (-not $differences) { break }
+        }
+        $fixtureIds = @($lsns | Where-Object { $_.ns -in $fixture.ProcessInodes } | ForEach-Object { "$($_.type):[$($_.ns)]" })
+    }
+
+    It 'lists every (TYPE, NS) lsns lists' {
+        $lsns.Count | Should -BeGreaterThan 20
+        $missing = @($lsnsById.Keys | Where-Object { -not $ours.ContainsKey($_) -and -not ($before.Id -contains $_) })
+        $missing | Should -BeNullOrEmpty
+    }
+
+    It 'covers the whole fixture: fresh, nested user, pid, net, uts, ipc, mnt, cgroup and time namespaces, and the named netns' {
+        $fixtureIds.Count | Should -Be $fixture.ProcessInodes.Count
+        # Fresh ones of every kind; user and pid nested two deep; net also in the inner user namespace and named.
+        $least = @{ cgroup = 1; ipc = 1; mnt = 3; net = 3; pid = 3; time = 1; user = 2; uts = 2 }
+        foreach ($type in $least.Keys) {
+            @($fixtureIds | Where-Object { $_ -like "${type}:*" }).Count | Should -BeGreaterOrEqual $least[$type] -Because "the fixture makes $type namespaces"
+        }
+        foreach ($id in $fixtureIds) { $stable.ContainsKey($id) | Should -BeTrue -Because "$id is held by the fixture's processes only" }
+    }
+
+    It 'has lsns''s NPROCS, PID, PPID, UID, USER and COMMAND for every namespace whose processes did not change meanwhile' {
+        $differences | Should -BeNullOrEmpty
+        @($lsnsById.Keys | Where-Object { $stable.ContainsKey($_) }).Count | Should -BeGreaterOrEqual $fixtureIds.Count
+        # The fixture's are always among them, and checked one by one as well.
+        foreach ($id in $fixtureIds) {
+            Compare-WithLsns $stable[$id] $lsnsById[$id] $id | Should -BeNullOrEmpty
+            $stable[$id].ProcessCount | Should -BeGreaterThan 0
+        }
+    }
+
+    It 'has lsns''s PNS and ONS for every namespace' {
+        foreach ($id in $lsnsById.Keys) {
+            $ns = $ours[$id]
+            if (-not $ns) { continue }
+            $l = $lsnsById[$id]
+            [uint64]$(if ($null -eq $ns.Parent) { 0 } else { $ns.Parent }) | Should -Be $l.pns -Because "PNS of $id"
+            [uint64]$(if ($null -eq $ns.Owner) { 0 } else { $ns.Owner }) | Should -Be $l.ons -Because "ONS of $id"
+        }
+        # The fixture nests: the inner user namespace's parent and owner is the outer one.
+        $outer = Get-NsInode $fixture.Users.Unshare.Id user
+        $innerUser = $ours["user:[$(Get-NsInode $fixture.Users.Pid user)]"]
+        $innerUser.Parent | Should -Be $outer
+        $innerUser.Owner | Should -Be $outer
+        $ours["pid:[$(Get-NsInode $fixture.Users.Pid pid)]"].Parent | Should -Be (Get-NsInode (Get-ChildPid $fixture.Users.Unshare.Id)[0] pid)
+    }
+
+    It 'has lsns''s NETNSID and NSFS for the fixture''s namespaces' {
+        foreach ($id in $fixtureIds) {
+            $l = $lsnsById[$id]
+            $ns = $ours[$id]
+            $ns.NetNsId | Should -Be (ConvertFrom-LsnsNetnsid $l.netnsid) -Because "NETNSID of $id"
+            $(if ($ns.NsfsPaths) { $ns.NsfsPaths -join "`n" } else { $null }) | Should -Be $l.nsfs -Because "NSFS of $id"
+        }
+    }
+
+    It 'shows the named netns with the NETNSID ip netns set gave it, its name and its bind mount' {
+        $inode = Get-NsInode $fixture.NetnsProcess.Pid net
+        $l = $lsnsById["net:[$inode]"]
+        $l.netnsid | Should -Be "$($fixture.NetnsId)"
+        $ns = $ours["net:[$inode]"]
+        $ns.NetNsId | Should -Be $fixture.NetnsId
+        $ns.Name | Should -Be $fixture.NetnsName
+        $ns.NsfsPaths | Should -Be @("/run/netns/$($fixture.NetnsName)")
+        $ns.HeldBy | Should -Be ([PSNamespaces.NamespaceHolder]'Process, BindMount')
+        # Also what ip itself says.
+        ip netns list | Should -Contain "$($fixture.NetnsName) (id: $($fixture.NetnsId))"
+    }
+
+    It 'lists the pids of a namespace as /proc shows them' {
+        $inode = Get-NsInode $fixture.Fresh.Pid pid
+        $expected = @(Get-ProcessInNamespace pid "pid:[$inode]" | Sort-Object)
+        $expected.Count | Should -Be 3
+        $ours["pid:[$inode]"].Pids | Should -Be $expected
+    }
+}
+
+Describe 'Get-Namespace: namespaces no process is in' {
+    It 'lists a namespace held only by a bind mount (unshare --uts=FILE), as persistent' {
+        $ns = Get-Namespace -Inode $fixture.BindInode
+        $ns.Type | Should -Be 'Uts'
+        $ns.ProcessCount | Should -Be 0
+        $ns.Pid | Should -BeNullOrEmpty
+        $ns.Persistent | Should -BeTrue
+        $ns.NsfsPaths | Should -Be @($fixture.BindPath)
+        $ns.HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::BindMount) | Should -BeTrue
+        $ns.HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::Process) | Should -BeFalse
+        # The owner uid stands for the uid, as in lsns: the namespace belongs to root's user namespace.
+        $ns.Owner | Should -Be (Get-NsInode $PID user)
+        $ns.Uid | Should -Be 0
+        (Get-Namespace -Persistent).Inode | Should -Contain $fixture.BindInode
+    }
+
+    It 'lists a namespace held only by an open descriptor with -IncludeDescriptors' {
+        # No process is in it: readlink of every /proc/*/ns/ipc says so.
+        $inProcess = @(Get-ProcessInNamespace ipc "ipc:[$($fixture.FdInode)]")
+        $inProcess | Should -BeNullOrEmpty
+        findmnt -n -o TARGET | Should -Not -Contain $fixture.FdMount
+
+        $ns = Get-Namespace -IncludeDescriptors -Inode $fixture.FdInode
+        $ns.Type | Should -Be 'Ipc'
+        $ns.ProcessCount | Should -Be 0
+        $ns.Persistent | Should -BeTrue
+        $ns.Descriptors | Should -Contain $fixture.FdPath
+        $ns.HeldBy | Should -Be ([PSNamespaces.NamespaceHolder]::Descriptor)
+        (Get-Namespace -Persistent -IncludeDescriptors).Inode | Should -Contain $fixture.FdInode
+    }
+
+    It 'does not read descriptors without -IncludeDescriptors, and says the namespace was not found' {
+        Get-Namespace -Inode $fixture.FdInode -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        (Get-Namespace -Type Net).Descriptors | Should -BeNullOrEmpty
+    }
+
+    It 'lists a PID namespace only a process''s pid_for_children holds (unshare --pid without --fork)' {
+        $fixture.ForChildrenInode | Should -Not -Be (Get-NsInode $fixture.ForChildren.Id pid)
+        $ns = Get-Namespace -Inode $fixture.ForChildrenInode
+        $ns.Type | Should -Be 'Pid'
+        $ns.ProcessCount | Should -Be 0
+        $ns.HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::ForChildren) | Should -BeTrue
+        $ns.Parent | Should -Be (Get-NsInode $PID pid)
+    }
+
+    It 'lists an owner whose only hold is what it owns, and marks it held by a namespace' {
+        $outer = Get-NsInode $fixture.Users.Unshare.Id user
+        $ns = Get-Namespace -Inode $outer
+        $ns.HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::Namespace) | Should -BeTrue
+        (Get-Namespace -Inode (Get-NsInode $PID user)).HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::Namespace) | Should -BeTrue
+    }
+}
+
+Describe 'Get-Namespace: identities' {
+    BeforeAll {
+        # An independent reading of the 64-bit id: name_to_handle_at(AT_HANDLE_FID) on nsfs gives
+        # struct nsfs_file_handle { u64 ns_id; u32 ns_type; u32 ns_inum; } (Linux 6.18).
+        $source = Join-Path $TestDrive 'nsid.c'
+        Set-Content $source @'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        struct { struct file_handle fh; unsigned char data[64]; } h = { .fh.handle_bytes = 64 };
+        int mount_id; uint64_t id; uint32_t inum;
+        if (name_to_handle_at(AT_FDCWD, argv[i], &h.fh, &mount_id, 0x200 | AT_SYMLINK_FOLLOW) != 0) { perror(argv[i]); return 1; }
+        memcpy(&id, h.fh.f_handle, 8); memcpy(&inum, h.fh.f_handle + 12, 4);
+        printf("%u %llu\n", inum, (unsigned long long)id);
+    }
+    return 0;
+}
+'@
+        $nsidProgram = Join-Path $TestDrive 'nsid'
+        gcc -o $nsidProgram $source
+        if ($LASTEXITCODE -ne 0) { throw 'gcc failed' }
+    }
+
+    It 'carries the kernel''s 64-bit namespace id as the nsfs file handle gives it' {
+        $paths = foreach ($link in 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts') { "/proc/$($fixture.Fresh.Pid)/ns/$link" }
+        $expected = @{}
+        foreach ($line in & $nsidProgram @paths $fixture.BindPath) { $f = -split $line; $expected[[uint64]$f[0]] = [uint64]$f[1] }
+        $expected.Count | Should -Be 9
+        foreach ($inode in $expected.Keys) {
+            (Get-Namespace -Inode $inode).NsId | Should -Be $expected[$inode] -Because "the nsfs handle of $inode"
+        }
+    }
+
+    It 'has Id, Inode and Device as readlink and stat show them' {
+        $ns = Get-Namespace -Pid $fixture.Fresh.Pid -Type Net
+        $ns.Id | Should -Be (readlink "/proc/$($fixture.Fresh.Pid)/ns/net")
+        $ns.Inode | Should -Be ([uint64](stat -L -c '%i' "/proc/$($fixture.Fresh.Pid)/ns/net"))
+        $ns.Device | Should -Be ([uint64](stat -L -c '%d' "/proc/$($fixture.Fresh.Pid)/ns/net"))
+        "$ns" | Should -Be $ns.Id
+    }
+}
+
+Describe 'Get-Namespace: choosing namespaces' {
+    It 'gives the namespaces of a process, from Get-Process in the pipeline too' {
+        $expected = foreach ($link in 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts') { readlink "/proc/$($fixture.Fresh.Pid)/ns/$link" }
+        @(Get-Namespace -Pid $fixture.Fresh.Pid).Id | Sort-Object | Should -Be ($expected | Sort-Object)
+        @(Get-Process -Id $fixture.Fresh.Pid | Get-Namespace).Id | Sort-Object | Should -Be ($expected | Sort-Object)
+    }
+
+    It 'gives each namespace of several processes once, with the whole system''s counts' {
+        $sleeps = @(Get-ChildPid $fixture.Fresh.Pid)
+        $result = @(Get-Namespace -Pid $sleeps -Type Pid)
+        $result.Count | Should -Be 1
+        $result[0].ProcessCount | Should -Be 3
+    }
+
+    It 'filters by several types' {
+        $result = @(Get-Namespace -Type Net, Uts)
+        @($result.Type | Sort-Object -Unique) | Should -Be @('Net', 'Uts')
+        $result.Inode | Should -Contain (Get-NsInode $fixture.Fresh.Pid net)
+        $result.Inode | Should -Contain (Get-NsInode $fixture.Fresh.Pid uts)
+    }
+
+    It 'finds namespaces by inode, by Id text, and from the pipeline: relations can be followed' {
+        $inner = Get-Namespace -Pid $fixture.Users.Pid -Type User
+        $outer = Get-Namespace -Inode $inner.Parent
+        $outer.Inode | Should -Be (Get-NsInode $fixture.Users.Unshare.Id user)
+        (Get-Namespace -Inode $inner.Id).Inode | Should -Be $inner.Inode
+        (Get-Namespace -Inode (readlink "/proc/$($fixture.Users.Pid)/ns/net")).Owner | Should -Be $inner.Inode
+        @($inner.Owner | Get-Namespace).Inode | Should -Be @($outer.Inode)
+        @($inner | Get-Namespace).Inode | Should -Be @($inner.Inode)
+    }
+
+    It 'finds named network namespaces by name and by wildcard' {
+        $inode = Get-NsInode $fixture.NetnsProcess.Pid net
+        (Get-Namespace -Name $fixture.NetnsName).Inode | Should -Be $inode
+        @(Get-Namespace -Name "psns-i3-$PID*").Inode | Should -Be @($inode)
+        Get-Namespace -Name 'psns-i3-no-such-*' -ErrorVariable err | Should -BeNullOrEmpty
+        $err | Should -BeNullOrEmpty
+    }
+
+    It 'with -Persistent, gives only namespaces no process is in' {
+        $result = @(Get-Namespace -Persistent)
+        $result.Inode | Should -Contain $fixture.BindInode
+        $result.Inode | Should -Not -Contain (Get-NsInode $fixture.Fresh.Pid net)
+        $result | ForEach-Object { $_.ProcessCount | Should -Be 0 }
+    }
+}
+
+Describe 'Get-Namespace: bad input and a changing system' {
+    It 'writes ObjectNotFound for a PID that does not exist and goes on with the next' {
+        $out = @(Get-Namespace -Pid 999999999, $fixture.Fresh.Pid -Type Net -ErrorVariable err -ErrorAction SilentlyContinue)
+        $out.Inode | Should -Be @(Get-NsInode $fixture.Fresh.Pid net)
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ProcessNotFound,*'
+        $err[0].TargetObject | Should -Be 999999999
+    }
+
+    It 'refuses PID <Value> at parameter validation' -TestCases @(@{ Value = 0 }, @{ Value = -5 }) {
+        { Get-Namespace -Pid $Value -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSNamespaces.Commands.GetNamespaceCommand'
+    }
+
+    It 'gives PermissionDenied for PID 1, whose namespaces this machine does not let us read' {
+        readlink /proc/1/ns/net 2>$null
+        $LASTEXITCODE | Should -Not -Be 0
+        Get-Namespace -Pid 1 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err[0].TargetObject | Should -Be 1
+    }
+
+    It 'gives ObjectNotFound for a name that does not exist' {
+        Get-Namespace -Name 'psns-i3-no-such-netns' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        $err[0].TargetObject | Should -Be 'psns-i3-no-such-netns'
+    }
+
+    It 'gives ObjectNotFound for an inode no namespace has, and goes on with the next' {
+        $net = Get-NsInode $fixture.Fresh.Pid net
+        $out = @(Get-Namespace -Inode 12345, $net -ErrorVariable err -ErrorAction SilentlyContinue)
+        $out.Inode | Should -Be @($net)
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 12345
+    }
+
+    It 'gives InvalidArgument for an inode of another type than asked for' {
+        $uts = Get-NsInode $fixture.Fresh.Pid uts
+        Get-Namespace -Inode $uts -Type Net -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'WrongNamespaceType,*'
+        $err[0].TargetObject | Should -Be $uts
+    }
+
+    It 'refuses a type that does not exist at parameter binding' {
+        { Get-Namespace -Type Bogus -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,PSNamespaces.Commands.GetNamespaceCommand'
+    }
+
+    It 'skips the unreadable PID 1 in a full scan with a Verbose line, and no error' {
+        $out = Get-Namespace -Verbose -ErrorVariable err 4>&1
+        $err | Should -BeNullOrEmpty
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Skipped PID 1:' }).Count | Should -Be 1
+        $namespaces = @($out | Where-Object { $_ -is [PSNamespaces.Namespace] })
+        ($namespaces | Where-Object Id -eq (readlink /proc/self/ns/net)).ProcessCount | Should -BeGreaterThan 10
+        $namespaces.Pids | Should -Not -Contain 1
+    }
+
+    It 'skips processes that exit during a scan without an error' {
+        $churn = Start-NativeProcess bash '-c', 'for i in $(seq 200); do unshare --net --uts /bin/true & done; wait'
+        try {
+            for ($i = 0; $i -lt 5; $i++) {
+                $null = Get-Namespace -IncludeDescriptors -ErrorVariable err
+                $err | Should -BeNullOrEmpty
+            }
+        } finally {
+            $churn.WaitForExit()
+        }
+    }
+
+    It 'leaves no descriptor open over 100 calls' {
+        $before = (Get-ChildItem /proc/self/fd).Count
+        for ($i = 0; $i -lt 100; $i++) {
+            $null = Get-Namespace -Type Net
+            $null = Get-Namespace -Pid 999999999 -ErrorAction SilentlyContinue
+        }
+        $null = Get-Namespace -IncludeDescriptors
+        (Get-ChildItem /proc/self/fd).Count | Should -Be $before
+    }
+}
+
+Describe 'Get-Namespace: output' {
+    It 'shows lsns''s default columns in a table that fits 120 columns' {
+        $lines = Get-Namespace -Pid $fixture.Fresh.Pid | Format-Table | Out-String -Width 120 -Stream | Where-Object { $_ }
+        $lines[0] | Should -Match '^\s*Inode\s+Type\s+Processes\s+Pid\s+User\s+Command$'
+        $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
+        $net = Get-NsInode $fixture.Fresh.Pid net
+        $lines | Should -Contain ($lines | Where-Object { $_ -match "^\s*$net\s+Net\s+4\s+$($fixture.Fresh.Unshare.Id)\s+root\s+unshare" })
+    }
+
+    It 'has a list view with every property' {
+        $text = Get-Namespace -Name $fixture.NetnsName | Format-List | Out-String
+        foreach ($property in 'Id', 'NsId', 'ProcessCount', 'Pids', 'NetNsId', 'Name', 'NsfsPaths', 'Descriptors', 'Parent', 'Owner', 'OwnerUid', 'HeldBy', 'Persistent') {
+            $text | Should -Match "(?m)^$property\s+:" -Because $property
+        }
+        $text | Should -Match "(?m)^NetNsId\s+: $($fixture.NetnsId)$"
+    }
+
+    It 'serializes to JSON and survives Export-Clixml, keeping its view and its use as input' {
+        $ns = Get-Namespace -Name $fixture.NetnsName
+        $json = $ns | ConvertTo-Json | ConvertFrom-Json
+        $json.Inode | Should -Be $ns.Inode
+        $json.NsfsPaths | Should -Be $ns.NsfsPaths
+        $json.Name | Should -Be $fixture.NetnsName
+        $file = Join-Path $TestDrive 'ns.xml'
+        $ns | Export-Clixml $file
+        $back = Import-Clixml $file
+        $back.PSObject.TypeNames[0] | Should -Be 'Deserialized.PSNamespaces.Namespace'
+        ($back | Format-Table | Out-String) | Should -Be ($ns | Format-Table | Out-String)
+        (Get-Namespace -Inode $back).Inode | Should -Be $ns.Inode
+    }
+}
+
+Describe 'NamespaceCatalog.Describe, for other cmdlets' {
+    It 'describes an open namespace descriptor as Get-Namespace shows it' {
+        $assembly = [PSNamespaces.Namespace].Assembly
+        $sys = $assembly.GetType('PSNamespaces.Interop.Sys')
+        $open = $sys.GetMethod('Open', [Reflection.BindingFlags]'NonPublic, Static')
+        $describe = $assembly.GetType('PSNamespaces.Core.NamespaceCatalog').GetMethod('Describe', [Reflection.BindingFlags]'NonPublic, Static', $null, @($assembly.GetType('PSNamespaces.Interop.SafeFd'), [Nullable[PSNamespaces.NamespaceType]]), $null)
+        $fd = $open.Invoke($null, @([string]$fixture.BindPath, 0))
+        try {
+            $described = $describe.Invoke($null, @($fd, $null))
+        } finally {
+            $fd.Dispose()
+        }
+        $shown = Get-Namespace -Inode $fixture.BindInode
+        foreach ($property in $shown.PSObject.Properties.Name) {
+            $described.$property | Should -Be $shown.$property -Because $property
+        }
+    }
+
+    It 'describes a namespace by type and inode as Get-Namespace shows it, and not by the wrong type' {
+        $assembly = [PSNamespaces.Namespace].Assembly
+        $describe = $assembly.GetType('PSNamespaces.Core.NamespaceCatalog').GetMethod('Describe', [Reflection.BindingFlags]'NonPublic, Static', $null, @([PSNamespaces.NamespaceType], [uint64], [bool]), $null)
+        $inode = Get-NsInode $fixture.Users.Pid net
+        $described = $describe.Invoke($null, @([PSNamespaces.NamespaceType]::Net, [uint64]$inode, $false))
+        $shown = Get-Namespace -Inode $inode
+        foreach ($property in $shown.PSObject.Properties.Name) {
+            $described.$property | Should -Be $shown.$property -Because $property
+        }
+        $described.ProcessCount | Should -Be 4
+        $describe.Invoke($null, @([PSNamespaces.NamespaceType]::Uts, [uint64]$inode, $false)) | Should -BeNullOrEmpty
+    }
+}
