@@ -14,18 +14,25 @@ function New-BenchSide {
     .PARAMETER SelfTimed
         The script returns an object whose ElapsedMs is the time the work took, measured by the
         program itself: the C floors, whose floor must not include starting them from pwsh.
+    .PARAMETER Retries
+        How many times a run that throws is run again before the benchmark fails. Only for
+        reference tools that fail now and then on a busy machine (lsns 2.38 exits 1, silently,
+        when a process exits while it reads it). Failed runs are counted in Failures.
     #>
     param(
         [Parameter(Mandatory)] [string] $Name,
         [scriptblock] $Script,
         [string] $Unavailable,
-        [switch] $SelfTimed
+        [switch] $SelfTimed,
+        [int] $Retries = 0
     )
     [pscustomobject]@{
         Name        = $Name
         Script      = $Script
         Unavailable = $Unavailable
         SelfTimed   = [bool]$SelfTimed
+        Retries     = $Retries
+        Failures    = 0
         Samples     = [System.Collections.Generic.List[double]]::new()
         Median      = $null
         Output      = $null
@@ -57,9 +64,17 @@ function Measure-BenchSide {
             # The previous side's garbage is collected now, not inside this side's sample.
             [GC]::Collect()
             [GC]::WaitForPendingFinalizers()
-            $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            $output = & $s.Script
-            $watch.Stop()
+            for ($attempt = 0; ; $attempt++) {
+                try {
+                    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                    $output = & $s.Script
+                    $watch.Stop()
+                    break
+                } catch {
+                    if ($attempt -ge $s.Retries) { throw }
+                    $s.Failures++
+                }
+            }
             $s.Output = $output
             if ($round -ge 0) { $s.Samples.Add($(if ($s.SelfTimed) { $output.ElapsedMs } else { $watch.Elapsed.TotalMilliseconds })) }
         }
@@ -153,7 +168,7 @@ function Test-Repeatedly {
     #>
     param([Parameter(Mandatory)] [scriptblock] $Compare, [Parameter(Mandatory)] [string] $Success, [int] $Attempts = 3)
     for ($i = 1; $i -le $Attempts; $i++) {
-        $problems = @(& $Compare)
+        $problems = @(try { & $Compare } catch { "$_" })
         if (-not $problems) { return $Success }
     }
     'differs: ' + ($problems -join '; ')
