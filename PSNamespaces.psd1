@@ -10,8 +10,10 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
     CmdletsToExport      = @(
+        'Enter-Namespace'
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
+        'New-Namespace'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,4 +21,12 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
     /// <summary>The kinds of namespace to create.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public NamespaceType[] Type { get; set; } = System.Array.Empty<NamespaceType>();
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == LaunchSet) { Launch(); return; }
+    }
+
+    /// <summary>Runs -FilePath in new namespaces (NewNamespaceCommand.Launch.cs).</summary>
+    partial void Launch();
 }

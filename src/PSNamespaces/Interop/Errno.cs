@@ -17,6 +17,7 @@ internal static class Errno
     internal const int EACCES = 13;
     internal const int EBUSY = 16;
     internal const int EEXIST = 17;
+    internal const int EXDEV = 18;
     internal const int ENOTDIR = 20;
     internal const int EISDIR = 21;
     internal const int EINVAL = 22;
@@ -29,6 +30,7 @@ internal static class Errno
     internal const int ELOOP = 40;
     internal const int EUSERS = 87;
     internal const int EOPNOTSUPP = 95;
+    internal const int ESTALE = 116;
 
     // Indexed by errno; Linux's asm-generic numbering (x86-64 and arm64 share it).
     private static readonly string[] s_names =
@@ -46,6 +48,7 @@ internal static class Errno
         >= 0 when errno < s_names.Length => s_names[errno],
         EUSERS => "EUSERS",
         EOPNOTSUPP => "EOPNOTSUPP",
+        ESTALE => "ESTALE",
         _ => "errno " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
