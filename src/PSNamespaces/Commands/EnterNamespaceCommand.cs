@@ -14,7 +14,7 @@ namespace PSNamespaces.Commands;
 /// nsfs files, or a named network namespace (like nsenter and ip netns exec). Without a program, an
 /// interactive shell.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Enter, "Namespace", DefaultParameterSetName = PidSet)]
+[Cmdlet(VerbsCommon.Enter, "Namespace", DefaultParameterSetName = NamespaceSet)]
 [OutputType(typeof(string), typeof(LaunchedProcess))]
 public sealed class EnterNamespaceCommand : NamespaceCmdlet
 {
