@@ -130,7 +130,7 @@ public sealed partial class NewNamespaceCommand
         int gidSources = (MapRootUser ? 1 : 0) + (MapCurrentUser ? 1 : 0) + (MapGroup is null ? 0 : 1) + (GidMap is null ? 0 : 1);
         if (uidSources > 1 || gidSources > 1)
         {
-            Refuse("ConflictingIdMaps", "Give one uid map and one gid map: -MapRootUser, -MapCurrentUser, -MapUser/-MapGroup and -UidMap/-GidMap each set both or one of them.");
+            Refuse("ConflictingIdMaps", "Give at most one uid map and one gid map: -MapRootUser and -MapCurrentUser set both, -MapUser and -UidMap the uid map, -MapGroup and -GidMap the gid map.");
         }
 
         if (MapRootUser || MapCurrentUser)

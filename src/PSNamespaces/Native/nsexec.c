@@ -178,7 +178,9 @@ static void step_mount(const char *fstype, const char *path, unsigned long long 
     if (fs < 0) {
         fail_errno();
     }
-    if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+    /* The source mountinfo shows, as mount -t proc proc /proc would set it. */
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", fstype, 0) != 0 ||
+        syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
         fail_errno();
     }
     int mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned int)attrs);
