@@ -1,0 +1,123 @@
+<#
+    Helpers for the tests of programs started inside namespaces (New-Namespace -FilePath,
+    Enter-Namespace): a busybox root filesystem, an ordinary user, waiting for processes.
+#>
+
+Set-StrictMode -Version Latest
+
+function New-BusyboxRoot {
+    <#
+    .SYNOPSIS
+        A small root filesystem: a static busybox (Debian's busybox-static, installed when
+        missing), its applets, and /init, which prints what it sees as key=value lines.
+    #>
+    $busybox = '/bin/busybox'
+    if (-not (Test-Path $busybox) -or (file -L $busybox) -notmatch 'statically linked') {
+        apt-get install -y -qq busybox-static *> $null
+        if ($LASTEXITCODE -ne 0) { throw 'apt-get install busybox-static failed.' }
+    }
+    $fs = Join-Path ([IO.Path]::GetTempPath()) "psns-i5-root-$([Guid]::NewGuid().ToString('n').Substring(0, 8))"
+    foreach ($dir in 'bin', 'proc', 'tmp') { $null = New-Item -ItemType Directory -Path (Join-Path $fs $dir) -Force }
+    Copy-Item $busybox (Join-Path $fs 'bin/busybox')
+    foreach ($applet in 'sh', 'id', 'ip', 'ls', 'cat', 'wc', 'grep') {
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $fs "bin/$applet") -Target busybox
+    }
+    $init = Join-Path $fs 'init'
+    Set-Content -Path $init -Value @(
+        '#!/bin/sh'
+        'echo "pid=$$"'
+        'echo "uid=$(id -u)"'
+        'echo "links=$(ip -o link | wc -l)"'
+        'if grep -q " /proc proc " /proc/mounts; then echo proc=mounted; else echo proc=none; fi'
+        'echo "root=$(ls /)"'
+    )
+    chmod 755 $init $fs
+    $fs
+}
+
+function New-UnprivilegedUser {
+    <#
+    .SYNOPSIS
+        Creates an ordinary user and a folder it can read holding this pwsh and the built module
+        (pwsh here lives under /root, which other users cannot enter). Remove with Remove-UnprivilegedUser.
+    #>
+    $name = "psns-i5-$([Guid]::NewGuid().ToString('n').Substring(0, 6))"
+    useradd --no-create-home --shell /bin/sh $name
+    if ($LASTEXITCODE -ne 0) { throw "useradd $name failed" }
+    $dir = Join-Path ([IO.Path]::GetTempPath()) $name
+    $null = New-Item -ItemType Directory -Path $dir
+    Copy-Item $PSHOME (Join-Path $dir 'pwsh') -Recurse
+    Copy-Item $env:PSNS_MODULE (Join-Path $dir 'PSNamespaces') -Recurse
+    $null = New-Item -ItemType Directory -Path (Join-Path $dir 'home')
+    chown $name (Join-Path $dir 'home')
+    chmod -R a+rX $dir
+    [pscustomobject]@{ Name = $name; Directory = $dir }
+}
+
+function Remove-UnprivilegedUser {
+    param([Parameter(Mandatory)] $User)
+    userdel $User.Name
+    Remove-Item $User.Directory -Recurse -Force
+}
+
+function Invoke-AsUser {
+    <# Runs a script in a pwsh of the ordinary user, with the module imported; returns its output lines. #>
+    param([Parameter(Mandatory)] $User, [Parameter(Mandatory)] [string] $Script)
+    # This pwsh may be an apphost under /root; the user runs the copied pwsh.dll with the shared dotnet.
+    $dotnet = (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source
+    $pwsh = Join-Path $User.Directory 'pwsh/pwsh.dll'
+    $module = Join-Path $User.Directory 'PSNamespaces'
+    runuser -u $User.Name -- env "HOME=$($User.Directory)/home" $dotnet $pwsh -NoProfile -NonInteractive -Command "Import-Module '$module'; $Script"
+}
+
+function Wait-ProcessWithArgument {
+    <# The PID of a process whose command line contains text, within a few seconds, or $null. #>
+    param([Parameter(Mandatory)] [string] $Text)
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+            $cmdline = Get-Content "$($dir.FullName)/cmdline" -Raw -ErrorAction Ignore
+            if ($cmdline -and $cmdline.Contains($Text) -and $cmdline -notmatch 'pwsh|Import-Module') {
+                return [int]$dir.Name
+            }
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    $null
+}
+
+function Wait-ProcessGone {
+    <# Whether a process is gone (or a zombie) within a few seconds. #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $stat = Get-Content "/proc/$ProcessId/stat" -Raw -ErrorAction Ignore
+        if (-not $stat -or $stat -match '\) Z ') { return $true }
+        Start-Sleep -Milliseconds 50
+    }
+    $false
+}
+
+function Stop-LaunchedProcess {
+    <# Sends a signal to a launched program and gives it a moment. #>
+    param([Parameter(Mandatory)] $Process, [string] $Signal = 'TERM')
+    kill "-$Signal" $Process.Pid
+    $null = $Process.WaitForExit(500)
+}
+
+function Receive-Orphan {
+    <# Reaps processes re-parented to this pwsh (a child subreaper) once they have ended. #>
+    param([Parameter(Mandatory)] [int[]] $ProcessId)
+    if (-not ('PSNamespacesTests.Wait' -as [type])) {
+        Add-Type -Namespace PSNamespacesTests -Name Wait -MemberDefinition @'
+[System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+public static extern int waitpid(int pid, out int status, int options);
+'@
+    }
+    foreach ($id in $ProcessId) {
+        $status = 0
+        if (Wait-ProcessGone $id) { $null = [PSNamespacesTests.Wait]::waitpid($id, [ref]$status, 0) }
+    }
+}
+
+Export-ModuleMember -Function *
