@@ -71,13 +71,15 @@ function Invoke-AsUser {
 }
 
 function Wait-ProcessWithArgument {
-    <# The PID of a process whose command line contains text, within a few seconds, or $null. #>
+    <# The PID of a program whose command line contains text, within a few seconds, or $null. #>
     param([Parameter(Mandatory)] [string] $Text)
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    # Generous: a pwsh that starts the program may take seconds to start on a loaded machine.
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while ([DateTime]::UtcNow -lt $deadline) {
         foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
             $cmdline = Get-Content "$($dir.FullName)/cmdline" -Raw -ErrorAction Ignore
-            if ($cmdline -and $cmdline.Contains($Text) -and $cmdline -notmatch 'pwsh|Import-Module') {
+            # Not pwsh's command line that mentions it, nor the exec helper's (its argv holds the program's).
+            if ($cmdline -and $cmdline.Contains($Text) -and $cmdline -notmatch 'pwsh|Import-Module|^nsexec\x00') {
                 return [int]$dir.Name
             }
         }
@@ -103,6 +105,24 @@ function Stop-LaunchedProcess {
     param([Parameter(Mandatory)] $Process, [string] $Signal = 'TERM')
     kill "-$Signal" $Process.Pid
     $null = $Process.WaitForExit(500)
+}
+
+function Get-SettledDescriptor {
+    <#
+    .SYNOPSIS
+        The descriptors a program holds once it has started: right after exec, the dynamic loader
+        briefly opens its libraries (as fd 3), so the list is read until it stops changing.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $previous = $null
+    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        Start-Sleep -Milliseconds 100
+        $now = (@(Get-ChildItem "/proc/$ProcessId/fd" -ErrorAction Ignore | ForEach-Object Name | Sort-Object)) -join ' '
+        if ($now -eq $previous) { break }
+        $previous = $now
+    }
+    $previous -split ' '
 }
 
 function Receive-Orphan {

@@ -70,7 +70,7 @@ Describe 'New-Namespace -FilePath (unshare)' {
     It 'gives the program only descriptors 0, 1 and 2' {
         $p = New-Namespace -Type Pid, Mount -MountProc -FilePath sleep -ArgumentList 1000 -NoWait
         try {
-            @(Get-ChildItem "/proc/$($p.Pid)/fd" | ForEach-Object Name | Sort-Object) | Should -Be @('0', '1', '2')
+            Get-SettledDescriptor $p.Pid | Should -Be @('0', '1', '2')
         } finally {
             $p.Kill(); $null = $p.WaitForExit(10000)
         }
