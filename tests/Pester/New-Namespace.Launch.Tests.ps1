@@ -206,6 +206,29 @@ Describe 'New-Namespace -FilePath (unshare)' {
     }
 }
 
+Describe 'The exec helper without a program' {
+    It 'holds a new user namespace while pwsh works in a sync step, then ends (for persisting one)' {
+        $assembly = (Get-Module PSNamespaces).ImplementingAssembly
+        $flags = [Reflection.BindingFlags]'NonPublic,Public,Instance,Static'
+        $planType = $assembly.GetType('PSNamespaces.Core.LaunchPlan')
+        $plan = [Activator]::CreateInstance($planType, $true)
+        $null = $planType.GetMethod('Unshare', $flags).Invoke($plan, @([int]0x10000000, 'user'))
+        $seen = @{}
+        $work = [Action[int]] {
+            param($helperPid)
+            $seen.User = readlink "/proc/$helperPid/ns/user"
+            Set-Content "/proc/$helperPid/uid_map" '0 0 1' -NoNewline
+            $seen.Map = (Get-Content "/proc/$helperPid/uid_map") -replace '\s+', ' '
+        }
+        $null = $planType.GetMethod('Sync', $flags).Invoke($plan, @('bind', $work))
+        $run = $assembly.GetType('PSNamespaces.Core.HelperProcess').GetMethod('RunToEnd', $flags)
+        $run.Invoke($null, @($plan)) | Should -Be 0
+        $seen.User | Should -Match '^user:\[\d+\]$'
+        $seen.User | Should -Not -Be (readlink /proc/self/ns/user)
+        $seen.Map.Trim() | Should -Be '0 0 1'
+    }
+}
+
 Describe 'New-Namespace -FilePath as an ordinary user' {
     BeforeAll {
         $user = New-UnprivilegedUser

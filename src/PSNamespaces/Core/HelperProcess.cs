@@ -109,6 +109,19 @@ internal sealed unsafe class HelperProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a plan that ends without an exec, such as unshare(CLONE_NEWUSER) then a sync step during
+    /// which pwsh writes the id maps and bind-mounts /proc/PID/ns/user (a user namespace persisted
+    /// without a process: pwsh itself cannot unshare one). Returns the helper's exit code, 0 when
+    /// every step ran.
+    /// </summary>
+    /// <exception cref="LaunchFailedException">A step failed.</exception>
+    internal static int? RunToEnd(LaunchPlan plan)
+    {
+        using HelperProcess helper = Start(plan);
+        return helper.WaitForExit(CancellationToken.None);
+    }
+
     /// <summary>Reads the helper's reports until EOF, answering sync steps; throws for a failed step.</summary>
     private void Converse(LaunchPlan plan, SafeFd socket)
     {

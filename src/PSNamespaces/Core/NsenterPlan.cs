@@ -60,40 +60,16 @@ internal static class NsenterPlan
         var plan = new LaunchPlan();
         NamespaceTarget target = options.Target;
         plan.Chdir(options.CallerDirectory);
-        if (target.Pid is int pid && target.Pidfd is not null)
+        // A target that shares every namespace with pwsh (nsenter --all on such a process) leaves nothing to join.
+        if (target.Files.Count > 0)
         {
-            string subject = pid.ToString(CultureInfo.InvariantCulture);
-            int slot = plan.OpenPidfd(pid);
-            foreach (NamespaceFile file in target.Files.Values)
+            if (target.Pid is int pid && target.Pidfd is not null)
             {
-                plan.OpenNamespace($"/proc/{subject}/ns/{file.Type.ProcName()}", Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
+                JoinPinnedProcess(plan, target, pid);
             }
-
-            plan.CheckAlive(slot, pid);
-            plan.NotDumpable();
-            plan.Setns(slot, target.CloneFlags, subject + " " + Kinds(target.Files.Keys));
-        }
-        else
-        {
-            var slots = new Dictionary<NamespaceType, int>();
-            string pwsh = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-            foreach (NamespaceFile file in target.Files.Values)
+            else
             {
-                string path = $"/proc/{pwsh}/fd/{file.Fd.Fd.ToString(CultureInfo.InvariantCulture)}";
-                slots[file.Type] = plan.OpenNamespace(path, Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
-            }
-
-            plan.NotDumpable();
-            IEnumerable<NamespaceType> order = options.UserFirst
-                ? s_joinOrder.Prepend(NamespaceType.User)
-                : s_joinOrder.Append(NamespaceType.User);
-            foreach (NamespaceType type in order)
-            {
-                if (slots.TryGetValue(type, out int slot))
-                {
-                    NamespaceFile file = target.Files[type];
-                    plan.Setns(slot, type.CloneFlag(), Nsfs.FormatId(type, file.Inode));
-                }
+                JoinDescriptors(plan, target, options.UserFirst);
             }
         }
 
@@ -133,6 +109,45 @@ internal static class NsenterPlan
         }
 
         return plan;
+    }
+
+    /// <summary>All kinds at once with setns(pidfd, flags), after checking each is the one pwsh resolved.</summary>
+    private static void JoinPinnedProcess(LaunchPlan plan, NamespaceTarget target, int pid)
+    {
+        string subject = pid.ToString(CultureInfo.InvariantCulture);
+        int slot = plan.OpenPidfd(pid);
+        foreach (NamespaceFile file in target.Files.Values)
+        {
+            plan.OpenNamespace($"/proc/{subject}/ns/{file.Type.ProcName()}", Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
+        }
+
+        plan.CheckAlive(slot, pid);
+        plan.NotDumpable();
+        plan.Setns(slot, target.CloneFlags, subject + " " + Kinds(target.Files.Keys));
+    }
+
+    /// <summary>Each of pwsh's descriptors reopened through /proc/PWSH/fd/N, checked, joined in order.</summary>
+    private static void JoinDescriptors(LaunchPlan plan, NamespaceTarget target, bool userFirst)
+    {
+        var slots = new Dictionary<NamespaceType, int>();
+        string pwsh = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (NamespaceFile file in target.Files.Values)
+        {
+            string path = $"/proc/{pwsh}/fd/{file.Fd.Fd.ToString(CultureInfo.InvariantCulture)}";
+            slots[file.Type] = plan.OpenNamespace(path, Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
+        }
+
+        plan.NotDumpable();
+        IEnumerable<NamespaceType> order = userFirst
+            ? s_joinOrder.Prepend(NamespaceType.User)
+            : s_joinOrder.Append(NamespaceType.User);
+        foreach (NamespaceType type in order)
+        {
+            if (slots.TryGetValue(type, out int slot))
+            {
+                plan.Setns(slot, type.CloneFlag(), Nsfs.FormatId(type, target.Files[type].Inode));
+            }
+        }
     }
 
     /// <summary>ip netns exec: nothing it mounts may reach the caller's mount namespace.</summary>
