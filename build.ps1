@@ -7,13 +7,15 @@
     Test   builds, runs the xunit tests and the Pester suite, prints "N passed, N failed".
     Demo   builds, then runs examples/Seed-Walkthrough.ps1.
     Shell  builds, then opens pwsh with the module imported.
+    Package builds, then writes out/packages/PSNamespaces.<version>.nupkg, installable with
+           Install-PSResource from a folder repository.
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Shell')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -64,6 +66,11 @@ function Invoke-Build {
         if (-not (Test-Path $source)) { throw "Build output missing: $source" }
         Copy-Item $source (Join-Path $ModuleDir $files[$source])
     }
+    # Help: MAML from the platyPS-format markdown, and the about_ topic as it is.
+    $null = New-Item -ItemType Directory -Path (Join-Path $ModuleDir 'en-US')
+    & (Join-Path $Root 'build/ConvertTo-MamlHelp.ps1') -SourceDirectory (Join-Path $Root 'docs/en-US') `
+        -OutputPath (Join-Path $ModuleDir 'en-US/PSNamespaces.dll-Help.xml')
+    Copy-Item (Join-Path $Root 'docs/en-US/about_PSNamespaces.help.txt') (Join-Path $ModuleDir 'en-US')
     Write-Host "Module ready: $ModuleDir"
 }
 
@@ -124,6 +131,7 @@ function Invoke-Test {
     & $Pwsh @arguments
     if (-not (Test-Path $resultFile)) { throw 'The Pester run ended without a summary.' }
     $pesterResult = Get-Content $resultFile -Raw | ConvertFrom-Json
+    if ($null -eq $pesterResult.Passed -or $null -eq $pesterResult.Failed) { throw "The Pester run wrote no counts: $resultFile" }
 
     $passed = $xunit.Passed + $pesterResult.Passed
     $failed = $xunit.Failed + $pesterResult.Failed
@@ -142,6 +150,14 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $packages = Join-Path $OutDir 'packages'
+    if (Test-Path $packages) { Remove-Item $packages -Recurse -Force }
+    & (Join-Path $Root 'build/New-ModulePackage.ps1') -ModulePath $ModuleDir -Destination $packages |
+        ForEach-Object { Write-Host "Package: $($_.FullName)" }
+}
+
 function Invoke-Shell {
     Invoke-Build
     & $Pwsh -NoExit -NoProfile -Command "Import-Module '$ModuleDir'"
@@ -152,4 +168,5 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Shell' { Invoke-Shell }
+    'Package' { Invoke-Package }
 }

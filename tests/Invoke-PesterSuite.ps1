@@ -26,6 +26,8 @@ public static extern int prctl(int option, ulong arg2, ulong arg3, ulong arg4, u
 if ([PSNamespacesTests.Prctl]::prctl(36, 1, 0, 0, 0) -ne 0) { throw 'prctl(PR_SET_CHILD_SUBREAPER) failed.' }
 
 $env:PSNS_MODULE = $ModulePath
+# Child pwsh processes of the tests print plain text: escape codes would end up in results.
+$env:NO_COLOR = '1'
 Import-Module (Join-Path $testsDir 'TestHelpers.psm1') -Force
 $baseline = Get-TestBaseline
 $env:PSNS_BASELINE = Join-Path ([IO.Path]::GetTempPath()) "psns-baseline-$PID.json"
@@ -46,8 +48,11 @@ $config.Run.PassThru = $true
 $config.Output.Verbosity = if ($env:CI) { 'Detailed' } else { 'Normal' }
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester-results.xml'
-$result = Invoke-Pester -Configuration $config
-Remove-Item $env:PSNS_BASELINE -ErrorAction Ignore
+try {
+    $result = Invoke-Pester -Configuration $config
+} finally {
+    Remove-Item $env:PSNS_BASELINE -ErrorAction Ignore
+}
 
 [pscustomobject]@{
     Passed  = $result.PassedCount

@@ -131,4 +131,74 @@ function Get-MountSignature {
     }
 }
 
+
+function New-TestUser {
+    <# An ordinary user for the unprivileged tests; remove it with Remove-TestUser. #>
+    param([string] $Name = "psnstest$([Environment]::ProcessId)")
+    useradd --system --no-create-home --shell /usr/sbin/nologin $Name
+    if ($LASTEXITCODE -ne 0) { throw "useradd $Name failed" }
+    [pscustomobject]@{ Name = $Name; Uid = [int](id -u $Name); Gid = [int](id -g $Name) }
+}
+
+function Remove-TestUser {
+    param([Parameter(Mandatory)] $User)
+    userdel $User.Name
+}
+
+function Invoke-PwshAsUser {
+    <#
+    .SYNOPSIS
+        Runs a pwsh command as an ordinary user, with the built module imported; returns its
+        output lines (stderr merged).
+    .DESCRIPTION
+        pwsh and the module may live where the user cannot reach (the dotnet tool under /root).
+        A private mount namespace of the command binds both onto directories under /tmp, then
+        drops to the user with setpriv (no capabilities, no supplementary groups). The mount
+        namespace dies with the command; the directories are removed afterwards.
+    #>
+    param([Parameter(Mandatory)] $User, [Parameter(Mandatory)] [string] $Command)
+    $root = "/tmp/psns-unpriv-$([Environment]::ProcessId)-$(Get-Random)"
+    $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { (Resolve-Path (Join-Path $PSScriptRoot '../../out/PSNamespaces')).Path }
+    $null = New-Item -ItemType Directory "$root/pwsh", "$root/module/PSNamespaces", "$root/home"
+    chown $User.Uid "$root/home"
+    $dotnet = (Get-Command dotnet).Source
+    Set-Content "$root/home/command.ps1" "Import-Module '$root/module/PSNamespaces'`n$Command"
+    $inner = @(
+        "mount --bind '$PSHOME' '$root/pwsh'",
+        "mount --bind '$module' '$root/module/PSNamespaces'",
+        "exec env HOME='$root/home' DOTNET_CLI_TELEMETRY_OPTOUT=1 setpriv --reuid=$($User.Uid) --regid=$($User.Gid) --clear-groups --inh-caps=-all -- '$dotnet' '$root/pwsh/pwsh.dll' -NoProfile -NonInteractive -File '$root/home/command.ps1'"
+    ) -join ' && '
+    try {
+        unshare --mount --propagation private -- sh -c $inner 2>&1 | ForEach-Object { "$_" }
+    } finally {
+        Remove-Item $root -Recurse -Force -ErrorAction Ignore
+    }
+}
+
+function Invoke-PwshWithoutKernelFeature {
+    <#
+    .SYNOPSIS
+        Runs a pwsh command, with the built module imported, as if the kernel lacked some
+        system calls (ENOSYS) or nsfs ioctls (ENOTTY); returns its output lines.
+    .DESCRIPTION
+        tests/native/without-syscalls.c installs a seccomp filter and execs pwsh; it is compiled
+        once per session into a temporary directory.
+    #>
+    param([int[]] $Enosys = @(), [uint32[]] $Enotty = @(), [Parameter(Mandatory)] [string] $Command)
+    $binary = Join-Path ([IO.Path]::GetTempPath()) "psns-without-syscalls-$([Environment]::ProcessId)"
+    if (-not (Test-Path $binary)) {
+        gcc -O2 -Wall -Wextra -Werror -o $binary (Join-Path $PSScriptRoot '../native/without-syscalls.c')
+        if ($LASTEXITCODE -ne 0) { throw 'gcc failed to build without-syscalls' }
+    }
+    $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+    $arguments = @(foreach ($nr in $Enosys) { '--enosys'; "$nr" }) + @(foreach ($cmd in $Enotty) { '--enotty'; "$cmd" })
+    $script = "Import-Module '$module'`n$Command"
+    & $binary @arguments -- (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script 2>&1 |
+        ForEach-Object { "$_" }
+}
+
+function Remove-TestBinaries {
+    Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "psns-without-syscalls-$([Environment]::ProcessId)") -ErrorAction Ignore
+}
+
 Export-ModuleMember -Function *

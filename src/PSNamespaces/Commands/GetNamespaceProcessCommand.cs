@@ -21,6 +21,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     /// <summary>The processes to report. Without it (and without a namespace), every process.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PidSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
+    [ArgumentCompleter(typeof(PidCompleter))]
     [ValidateRange(1, int.MaxValue)]
     public int[] Pid { get; set; } = Array.Empty<int>();
 
@@ -40,6 +41,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     /// <summary>The name of a network namespace in /run/netns whose processes to list (ip netns pids).</summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     private ProcessScanner? _scanner;

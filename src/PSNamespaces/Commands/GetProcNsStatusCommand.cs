@@ -14,6 +14,7 @@ public sealed class GetProcNsStatusCommand : NamespaceCmdlet
     /// <summary>The processes to report; the current process when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
+    [ArgumentCompleter(typeof(PidCompleter))]
     [ValidateRange(1, int.MaxValue)]
     public int[]? Pid { get; set; }
 

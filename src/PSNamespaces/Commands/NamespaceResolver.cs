@@ -22,7 +22,7 @@ internal static class NamespaceResolver
         string path = NamedNetns.PathOf(name);
         try
         {
-            using NamespaceFile file = NamespaceFile.Open(path);
+            using NamespaceFile file = NamespaceFile.Open(path, NamespaceType.Net);
             if (file.Type != NamespaceType.Net)
             {
                 error = ErrorRecords.InvalidArgument("WrongNamespaceType", $"'{path}' is a {file.Type} namespace, not a network namespace.", name);

@@ -24,22 +24,34 @@ internal sealed class NamespaceFile : IDisposable
     internal ulong Inode { get; }
 
     /// <summary>Opens path (following a /proc magic link, as nsenter does) and checks it is a namespace.</summary>
-    /// <exception cref="ErrnoException">open fails, or EINVAL when the file is not a namespace.</exception>
-    internal static NamespaceFile Open(string path)
+    /// <exception cref="ErrnoException">open fails.</exception>
+    /// <exception cref="NotANamespaceException">The file is not on nsfs.</exception>
+    /// <param name="path">The file.</param>
+    /// <param name="expected">The kind the caller's context implies, used only where the kernel cannot say.</param>
+    internal static NamespaceFile Open(string path, NamespaceType? expected = null) => OpenAt(LibC.AT_FDCWD, path, path, expected);
+
+    /// <summary>Opens a path relative to a directory descriptor (a /proc/PID directory) as a namespace.</summary>
+    internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject, NamespaceType? expected = null)
     {
-        SafeFd fd = Sys.Open(path, LibC.O_RDONLY);
+        int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_RDONLY, out int raw);
+        if (err != 0)
+        {
+            throw new ErrnoException("open", err, subject);
+        }
+
+        var fd = new SafeFd(raw);
         try
         {
-            if (Sys.FilesystemType(fd, path) != Sys.NSFS_MAGIC)
+            if (Sys.FilesystemType(fd, subject) != Sys.NSFS_MAGIC)
             {
-                throw new NotANamespaceException(path);
+                throw new NotANamespaceException(subject);
             }
 
-            NamespaceType type = NamespaceIoctl.GetType(fd, path);
-            int err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
+            NamespaceType type = NamespaceIoctl.GetType(fd, subject, expected);
+            err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
             if (err != 0)
             {
-                throw new ErrnoException("statx", err, path);
+                throw new ErrnoException("statx", err, subject);
             }
 
             return new NamespaceFile(fd, type, stx.stx_ino);

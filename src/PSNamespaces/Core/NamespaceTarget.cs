@@ -47,16 +47,18 @@ internal sealed class NamespaceTarget : IDisposable
     }
 
     /// <summary>
-    /// Pins a process with a pidfd, opens /proc/PID/ns/TYPE for each kind, then checks the pidfd's
-    /// process is still alive: had it exited (and its PID been reused) between pidfd_open and the
-    /// opens, the descriptors could belong to another process, so the target is refused.
+    /// Opens /proc/PID/ns/TYPE for each kind through one /proc/PID directory descriptor: such a
+    /// descriptor stays bound to the process it was opened for, so a PID reused meanwhile makes
+    /// the opens fail instead of reaching another process. A pidfd is taken first (where the
+    /// kernel has pidfd_open) and checked alive last, which proves the directory was opened for
+    /// the pidfd's process; setns(pidfd, flags) can then join several kinds in one call.
     /// </summary>
     /// <exception cref="ErrnoException">ESRCH when the process is gone; EACCES/EPERM when it may not be read.</exception>
     internal static NamespaceTarget FromPid(int pid, IEnumerable<NamespaceType> types)
     {
         string subject = pid.ToString(CultureInfo.InvariantCulture);
         int err = Sys.TryPidfdOpen(pid, out SafeFd? pidfd);
-        if (err != 0)
+        if (err != 0 && err != Errno.ENOSYS)
         {
             throw new ErrnoException("pidfd_open", err, subject);
         }
@@ -64,16 +66,25 @@ internal sealed class NamespaceTarget : IDisposable
         var files = new Dictionary<NamespaceType, NamespaceFile>();
         try
         {
-            foreach (NamespaceType type in types)
+            using (var proc = new ProcRoot())
             {
-                if (!files.ContainsKey(type))
+                err = proc.TryOpenProcess(pid, out int raw);
+                if (err != 0)
                 {
-                    files[type] = NamespaceFile.Open($"/proc/{subject}/ns/{type.ProcName()}");
+                    throw new ErrnoException("open", err == Errno.ENOENT ? Errno.ESRCH : err, "/proc/" + subject);
+                }
+
+                using var processDir = new SafeFd(raw);
+                foreach (NamespaceType type in types)
+                {
+                    if (!files.ContainsKey(type))
+                    {
+                        files[type] = NamespaceFile.OpenAt(processDir.Fd, "ns/" + type.ProcName(), $"/proc/{subject}/ns/{type.ProcName()}", type);
+                    }
                 }
             }
 
-            err = Sys.TryPidfdAlive(pidfd!);
-            if (err != 0)
+            if (pidfd is not null && (err = Sys.TryPidfdAlive(pidfd)) != 0)
             {
                 throw new ErrnoException("pidfd_send_signal", err, subject);
             }
@@ -83,7 +94,7 @@ internal sealed class NamespaceTarget : IDisposable
         catch
         {
             DisposeAll(files);
-            pidfd!.Dispose();
+            pidfd?.Dispose();
             throw;
         }
     }
@@ -124,14 +135,14 @@ internal sealed class NamespaceTarget : IDisposable
             throw new ArgumentException(problem, nameof(name));
         }
 
-        NamespaceTarget target = FromPaths(new[] { NamedNetns.PathOf(name) });
-        if (!target.Files.ContainsKey(NamespaceType.Net))
+        NamespaceFile file = NamespaceFile.Open(NamedNetns.PathOf(name), NamespaceType.Net);
+        if (file.Type != NamespaceType.Net)
         {
-            target.Dispose();
+            file.Dispose();
             throw new ArgumentException($"'{NamedNetns.PathOf(name)}' is not a network namespace.", nameof(name));
         }
 
-        return target;
+        return new NamespaceTarget(new Dictionary<NamespaceType, NamespaceFile> { [NamespaceType.Net] = file }, null, null);
     }
 
     /// <summary>Only the kinds asked for; the others are closed. Throws when one asked for is not held.</summary>

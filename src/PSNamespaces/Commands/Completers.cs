@@ -1,0 +1,84 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using PSNamespaces.Core;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// Tab completion for the module's parameters, in one place. Matches are "word*",
+/// case-insensitive; results are quoted when they need it.
+/// </summary>
+public sealed class PidCompleter : IArgumentCompleter
+{
+    /// <summary>Running PIDs that start with what was typed, with their command names in the tooltip.</summary>
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string typed = Completion.Unquote(wordToComplete);
+        using var scanner = new ProcessScanner();
+        foreach (int pid in scanner.ListPids())
+        {
+            string text = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!text.StartsWith(typed, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string command = scanner.TryReadStatus(pid, out _)?.Name ?? "?";
+            yield return new CompletionResult(text, $"{text} {command}", CompletionResultType.ParameterValue, $"{text}: {command}");
+        }
+    }
+}
+
+/// <summary>Completes the names of network namespaces in /run/netns.</summary>
+public sealed class NetnsNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string typed = Completion.Unquote(wordToComplete);
+        if (!Directory.Exists(NamedNetns.RunDirectory))
+        {
+            yield break;
+        }
+
+        var names = new List<string>();
+        foreach (string path in Directory.EnumerateFileSystemEntries(NamedNetns.RunDirectory))
+        {
+            string name = Path.GetFileName(path);
+            if (name.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+            {
+                names.Add(name);
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            yield return new CompletionResult(Completion.Quote(name), name, CompletionResultType.ParameterValue, $"{NamedNetns.RunDirectory}/{name}");
+        }
+    }
+}
+
+internal static class Completion
+{
+    internal static string Unquote(string word) => word.Trim('\'', '"');
+
+    /// <summary>Quotes a value for the command line when it has characters PowerShell would split or expand.</summary>
+    internal static string Quote(string value)
+    {
+        foreach (char c in value)
+        {
+            if (char.IsWhiteSpace(c) || "'\"`$&@(){}[];,|<>#".Contains(c, StringComparison.Ordinal))
+            {
+                return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+            }
+        }
+
+        return value;
+    }
+}

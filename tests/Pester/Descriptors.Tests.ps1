@@ -1,0 +1,39 @@
+# Every descriptor the module opens is close-on-exec, so nothing of ours leaks into a program
+# started from pwsh. Checked from outside with strace(1), over every cmdlet.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+    $log = Join-Path ([IO.Path]::GetTempPath()) "psns-strace-$PID.log"
+    $netns = "psns-cloexec-$PID"
+    ip netns add $netns
+    $script = @"
+Import-Module '$module'
+`$null = Get-NamespaceProcess
+`$null = Get-NamespaceProcess -Name '$netns'
+`$null = Get-NamespaceProcess -Pid `$PID
+`$null = Get-ProcNsStatus -Pid `$PID
+"@
+    strace -f -qq -e trace=openat,open,socket,pidfd_open,dup,dup2,dup3,pipe2,fcntl -o $log (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
+    $calls = Get-Content $log
+}
+
+AfterAll {
+    ip netns delete $netns
+    Remove-Item $log -ErrorAction Ignore
+}
+
+Describe 'Descriptors the module opens' {
+    It 'are all opened O_CLOEXEC' {
+        # Ours: opens relative to a directory descriptor (the /proc scan), and the namespace paths.
+        $ours = @($calls | Where-Object {
+                $_ -match 'openat\((\d+), ' -or $_ -match 'openat\(AT_FDCWD, "(/proc"|/proc/thread-self/|/proc/\d+/ns/|/run/netns/)'
+            } | Where-Object { $_ -notmatch '= -1 ' })
+        $ours.Count | Should -BeGreaterThan 100 -Because 'a full scan opens every process directory'
+        @($ours | Where-Object { $_ -notmatch 'O_CLOEXEC' }) | Should -BeNullOrEmpty
+        @($ours | Where-Object { $_ -match "/run/netns/$netns" }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'never makes a descriptor inheritable afterwards' {
+        @($calls | Where-Object { $_ -match 'fcntl\(\d+, F_SETFD, 0\)' -or $_ -match 'dup2?\(' }) | Should -BeNullOrEmpty
+    }
+}

@@ -1,0 +1,49 @@
+# The read-only cmdlets as an ordinary user (created for the test): one's own processes can be
+# read, another user's give PermissionDenied per item, and a full scan goes on past them.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $user = New-TestUser
+    # A root process the user may not inspect (ptrace read access is required for /proc/PID/ns).
+    $rootProcess = Start-NativeProcess sleep '1000'
+}
+
+AfterAll {
+    $rootProcess.Kill(); $rootProcess.WaitForExit()
+    Remove-TestUser $user
+}
+
+Describe 'As an ordinary user' {
+    It 'reads its own process''s namespaces, the same readlink sees' {
+        $out = Invoke-PwshAsUser $user @'
+$p = Get-NamespaceProcess -Pid $PID
+"$($p.Uid) $($p.NetNs) $((readlink /proc/$PID/ns/net) -replace '\D')"
+'@
+        $uid, $ours, $readlink = ($out | Select-Object -Last 1) -split ' '
+        [int]$uid | Should -Be $user.Uid
+        $ours | Should -Be $readlink
+    }
+
+    It 'gets PermissionDenied for another user''s process, and goes on with the next PID' {
+        $out = Invoke-PwshAsUser $user @"
+`$r = Get-NamespaceProcess -Pid $($rootProcess.Id), `$PID -ErrorVariable e -ErrorAction SilentlyContinue
+"count=`$(@(`$r).Count) pid=`$(`$r.Pid -eq `$PID) category=`$(`$e[0].CategoryInfo.Category) target=`$(`$e[0].TargetObject) id=`$(`$e[0].FullyQualifiedErrorId)"
+"@
+        $line = $out | Select-Object -Last 1
+        $line | Should -Match 'count=1 pid=True category=PermissionDenied'
+        $line | Should -Match "target=$($rootProcess.Id) "
+        $line | Should -Match 'id=readlinkat,EACCES,'
+    }
+
+    It 'scans every process without an error, skipping the unreadable ones' {
+        $out = Invoke-PwshAsUser $user @"
+`$all = Get-NamespaceProcess -ErrorVariable e -Verbose 4>`$null
+"errors=`$(`$e.Count) self=`$(@(`$all | Where-Object Pid -eq `$PID).Count) root=`$(@(`$all | Where-Object Pid -eq $($rootProcess.Id)).Count)"
+"@
+        ($out | Select-Object -Last 1) | Should -Be 'errors=0 self=1 root=0'
+    }
+
+    It 'reads another user''s /proc/PID/status (it needs no privilege)' {
+        $out = Invoke-PwshAsUser $user "(Get-ProcNsStatus -Pid $($rootProcess.Id)).NSpid -join ','"
+        ($out | Select-Object -Last 1) | Should -Be (Get-StatusField $rootProcess.Id NSpid)
+    }
+}
