@@ -1,6 +1,6 @@
 <#
     Helpers for the tests of programs started inside namespaces (New-Namespace -FilePath,
-    Enter-Namespace): a busybox root filesystem, an ordinary user, waiting for processes.
+    Enter-Namespace): a busybox root filesystem, waiting for programs and reaping orphans.
 #>
 
 Set-StrictMode -Version Latest
@@ -33,41 +33,6 @@ function New-BusyboxRoot {
     )
     chmod 755 $init $fs
     $fs
-}
-
-function New-UnprivilegedUser {
-    <#
-    .SYNOPSIS
-        Creates an ordinary user and a folder it can read holding this pwsh and the built module
-        (pwsh here lives under /root, which other users cannot enter). Remove with Remove-UnprivilegedUser.
-    #>
-    $name = "psns-i5-$([Guid]::NewGuid().ToString('n').Substring(0, 6))"
-    useradd --no-create-home --shell /bin/sh $name
-    if ($LASTEXITCODE -ne 0) { throw "useradd $name failed" }
-    $dir = Join-Path ([IO.Path]::GetTempPath()) $name
-    $null = New-Item -ItemType Directory -Path $dir
-    Copy-Item $PSHOME (Join-Path $dir 'pwsh') -Recurse
-    Copy-Item $env:PSNS_MODULE (Join-Path $dir 'PSNamespaces') -Recurse
-    $null = New-Item -ItemType Directory -Path (Join-Path $dir 'home')
-    chown $name (Join-Path $dir 'home')
-    chmod -R a+rX $dir
-    [pscustomobject]@{ Name = $name; Directory = $dir }
-}
-
-function Remove-UnprivilegedUser {
-    param([Parameter(Mandatory)] $User)
-    userdel $User.Name
-    Remove-Item $User.Directory -Recurse -Force
-}
-
-function Invoke-AsUser {
-    <# Runs a script in a pwsh of the ordinary user, with the module imported; returns its output lines. #>
-    param([Parameter(Mandatory)] $User, [Parameter(Mandatory)] [string] $Script)
-    # This pwsh may be an apphost under /root; the user runs the copied pwsh.dll with the shared dotnet.
-    $dotnet = (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source
-    $pwsh = Join-Path $User.Directory 'pwsh/pwsh.dll'
-    $module = Join-Path $User.Directory 'PSNamespaces'
-    runuser -u $User.Name -- env "HOME=$($User.Directory)/home" $dotnet $pwsh -NoProfile -NonInteractive -Command "Import-Module '$module'; $Script"
 }
 
 function Wait-ProcessWithArgument {

@@ -206,47 +206,24 @@ Describe 'New-Namespace -FilePath (unshare)' {
     }
 }
 
-Describe 'The exec helper without a program' {
-    It 'holds a new user namespace while pwsh works in a sync step, then ends (for persisting one)' {
-        $assembly = (Get-Module PSNamespaces).ImplementingAssembly
-        $flags = [Reflection.BindingFlags]'NonPublic,Public,Instance,Static'
-        $planType = $assembly.GetType('PSNamespaces.Core.LaunchPlan')
-        $plan = [Activator]::CreateInstance($planType, $true)
-        $null = $planType.GetMethod('Unshare', $flags).Invoke($plan, @([int]0x10000000, 'user'))
-        $seen = @{}
-        $work = [Action[int]] {
-            param($helperPid)
-            $seen.User = readlink "/proc/$helperPid/ns/user"
-            Set-Content "/proc/$helperPid/uid_map" '0 0 1' -NoNewline
-            $seen.Map = (Get-Content "/proc/$helperPid/uid_map") -replace '\s+', ' '
-        }
-        $null = $planType.GetMethod('Sync', $flags).Invoke($plan, @('bind', $work))
-        $run = $assembly.GetType('PSNamespaces.Core.HelperProcess').GetMethod('RunToEnd', $flags)
-        $run.Invoke($null, @($plan)) | Should -Be 0
-        $seen.User | Should -Match '^user:\[\d+\]$'
-        $seen.User | Should -Not -Be (readlink /proc/self/ns/user)
-        $seen.Map.Trim() | Should -Be '0 0 1'
-    }
-}
-
 Describe 'New-Namespace -FilePath as an ordinary user' {
     BeforeAll {
-        $user = New-UnprivilegedUser
+        $user = New-TestUser -Name "psnsi5$PID"
     }
 
     AfterAll {
-        Remove-UnprivilegedUser $user
+        Remove-TestUser $user
     }
 
-    It 'runs id -u as 0 in new user, net, mount and PID namespaces with -MapRootUser' {
-        $out = Invoke-AsUser $user 'New-Namespace -Type Net, Mount, Pid -MapRootUser -MountProc -FilePath id -ArgumentList ''-u''; "exit=$LASTEXITCODE"'
-        $out | Should -Be @('0', 'exit=0')
-        $unshare = runuser -u $user.Name -- unshare --user --map-root-user --net --mount --pid --fork --mount-proc id -u
-        $unshare | Should -Be '0'
+    It 'runs id -u as 0 in new user, net, mount and PID namespaces with -MapRootUser, as unshare -r does' {
+        $expected = runuser -u $user.Name -- unshare --user --map-root-user --net --mount --pid --fork --mount-proc id -u
+        $expected | Should -Be '0'
+        $out = Invoke-PwshAsUser $user 'New-Namespace -Type Net, Mount, Pid -MapRootUser -MountProc -FilePath id -ArgumentList ''-u''; "exit=$LASTEXITCODE"'
+        $out | Should -Be @($expected, 'exit=0')
     }
 
     It 'says PermissionDenied, what is missing and that -MapRootUser exists, without a user namespace' {
-        $out = Invoke-AsUser $user 'New-Namespace -Type Net -FilePath true -ErrorVariable e -ErrorAction SilentlyContinue; $e[0].CategoryInfo.Category; $e[0].FullyQualifiedErrorId; $e[0].ErrorDetails.Message'
+        $out = Invoke-PwshAsUser $user 'New-Namespace -Type Net -FilePath true -ErrorVariable e -ErrorAction SilentlyContinue; $e[0].CategoryInfo.Category; $e[0].FullyQualifiedErrorId; $e[0].ErrorDetails.Message'
         $out[0] | Should -Be 'PermissionDenied'
         $out[1] | Should -BeLike 'unshare,EPERM,*'
         $out[2] | Should -Match 'CAP_SYS_ADMIN'

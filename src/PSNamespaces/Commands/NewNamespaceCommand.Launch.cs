@@ -9,6 +9,7 @@ using Tmds.Linux;
 namespace PSNamespaces.Commands;
 
 /// <summary>New-Namespace -FilePath: a program in new namespaces, as unshare(1) runs it.</summary>
+[OutputType(typeof(string), typeof(LaunchedProcess), ParameterSetName = new[] { LaunchSet })]
 public sealed partial class NewNamespaceCommand
 {
     /// <summary>The program to run inside the new namespaces, looked up in PATH there. With a new PID
