@@ -230,3 +230,25 @@ Describe 'New-Namespace -FilePath as an ordinary user' {
         $out[2] | Should -Match '-MapRootUser'
     }
 }
+
+Describe 'Without pidfd_open (Linux before 5.3)' {
+    AfterAll {
+        Remove-TestBinaries
+    }
+
+    It 'still runs programs in new and entered namespaces, with their exit codes' {
+        $out = Invoke-PwshWithoutKernelFeature -Enosys 434 -Command @'
+New-Namespace -Type Pid, Mount -MountProc -FilePath readlink -ArgumentList /proc/self
+$null = New-Namespace -Type Net -FilePath sh -ArgumentList '-c', 'exit 7'; "new=$LASTEXITCODE"
+$p = New-Namespace -Type Net, Pid -FilePath sleep -ArgumentList 1000 -NoWait
+$net = (Enter-Namespace -Pid $p.Pid -Type Net -FilePath readlink -ArgumentList /proc/self/ns/net); "enter=$LASTEXITCODE"
+"same=$($net -eq (readlink /proc/$($p.Pid)/ns/net))"
+$p.Kill(); $null = $p.WaitForExit(10000); "killed=$($p.ExitCode)"
+'@
+        $out | Should -Contain '1'
+        $out | Should -Contain 'new=7'
+        $out | Should -Contain 'enter=0'
+        $out | Should -Contain 'same=True'
+        $out | Should -Contain 'killed=137'
+    }
+}

@@ -13,7 +13,9 @@ namespace PSNamespaces.Core;
 /// One run of the exec helper (Native/nsexec.c): started with a <see cref="LaunchPlan"/> as its
 /// argv, answered over its socket until the program is exec'd (or a step fails), then waited
 /// for. The helper is our child, so it cannot be reaped by anyone else and its PID is safe to use
-/// until we reap it; the program it forks (a new PID namespace) is pinned with a pidfd.
+/// until we reap it; the program it forks (a new PID namespace) is pinned with a pidfd. Without
+/// pidfd_open (Linux before 5.3) the helper is polled with waitpid(WNOHANG) and signalled by PID,
+/// which stays ours until it is reaped.
 /// </summary>
 internal sealed unsafe class HelperProcess : IDisposable
 {
@@ -27,12 +29,15 @@ internal sealed unsafe class HelperProcess : IDisposable
     /// PID namespace ignores every signal it has no handler for.</summary>
     private static readonly TimeSpan s_interruptGrace = TimeSpan.FromSeconds(3);
 
-    private readonly SafeFd _pidfd;
+    /// <summary>How often a helper without a pidfd is polled for its end.</summary>
+    private const int PollWithoutPidfdMilliseconds = 20;
+
+    private readonly SafeFd? _pidfd;
     private SafeFd? _programPidfd;
     private int? _exitCode;
     private bool _reaped;
 
-    private HelperProcess(int pid, SafeFd pidfd)
+    private HelperProcess(int pid, SafeFd? pidfd)
     {
         Pid = pid;
         ProgramPid = pid;
@@ -88,7 +93,7 @@ internal sealed unsafe class HelperProcess : IDisposable
 
         // Only the helper holds its end now: EOF means it exec'd (close-on-exec) or exited.
         int err = Sys.TryPidfdOpen(pid, out SafeFd? pidfd);
-        if (err != 0)
+        if (err is not (0 or Errno.ENOSYS))
         {
             LibC.kill(pid, SIGKILL);
             int status;
@@ -96,7 +101,7 @@ internal sealed unsafe class HelperProcess : IDisposable
             throw new ErrnoException("pidfd_open", err, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var helper = new HelperProcess(pid, pidfd!);
+        var helper = new HelperProcess(pid, pidfd);
         try
         {
             helper.Converse(plan, socket);
@@ -104,6 +109,13 @@ internal sealed unsafe class HelperProcess : IDisposable
         }
         catch
         {
+            // A failed step or sync has reaped the helper already; anything else must not leave it behind.
+            if (!helper._reaped)
+            {
+                helper.Kill();
+                helper.WaitForExit(CancellationToken.None);
+            }
+
             helper.Dispose();
             throw;
         }
@@ -230,7 +242,7 @@ internal sealed unsafe class HelperProcess : IDisposable
         });
 
         pollfd* fds = stackalloc pollfd[3];
-        fds[0] = new pollfd { fd = _pidfd.Fd, events = POLLIN };
+        fds[0] = new pollfd { fd = _pidfd?.Fd ?? -1, events = POLLIN };
         fds[1] = new pollfd { fd = stop.Fd, events = POLLIN };
         fds[2] = new pollfd { fd = output?.Fd ?? -1, events = POLLIN };
         byte* buffer = stackalloc byte[4096];
@@ -238,6 +250,11 @@ internal sealed unsafe class HelperProcess : IDisposable
         while (true)
         {
             int timeout = killAt == long.MaxValue ? -1 : (int)Math.Max(0, killAt - Environment.TickCount64);
+            if (_pidfd is null)
+            {
+                timeout = timeout < 0 ? PollWithoutPidfdMilliseconds : Math.Min(timeout, PollWithoutPidfdMilliseconds);
+            }
+
             if (poll(fds, 3, timeout) < 0)
             {
                 if (errno == EINTR)
@@ -267,7 +284,7 @@ internal sealed unsafe class HelperProcess : IDisposable
                 killAt = long.MaxValue;
             }
 
-            if (fds[0].revents != 0)
+            if (fds[0].revents != 0 || (_pidfd is null && TryReap()))
             {
                 break;
             }
@@ -307,24 +324,64 @@ internal sealed unsafe class HelperProcess : IDisposable
 
     private int? Reap()
     {
+        if (!_reaped)
+        {
+            Wait(0);
+        }
+
+        return _exitCode;
+    }
+
+    /// <summary>Reaps the helper if it has ended (waitpid WNOHANG); for a helper without a pidfd.</summary>
+    private bool TryReap() => Wait(Sys.WNOHANG);
+
+    private bool Wait(int options)
+    {
         int status;
         int rc;
         do
         {
-            rc = Sys.waitpid(Pid, &status, 0);
+            rc = Sys.waitpid(Pid, &status, options);
         }
         while (rc < 0 && errno == EINTR);
 
+        if (rc == 0)
+        {
+            return false;
+        }
+
         _reaped = true;
         _exitCode = rc == Pid ? Sys.ShellExitCode(status) : null;
-        return _exitCode;
+        return true;
     }
 
     /// <summary>SIGINT, as Ctrl+C: to the helper, which forwards it to a forked program.</summary>
-    internal void Interrupt() => Sys.TryPidfdSignal(_pidfd, SIGINT);
+    internal void Interrupt() => Signal(_pidfd, Pid, SIGINT);
 
     /// <summary>SIGKILL to the program; a forked program's helper then exits with 137.</summary>
-    internal void Kill() => Sys.TryPidfdSignal(_programPidfd ?? _pidfd, SIGKILL);
+    internal void Kill()
+    {
+        if (_programPidfd is not null)
+        {
+            Sys.TryPidfdSignal(_programPidfd, SIGKILL);
+        }
+        else
+        {
+            Signal(_pidfd, ProgramPid, SIGKILL);
+        }
+    }
+
+    private void Signal(SafeFd? pidfd, int pid, int signal)
+    {
+        if (pidfd is not null)
+        {
+            Sys.TryPidfdSignal(pidfd, signal);
+        }
+        else if (!_reaped)
+        {
+            LibC.kill(pid, signal);
+        }
+    }
 
     private static List<string> EnvironmentBlock()
     {
@@ -403,7 +460,7 @@ internal sealed unsafe class HelperProcess : IDisposable
 
     public void Dispose()
     {
-        _pidfd.Dispose();
+        _pidfd?.Dispose();
         _programPidfd?.Dispose();
     }
 }
