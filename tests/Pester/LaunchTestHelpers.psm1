@@ -12,7 +12,8 @@ function New-BusyboxRoot {
         missing), its applets, and /init, which prints what it sees as key=value lines.
     #>
     $busybox = '/bin/busybox'
-    if (-not (Test-Path $busybox) -or (file -L $busybox) -notmatch 'statically linked') {
+    # A dynamically linked busybox (Debian's busybox package) would find no libc in the new root.
+    if (-not (Test-Path $busybox) -or (ldd $busybox 2>&1) -notmatch 'not a dynamic executable') {
         apt-get install -y -qq busybox-static *> $null
         if ($LASTEXITCODE -ne 0) { throw 'apt-get install busybox-static failed.' }
     }
