@@ -14,6 +14,8 @@
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
         'New-Namespace'
+        'Remove-Namespace'
+        'Set-NamespaceNetNsId'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -12,8 +12,13 @@ Import-Module '$module'
 `$null = Get-NamespaceProcess -Name '$netns'
 `$null = Get-NamespaceProcess -Pid `$PID
 `$null = Get-ProcNsStatus -Pid `$PID
+`$null = New-Namespace -Type Net -Name '$netns-new' -LoopbackUp
+`$null = Set-NamespaceNetNsId -Name '$netns-new' -PassThru
+Remove-Namespace -Name '$netns-new'
+`$null = New-Namespace -Type Uts -Path '/tmp/$netns-uts'
+Remove-Namespace -Path '/tmp/$netns-uts'
 "@
-    strace -f -qq -e trace=openat,open,socket,pidfd_open,dup,dup2,dup3,pipe2,fcntl -o $log (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
+    strace -f -qq -e trace=openat,open,open_by_handle_at,socket,pidfd_open,dup,dup2,dup3,pipe2,fcntl -o $log (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
     $calls = Get-Content $log
 }
 
@@ -31,6 +36,17 @@ Describe 'Descriptors the module opens' {
         $ours.Count | Should -BeGreaterThan 100 -Because 'a full scan opens every process directory'
         @($ours | Where-Object { $_ -notmatch 'O_CLOEXEC' }) | Should -BeNullOrEmpty
         @($ours | Where-Object { $_ -match "/run/netns/$netns" }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'are all close-on-exec for the sockets and file handles of New-Namespace, Set-NamespaceNetNsId and Remove-Namespace' {
+        $sockets = @($calls | Where-Object { $_ -match 'socket\((AF_NETLINK|AF_INET),' -and $_ -notmatch '= -1 ' })
+        $sockets.Count | Should -BeGreaterThan 1 -Because 'lo is set up over an AF_INET socket and NETNSID is set over rtnetlink'
+        @($sockets | Where-Object { $_ -notmatch 'SOCK_CLOEXEC' }) | Should -BeNullOrEmpty
+        $handles = @($calls | Where-Object { $_ -match 'open_by_handle_at\(' -and $_ -notmatch '= -1 ' })
+        @($handles | Where-Object { $_ -notmatch 'O_CLOEXEC' }) | Should -BeNullOrEmpty
+        $created = @($calls | Where-Object { $_ -match "openat\(AT_FDCWD, `"/tmp/$netns-uts`"" -and $_ -notmatch '= -1 ' })
+        $created.Count | Should -BeGreaterThan 0
+        @($created | Where-Object { $_ -notmatch 'O_CLOEXEC' }) | Should -BeNullOrEmpty
     }
 
     It 'never makes a descriptor inheritable afterwards' {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using PSNamespaces.Core;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -61,4 +62,52 @@ internal static class ErrorRecords
     /// <summary>A named or identified namespace that is not there.</summary>
     internal static ErrorRecord NamespaceNotFound(string message, object? target) =>
         new(new ItemNotFoundException(message), "NamespaceNotFound", ErrorCategory.ObjectNotFound, target);
+
+    /// <summary>A cmdlet that takes -Name or -Path (or both from the pipeline) was given neither.</summary>
+    internal static ErrorRecord NoNamespaceGiven() =>
+        InvalidArgument("NoNamespaceGiven", "Give -Name or -Path, or pipe in objects with a Name or Path property.", null);
+
+    /// <summary>A file that cannot receive a namespace (it exists, is a symlink or a directory, or its directory is missing).</summary>
+    /// <param name="ex">What is wrong with the file.</param>
+    /// <param name="target">The input: the name or the path as given.</param>
+    /// <param name="name">The netns name when the file is /run/netns/NAME.</param>
+    internal static ErrorRecord NamespaceTarget(NamespaceTargetException ex, object target, string? name = null)
+    {
+        if (name is not null && ex.Kind == NamespaceTargetKind.Exists)
+        {
+            return new ErrorRecord(
+                new PSInvalidOperationException($"A network namespace named '{name}' already exists ({ex.Path}).", ex),
+                "NamespaceExists",
+                ErrorCategory.ResourceExists,
+                target);
+        }
+
+        return ex.Kind switch
+        {
+            NamespaceTargetKind.Exists => new ErrorRecord(ex, "PathExists", ErrorCategory.ResourceExists, target),
+            NamespaceTargetKind.SymbolicLink => new ErrorRecord(ex, "PathIsSymbolicLink", ErrorCategory.InvalidArgument, target),
+            NamespaceTargetKind.Directory => new ErrorRecord(ex, "PathIsDirectory", ErrorCategory.InvalidArgument, target),
+            _ => new ErrorRecord(ex, "DirectoryNotFound", ErrorCategory.ObjectNotFound, target),
+        };
+    }
+
+    /// <summary>
+    /// A failed step of creating, persisting or removing a namespace, with what is missing when
+    /// the kernel said no.
+    /// </summary>
+    internal static ErrorRecord NamespaceChange(ErrnoException ex, object target, bool mountNamespace = false)
+    {
+        string? hint = (ex.Function, ex.Errno) switch
+        {
+            ("unshare", Errno.EPERM) => "Creating namespaces needs root (CAP_SYS_ADMIN)",
+            ("unshare", Errno.ENOSPC or Errno.EUSERS) => "A limit on namespaces was reached: see /proc/sys/user/max_*_namespaces",
+            ("mount" or "umount2" or "mkdir" or "open" or "unlink", Errno.EPERM or Errno.EACCES) =>
+                "Mounting and unmounting namespace files needs root (CAP_SYS_ADMIN in the user namespace that owns this mount namespace)",
+            ("mount", Errno.EINVAL) when mountNamespace =>
+                "A mount namespace cannot be bound onto a shared mount that propagates to others (findmnt -o TARGET,PROPAGATION shows it): choose a file on a private mount",
+            ("RTM_NEWNSID", Errno.EPERM) => "Setting a NETNSID needs CAP_NET_ADMIN (root)",
+            _ => null,
+        };
+        return FromErrno(ex, target, hint);
+    }
 }

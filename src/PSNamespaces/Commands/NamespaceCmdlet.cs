@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Threading;
 
@@ -16,4 +17,29 @@ public abstract class NamespaceCmdlet : PSCmdlet
 
     // Not disposed: a token source with no timer holds nothing, and Stop may come after End.
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// The full file-system path of a path as the user typed it: relative to the current
+    /// location, with ~ expanded. Null, with the error, when it names no file-system location.
+    /// </summary>
+    protected string? ResolveFileSystemPath(string path, out ErrorRecord? error)
+    {
+        error = null;
+        try
+        {
+            string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+            if (provider.Name == "FileSystem")
+            {
+                return resolved;
+            }
+
+            error = ErrorRecords.InvalidArgument("NotAFileSystemPath", $"'{path}' is on the {provider.Name} provider; a namespace file must be a file-system path.", path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ItemNotFoundException or NotSupportedException or ProviderNotFoundException or DriveNotFoundException)
+        {
+            error = new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, path);
+        }
+
+        return null;
+    }
 }

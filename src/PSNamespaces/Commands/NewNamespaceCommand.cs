@@ -24,9 +24,17 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == LaunchSet) { Launch(); return; }
+        switch (ParameterSetName)
+        {
+            case LaunchSet:
+                Launch();
+                break;
+            default:
+                CreatePersistent();
+                break;
+        }
     }
 
-    /// <summary>Runs -FilePath in new namespaces (NewNamespaceCommand.Launch.cs).</summary>
+    /// <summary>Runs a program in new namespaces (NewNamespaceCommand.Launch.cs).</summary>
     partial void Launch();
 }

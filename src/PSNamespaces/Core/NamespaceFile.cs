@@ -31,9 +31,14 @@ internal sealed class NamespaceFile : IDisposable
     internal static NamespaceFile Open(string path, NamespaceType? expected = null) => OpenAt(LibC.AT_FDCWD, path, path, expected);
 
     /// <summary>Opens a path relative to a directory descriptor (a /proc/PID directory) as a namespace.</summary>
-    internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject, NamespaceType? expected = null)
+    /// <param name="dirfd">The directory, or AT_FDCWD.</param>
+    /// <param name="relativePath">The file.</param>
+    /// <param name="subject">The path for messages.</param>
+    /// <param name="expected">The kind the caller's context implies, used only where the kernel cannot say.</param>
+    /// <param name="extraFlags">More open flags: O_NOFOLLOW where a symlink must be refused.</param>
+    internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject, NamespaceType? expected = null, int extraFlags = 0)
     {
-        int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_RDONLY, out int raw);
+        int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_RDONLY | extraFlags, out int raw);
         if (err != 0)
         {
             throw new ErrnoException("open", err, subject);

@@ -99,6 +99,18 @@ internal sealed class NamespaceTarget : IDisposable
         }
     }
 
+    /// <summary>Namespaces already open, one per kind (new ones from <see cref="NamespaceUnshare"/>); the target owns them.</summary>
+    internal static NamespaceTarget FromFiles(IEnumerable<NamespaceFile> files)
+    {
+        var byType = new Dictionary<NamespaceType, NamespaceFile>();
+        foreach (NamespaceFile file in files)
+        {
+            byType.Add(file.Type, file);
+        }
+
+        return new NamespaceTarget(byType, null, null);
+    }
+
     /// <summary>Opens nsfs paths (bind mounts, /proc/PID/ns/*); each must be a namespace, one per kind.</summary>
     /// <exception cref="NotANamespaceException">A path is not on nsfs.</exception>
     /// <exception cref="ArgumentException">Two paths are namespaces of the same kind.</exception>

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core;
 
@@ -18,28 +19,52 @@ namespace PSNamespaces.Core;
 /// </remarks>
 internal static class NamespaceThread
 {
-    /// <summary>Runs work on a new thread, waits for it, and rethrows what it threw with its stack.</summary>
-    internal static T Run<T>(Func<T> work, string name = "PSNamespaces")
+    /// <summary>
+    /// Runs work on a new thread, waits until that OS thread is gone, and rethrows what it threw
+    /// with its stack.
+    /// </summary>
+    /// <param name="work">What to run there.</param>
+    /// <param name="name">The thread's name, as ps -T shows it.</param>
+    /// <param name="maxStackSize">The thread's stack, 0 for the runtime's default; a few system calls need far less, and a smaller stack starts faster.</param>
+    internal static T Run<T>(Func<T> work, string name = "PSNamespaces", int maxStackSize = 0)
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
+        SafeFd? exited = null;
+        void Body()
         {
             try
             {
+                // Opened by the thread itself, so it names this thread and never a later one
+                // that reuses its id. Before Linux 6.9 (no PIDFD_THREAD) there is none.
+                Sys.TryPidfdOpen(Sys.gettid(), out exited, Sys.PIDFD_THREAD);
+
                 result = work();
             }
             catch (Exception ex)
             {
                 failure = ExceptionDispatchInfo.Capture(ex);
             }
-        })
+        }
+
+        var thread = new Thread(Body, maxStackSize)
         {
             IsBackground = true,
             Name = name,
         };
         thread.Start();
         thread.Join();
+        if (exited is not null)
+        {
+            // Join returns when the managed work is done; the OS thread, still in the namespaces it
+            // entered, exits a moment later. Until it has, it keeps those namespaces alive and
+            // shows in /proc/self/task: wait, so callers see every thread back in the session's.
+            using (exited)
+            {
+                Sys.PidfdExited(exited, 5000);
+            }
+        }
+
         failure?.Throw();
         return result;
     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using PSNamespaces.Interop;
+using Tmds.Linux;
 
 namespace PSNamespaces.Core;
 
@@ -154,7 +155,7 @@ internal static class NsenterPlan
     private static void AddNetnsExecSetup(LaunchPlan plan, NsenterOptions options)
     {
         plan.Unshare(NamespaceType.Mount.CloneFlag(), "mnt");
-        plan.Propagation("/", Sys.MS_SLAVE);
+        plan.Propagation("/", (ulong)LibC.MS_SLAVE);
         if (options.UnmountSys)
         {
             plan.Unmount("/sys");

@@ -82,6 +82,23 @@ internal sealed unsafe class ProcRoot : IDisposable
         return Sys.TryOpenAt(_fd.Fd, name[..(written + 1)], LibC.O_RDONLY | LibC.O_DIRECTORY, out fd);
     }
 
+    /// <summary>
+    /// Reads /proc/PID/ns/ENTRY with one readlinkat relative to this directory, without opening
+    /// /proc/PID: the cheapest test of which namespace a process is in. Returns 0 or the errno.
+    /// </summary>
+    internal int TryReadLink(int pid, NamespaceLink link, out ulong inode)
+    {
+        Span<byte> path = stackalloc byte[40];
+        Utf8Formatter.TryFormat(pid, path, out int written);
+        path[written++] = (byte)'/';
+        ReadOnlySpan<byte> entry = NamespaceLinks.RelativePath(link);
+        entry.CopyTo(path[written..]);
+        Span<byte> text = stackalloc byte[64];
+        int n = Sys.ReadLinkAt(_fd.Fd, path[..(written + entry.Length)], text);
+        inode = n >= 0 ? Nsfs.ParseInode(text[..n]) : 0;
+        return n >= 0 ? 0 : -n;
+    }
+
     /// <summary>The PID a directory entry names, or 0 for anything that is not all digits.</summary>
     private static int ParsePid(byte* name)
     {

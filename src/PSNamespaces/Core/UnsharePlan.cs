@@ -101,7 +101,7 @@ internal static class UnsharePlan
             // A fresh proc on a /proc that still propagates would appear in the original namespace too.
             if (options.Root is null && options.Propagation != MountPropagation.Private)
             {
-                plan.Propagation("/proc", Sys.MS_PRIVATE);
+                plan.Propagation("/proc", (ulong)LibC.MS_PRIVATE);
             }
 
             plan.Mount("proc", "/proc", Sys.MOUNT_ATTR_NOSUID | Sys.MOUNT_ATTR_NODEV | Sys.MOUNT_ATTR_NOEXEC);
@@ -134,9 +134,9 @@ internal static class UnsharePlan
 
     internal static ulong PropagationFlag(MountPropagation propagation) => propagation switch
     {
-        MountPropagation.Shared => Sys.MS_SHARED,
-        MountPropagation.Slave => Sys.MS_SLAVE,
-        _ => Sys.MS_PRIVATE,
+        MountPropagation.Shared => (ulong)LibC.MS_SHARED,
+        MountPropagation.Slave => (ulong)LibC.MS_SLAVE,
+        _ => (ulong)LibC.MS_PRIVATE,
     };
 
     /// <summary>

@@ -8,14 +8,17 @@ internal static partial class Sys
     private const int SYS_pidfd_send_signal = 424;
     private const int SYS_pidfd_open = 434;
 
+    /// <summary>PIDFD_THREAD (= O_EXCL, Linux 6.9+): the pidfd names one thread, and polls readable when that thread exits.</summary>
+    internal const uint PIDFD_THREAD = 0x80;
+
     /// <summary>
-    /// pidfd_open(2) (Linux 5.3+): a descriptor that refers to one process for as long as it is
-    /// open, whatever later happens to the PID number. Returns 0 or the errno.
+    /// pidfd_open(2) (Linux 5.3+): a descriptor that refers to one process (with PIDFD_THREAD, one
+    /// thread) for as long as it is open, whatever later happens to the number. Returns 0 or the errno.
     /// </summary>
-    internal static int TryPidfdOpen(int pid, out SafeFd? pidfd)
+    internal static int TryPidfdOpen(int pid, out SafeFd? pidfd, uint flags = 0)
     {
         // pidfd_open's descriptors are always close-on-exec.
-        int fd = (int)LibC.syscall(SYS_pidfd_open, pid, 0);
+        int fd = (int)LibC.syscall(SYS_pidfd_open, pid, flags);
         if (fd < 0)
         {
             pidfd = null;

@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using PSNamespaces.Core;
+using PSNamespaces.Interop;
+using Tmds.Linux;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// New-Namespace -Path / -Name: namespaces held by a file rather than by a process, made new
+/// (unshare --net=FILE, ip netns add) or taken from a running process (ip netns attach).
+/// </summary>
+public sealed partial class NewNamespaceCommand
+{
+    /// <summary>
+    /// The files to persist the namespaces on, one for each -Type, in the same order (what
+    /// unshare --net=FILE does). Each file is created: an existing file, a directory or a symbolic
+    /// link is refused, and its directory must exist.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Names of network namespaces to create in /run/netns, where and as ip netns add makes them;
+    /// -Type must be Net. Each name makes its own namespace.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [AllowEmptyString]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Persists the namespaces this process is in instead of creating new ones (what
+    /// ip netns attach NAME PID does, for any type). The process is pinned with a pidfd, so a PID
+    /// reused meanwhile is never taken for it.
+    /// </summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    [Alias("ProcessId")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Pid { get; set; }
+
+    /// <summary>Sets the loopback interface up in the new network namespace (ip netns add leaves it down).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    public SwitchParameter LoopbackUp { get; set; }
+
+    private bool Attach => MyInvocation.BoundParameters.ContainsKey(nameof(Pid));
+
+    private void CreatePersistent()
+    {
+        CheckPersistTypes();
+        if (ParameterSetName == NameSet)
+        {
+            CreateNamed();
+        }
+        else
+        {
+            CreateOnPaths();
+        }
+    }
+
+    /// <summary>Refuses, for the whole call, type lists that cannot be persisted as asked.</summary>
+    private void CheckPersistTypes()
+    {
+        var seen = new HashSet<NamespaceType>();
+        foreach (NamespaceType type in Type)
+        {
+            if (!seen.Add(type))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("DuplicateType", $"-Type names {type} more than once.", Type));
+            }
+        }
+
+        if (seen.Contains(NamespaceType.User) && !Attach)
+        {
+            // unshare(CLONE_NEWUSER) fails with EINVAL in a multithreaded process, which pwsh always is.
+            ThrowTerminatingError(new ErrorRecord(
+                new PSNotImplementedException("A new user namespace cannot be made from inside PowerShell: the kernel refuses unshare(CLONE_NEWUSER) in a multithreaded process, and the single-threaded helper that can is not available yet. An existing user namespace can be persisted with -Pid."),
+                "UserNamespaceNeedsHelper",
+                ErrorCategory.NotImplemented,
+                NamespaceType.User));
+        }
+
+        if (seen.Contains(NamespaceType.Pid) && !Attach)
+        {
+            // The kernel opens pid_for_children only once the namespace has its PID 1, and a PID
+            // namespace whose PID 1 has exited takes no new process: there is no usable PID
+            // namespace without a process, which is why unshare --pid=FILE needs --fork.
+            ThrowTerminatingError(ErrorRecords.InvalidArgument(
+                "PidNamespaceNeedsProcess",
+                "A new PID namespace cannot be persisted before a process lives in it as its PID 1, and becomes unusable once that process exits. Start a program in it (New-Namespace -Type Pid -FilePath ...), then persist it with -Pid.",
+                NamespaceType.Pid));
+        }
+
+        if (LoopbackUp && (Attach || !seen.Contains(NamespaceType.Net)))
+        {
+            ThrowTerminatingError(ErrorRecords.InvalidArgument("LoopbackUpNeedsNewNet", "-LoopbackUp sets lo up in a new network namespace: use it with -Type Net and without -Pid.", LoopbackUp));
+        }
+
+        if (ParameterSetName == NameSet && !(Type.Length == 1 && Type[0] == NamespaceType.Net))
+        {
+            ThrowTerminatingError(ErrorRecords.InvalidArgument("NameNeedsNetType", "-Name makes named network namespaces in /run/netns: use -Type Net, or -Path for other types.", Type));
+        }
+    }
+
+    /// <summary>Each name, one network namespace bound on /run/netns/NAME (ip netns add / attach).</summary>
+    private void CreateNamed()
+    {
+        SafeFd? runDirectory = null;
+        try
+        {
+            foreach (string name in Name)
+            {
+                string? problem = NamespaceName.Problem(name);
+                if (problem is not null)
+                {
+                    WriteError(ErrorRecords.InvalidArgument("InvalidNamespaceName", problem, name));
+                    continue;
+                }
+
+                string path = NamedNetns.PathOf(name);
+                if (!ShouldProcess(path, Attach ? $"Persist the network namespace of process {Pid}" : "Create network namespace"))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    runDirectory ??= NamedNetns.PrepareRunDirectory();
+                    Persist(new[] { new PersistTarget(runDirectory.Fd, name, path) });
+                }
+                catch (NamespaceTargetException ex)
+                {
+                    WriteError(ErrorRecords.NamespaceTarget(ex, name, name));
+                }
+                catch (ErrnoException ex)
+                {
+                    WriteError(PersistError(ex, name));
+                }
+            }
+        }
+        finally
+        {
+            runDirectory?.Dispose();
+        }
+    }
+
+    /// <summary>One namespace of each type, each bound on its file, all or none.</summary>
+    private void CreateOnPaths()
+    {
+        if (Path.Length != Type.Length)
+        {
+            ThrowTerminatingError(ErrorRecords.InvalidArgument("PathCountMismatch", $"Give one -Path for each -Type, in the same order: {Type.Length} types, {Path.Length} paths.", Path));
+        }
+
+        var targets = new PersistTarget[Path.Length];
+        var resolved = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < Path.Length; i++)
+        {
+            string? full = ResolveFileSystemPath(Path[i], out ErrorRecord? error);
+            if (full is null)
+            {
+                ThrowTerminatingError(error!);
+            }
+
+            if (!resolved.Add(full!))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("DuplicatePath", $"'{full}' is given more than once.", Path[i]));
+            }
+
+            targets[i] = new PersistTarget(LibC.AT_FDCWD, full!, full!);
+        }
+
+        string kinds = string.Join(", ", Type);
+        if (!ShouldProcess(string.Join(", ", Array.ConvertAll(targets, t => t.Path)), Attach ? $"Persist the {kinds} namespaces of process {Pid}" : $"Create {kinds} namespaces"))
+        {
+            return;
+        }
+
+        try
+        {
+            Persist(targets);
+        }
+        catch (NamespaceTargetException ex)
+        {
+            WriteError(ErrorRecords.NamespaceTarget(ex, Path[Array.FindIndex(targets, t => t.Path == ex.Path)]));
+        }
+        catch (ErrnoException ex)
+        {
+            WriteError(PersistError(ex, Path.Length == 1 ? Path[0] : Path));
+        }
+    }
+
+    /// <summary>Makes (or, with -Pid, opens) the namespaces and binds them on the targets; writes what was made.</summary>
+    private void Persist(PersistTarget[] targets)
+    {
+        PersistedNamespace[] made = NamespacePersistence.Persist(
+            Type,
+            targets,
+            () => Attach ? NamespaceTarget.FromPid(Pid, Type) : NamespaceUnshare.Create(Type, LoopbackUp));
+        foreach (PersistedNamespace ns in made)
+        {
+            WriteObject(NamespaceOutput.Describe(ns.Type, ns.Inode));
+        }
+    }
+
+    private ErrorRecord PersistError(ErrnoException ex, object target)
+    {
+        // NamespaceTarget.FromPid names the process as "PID" or "/proc/PID/...".
+        string pid = Pid.ToString(CultureInfo.InvariantCulture);
+        if (Attach && ex.Subject is not null && (ex.Subject == pid || ex.Subject.StartsWith("/proc/" + pid + "/", StringComparison.Ordinal) || ex.Subject == "/proc/" + pid))
+        {
+            return ErrorRecords.ProcessUnreadable(Pid, ex.Errno, ex.Function);
+        }
+
+        return ErrorRecords.NamespaceChange(ex, target, Array.IndexOf(Type, NamespaceType.Mount) >= 0);
+    }
+}
