@@ -62,8 +62,12 @@ function Invoke-Build {
         '-c', $Configuration, '-r', 'linux-x64', '--self-contained', 'false',
         '-o', $PublishDir, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true')
 
+    $helper = Join-Path $PublishDir 'nsexec'
+    Invoke-HelperBuild -Output $helper
+
     # An explicit list: the module folder holds exactly these, and a missing one fails the build.
     $files = [ordered]@{
+        $helper                                                          = 'nsexec'
         (Join-Path $PublishDir 'PSNamespaces.dll')                       = 'PSNamespaces.dll'
         (Join-Path $PublishDir 'Tmds.LibC.dll')                          = 'Tmds.LibC.dll'
         (Join-Path $Root 'PSNamespaces.psd1')                            = 'PSNamespaces.psd1'
@@ -81,6 +85,23 @@ function Invoke-Build {
         -OutputPath (Join-Path $ModuleDir 'en-US/PSNamespaces.dll-Help.xml')
     Copy-Item (Join-Path $Root 'docs/en-US/about_PSNamespaces.help.txt') (Join-Path $ModuleDir 'en-US')
     Write-Host "Module ready: $ModuleDir"
+}
+
+function Invoke-HelperBuild {
+    <#
+        Compiles the native exec helper (src/PSNamespaces/Native/nsexec.c) with the system C
+        compiler. It is single-threaded C because pwsh cannot do what it does (see the file's header).
+    #>
+    param([Parameter(Mandatory)] [string] $Output)
+    $compiler = foreach ($name in 'cc', 'gcc', 'clang') {
+        $found = Get-Command $name -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if ($found) { $found.Source; break }
+    }
+    if (-not $compiler) {
+        throw 'No C compiler found (cc, gcc or clang): the exec helper src/PSNamespaces/Native/nsexec.c needs one. On Debian or Ubuntu: apt-get install gcc.'
+    }
+    $source = Join-Path $Root 'src/PSNamespaces/Native/nsexec.c'
+    Invoke-Native $compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-o', $Output, $source)
 }
 
 function Get-PesterModulePath {

@@ -2,6 +2,7 @@
 # an nsfs ioctl, ENOSYS for a system call), properties become $null and commands keep working.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-PSNamespaces
     $NS_GET_NSTYPE = 0xb703
     $NS_GET_ID = 0x8008b70du
     $SYS_pidfd_open = 434

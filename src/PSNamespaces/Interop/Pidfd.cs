@@ -30,9 +30,12 @@ internal static partial class Sys
     }
 
     /// <summary>Whether the process a pidfd pins is still alive: pidfd_send_signal with signal 0.</summary>
-    internal static int TryPidfdAlive(SafeFd pidfd)
+    internal static int TryPidfdAlive(SafeFd pidfd) => TryPidfdSignal(pidfd, 0);
+
+    /// <summary>pidfd_send_signal(2): signals exactly the pinned process, never a reused PID. Returns 0 or the errno.</summary>
+    internal static int TryPidfdSignal(SafeFd pidfd, int signal)
     {
-        int rc = (int)LibC.syscall(SYS_pidfd_send_signal, pidfd.Fd, 0, 0, 0);
+        int rc = (int)LibC.syscall(SYS_pidfd_send_signal, pidfd.Fd, signal, 0, 0);
         return rc == 0 ? 0 : LibC.errno;
     }
 }

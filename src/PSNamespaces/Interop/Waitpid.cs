@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace PSNamespaces.Interop;
+
+internal static unsafe partial class Sys
+{
+    /// <summary>WNOHANG from sys/wait.h.</summary>
+    internal const int WNOHANG = 1;
+
+    /// <summary>waitpid(2): reaps one of our children. Tmds.LibC lacks it.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "waitpid", SetLastError = true)]
+    internal static partial int waitpid(int pid, int* status, int options);
+
+    /// <summary>
+    /// The exit code a shell reports for a wait status: the code of a normal exit, 128 + N for a
+    /// death by signal N (WIFEXITED / WEXITSTATUS / WTERMSIG as glibc defines them).
+    /// </summary>
+    internal static int ShellExitCode(int status) =>
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+}

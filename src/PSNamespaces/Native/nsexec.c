@@ -1,0 +1,444 @@
+/*
+ * nsexec - the exec helper of PSNamespaces.
+ *
+ * pwsh is multithreaded, so the kernel refuses it unshare(CLONE_NEWUSER) and setns into user
+ * and time namespaces, and it must never fork(). This small single-threaded program does those
+ * steps for it. It makes no decisions: the C# side (Core/LaunchPlan.cs) computes the plan, this
+ * program runs its steps in order and reports the first failure.
+ *
+ * Protocol
+ *   argv:  nsexec STEP [ARG...] STEP [ARG...] ...   (each step has a fixed number of arguments,
+ *          except exec, whose arguments are counted; numbers are decimal)
+ *   fd 3:  a SOCK_SEQPACKET socket to pwsh, close-on-exec. Every message is a struct report.
+ *          FAILED  the step (index from 0) and errno; then the helper exits 125
+ *                  (126/127 when exec itself failed, as shells do).
+ *          SYNC    the step; the helper waits for one byte back (EOF: pwsh gave up, exit 125).
+ *          CHILD   the step of a fork and the child's PID, as this (outer) PID namespace sees it.
+ *          EOF without FAILED means the program was exec'd: the socket is close-on-exec.
+ *   A plan without exec ends with exit 0 after its last step (a namespace held while pwsh
+ *   synced, then let go).
+ *
+ * Steps
+ *   nsfd SLOT PATH DEV INO   open PATH, require it to be the namespace (st_dev, st_ino)
+ *   pidfd SLOT PID           pidfd_open(PID)
+ *   alive SLOT               the pidfd's process still runs (so /proc/PID was that process)
+ *   setns SLOT FLAGS         setns(slot, CLONE_NEW* flags)
+ *   unshare FLAGS            unshare(CLONE_NEW* flags)
+ *   sync                     wait for pwsh (to write uid_map, gid_map, timens_offsets, ...)
+ *   fork                     the parent waits for the child, forwards signals sent to it by a
+ *                            process (not the terminal's, which reach the child directly) and
+ *                            exits with the child's code, or 128+N after signal N
+ *   pdeathsig SIG PPID       PR_SET_PDEATHSIG; PPID > 0: fail if the parent is already gone
+ *   nodump                   PR_SET_DUMPABLE 0, before joining namespaces we do not trust
+ *   propagation PATH PROP    mount_setattr(AT_RECURSIVE) propagation MS_PRIVATE/SLAVE/SHARED
+ *   mount FSTYPE PATH ATTRS  a new FSTYPE (proc, sysfs) mounted on PATH, MOUNT_ATTR_* flags
+ *   bind SOURCE PATH         a (non-recursive) bind mount of SOURCE on PATH
+ *   umount PATH              umount2(MNT_DETACH | UMOUNT_NOFOLLOW)
+ *   chroot PATH              chroot, then chdir("/")
+ *   chdir PATH
+ *   setgroups                drop supplementary groups: setgroups(0, NULL)
+ *   setgid GID / setuid UID
+ *   exec FILE ARGC ARGV...   execvp; the environment is the helper's own
+ *
+ * Mount targets are opened with openat2(RESOLVE_NO_SYMLINKS) and mounted on through the new
+ * mount API, so no symlink anywhere in a target path is ever followed, and no /proc is needed
+ * (a fresh root filesystem has none before its proc is mounted).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* <sys/mount.h> clashes with <linux/mount.h> on glibc 2.36; declare the two calls we need. */
+extern int umount2(const char *target, int flags);
+#ifndef MNT_DETACH
+#define MNT_DETACH 2
+#endif
+#ifndef UMOUNT_NOFOLLOW
+#define UMOUNT_NOFOLLOW 8
+#endif
+
+#define SOCKET_FD 3
+#define SLOTS 16
+
+enum report_kind { REPORT_FAILED = 1, REPORT_SYNC = 2, REPORT_CHILD = 3 };
+
+/* The one message format, read by Core/HelperReport.cs. */
+struct report {
+    int32_t kind;
+    int32_t step;
+    int32_t value;
+};
+
+static int slots[SLOTS];
+static int step_index;
+
+static void send_report(int kind, int value)
+{
+    struct report r = { kind, step_index, value };
+    /* Nothing to do if pwsh is gone: it would not read the report. */
+    if (send(SOCKET_FD, &r, sizeof r, MSG_NOSIGNAL) < 0) {
+        return;
+    }
+}
+
+static _Noreturn void fail(int err, int code)
+{
+    send_report(REPORT_FAILED, err);
+    _exit(code);
+}
+
+static _Noreturn void fail_errno(void)
+{
+    fail(errno, 125);
+}
+
+/* A malformed plan is a bug on the C# side: report EINVAL for the step. */
+static long number(const char *text)
+{
+    char *end;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') {
+        fail(EINVAL, 125);
+    }
+    return (long)value;
+}
+
+static unsigned long long unsigned_number(const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') {
+        fail(EINVAL, 125);
+    }
+    return value;
+}
+
+static int slot_index(const char *text)
+{
+    long slot = number(text);
+    if (slot < 0 || slot >= SLOTS) {
+        fail(EINVAL, 125);
+    }
+    return (int)slot;
+}
+
+static int slot_fd(const char *text)
+{
+    int fd = slots[slot_index(text)];
+    if (fd < 0) {
+        fail(EBADF, 125);
+    }
+    return fd;
+}
+
+/* A mount target, refusing every symlink on the way (a swapped-in symlink cannot redirect us). */
+static int open_target(const char *path)
+{
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+    if (fd < 0) {
+        fail_errno();
+    }
+    return fd;
+}
+
+static void move_onto(int mount_fd, const char *path)
+{
+    int target = open_target(path);
+    if (syscall(SYS_move_mount, mount_fd, "", target, "",
+                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+        fail_errno();
+    }
+    close(target);
+    close(mount_fd);
+}
+
+static void step_mount(const char *fstype, const char *path, unsigned long long attrs)
+{
+    int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
+    if (fs < 0) {
+        fail_errno();
+    }
+    /* The source mountinfo shows, as mount -t proc proc /proc would set it. */
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", fstype, 0) != 0 ||
+        syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+        fail_errno();
+    }
+    int mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned int)attrs);
+    if (mnt < 0) {
+        fail_errno();
+    }
+    close(fs);
+    move_onto(mnt, path);
+}
+
+static void step_bind(const char *source, const char *path)
+{
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0) {
+        fail_errno();
+    }
+    move_onto(tree, path);
+}
+
+static void step_propagation(const char *path, unsigned long long propagation)
+{
+    int target = open_target(path);
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.propagation = propagation;
+    if (syscall(SYS_mount_setattr, target, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+        fail_errno();
+    }
+    close(target);
+}
+
+static void step_nsfd(int slot, const char *path, unsigned long long dev, unsigned long long ino)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fail_errno();
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fail_errno();
+    }
+    /* Not the namespace C# resolved (a PID reused, a bind mount replaced): refuse it. */
+    if ((unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino) {
+        fail(ESTALE, 125);
+    }
+    slots[slot] = fd;
+}
+
+static void step_sync(void)
+{
+    send_report(REPORT_SYNC, 0);
+    char go;
+    if (recv(SOCKET_FD, &go, 1, 0) != 1) {
+        _exit(125);
+    }
+}
+
+/*
+ * The parent stays as the child's waiter, like unshare --fork: it is outside the new PID
+ * namespace, so it can report the child's PID and exit code. Signals sent to it by a process
+ * (pwsh's Ctrl+C handling, kill) are forwarded; the terminal's (si_code SI_KERNEL) are not, as
+ * the terminal already signalled the child's process group.
+ */
+static void step_fork(void)
+{
+    sigset_t forwarded, previous;
+    sigemptyset(&forwarded);
+    sigaddset(&forwarded, SIGCHLD);
+    sigaddset(&forwarded, SIGINT);
+    sigaddset(&forwarded, SIGTERM);
+    sigaddset(&forwarded, SIGHUP);
+    sigaddset(&forwarded, SIGQUIT);
+    sigaddset(&forwarded, SIGUSR1);
+    sigaddset(&forwarded, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &forwarded, &previous);
+
+    pid_t child = fork();
+    if (child < 0) {
+        fail_errno();
+    }
+    if (child == 0) {
+        sigprocmask(SIG_SETMASK, &previous, NULL);
+        return;
+    }
+
+    send_report(REPORT_CHILD, child);
+    close(SOCKET_FD);
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&forwarded, &info);
+        if (sig < 0) {
+            continue;
+        }
+        if (sig == SIGCHLD) {
+            int status;
+            pid_t done = waitpid(child, &status, WNOHANG);
+            if (done == child) {
+                _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+            }
+        } else if (info.si_code != SI_KERNEL) {
+            kill(child, sig);
+        }
+    }
+}
+
+static void step_pdeathsig(int sig, pid_t expected_parent)
+{
+    if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0) {
+        fail_errno();
+    }
+    /* The parent may have died before prctl: then no signal will ever come. */
+    if (expected_parent > 0 && getppid() != expected_parent) {
+        fail(ESRCH, 125);
+    }
+}
+
+static void reset_process(void)
+{
+    /* Make fd 3 close-on-exec and drop anything else pwsh let us inherit: the program gets 0, 1, 2. */
+    if (fcntl(SOCKET_FD, F_SETFD, FD_CLOEXEC) != 0) {
+        _exit(125);
+    }
+    if (syscall(SYS_close_range, SOCKET_FD + 1, ~0U, 0) != 0) {
+        for (int fd = SOCKET_FD + 1; fd < 1024; fd++) {
+            close(fd);
+        }
+    }
+    /* The CLR ignores some signals (SIGPIPE); an exec'd program must start with the defaults. */
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            signal(sig, SIG_DFL);
+        }
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int i = 0; i < SLOTS; i++) {
+        slots[i] = -1;
+    }
+}
+
+/* Whether argv has the arguments a step needs; a short plan is a bug on the C# side. */
+static void need(int argc, int at, int count)
+{
+    if (at + count > argc) {
+        fail(EINVAL, 125);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    reset_process();
+    int at = 1;
+    for (step_index = 0; at < argc; step_index++) {
+        const char *step = argv[at++];
+        if (strcmp(step, "nsfd") == 0) {
+            need(argc, at, 4);
+            step_nsfd(slot_index(argv[at]), argv[at + 1], unsigned_number(argv[at + 2]), unsigned_number(argv[at + 3]));
+            at += 4;
+        } else if (strcmp(step, "pidfd") == 0) {
+            need(argc, at, 2);
+            int slot = slot_index(argv[at]);
+            int fd = (int)syscall(SYS_pidfd_open, (pid_t)number(argv[at + 1]), 0);
+            if (fd < 0) {
+                fail_errno();
+            }
+            slots[slot] = fd;
+            at += 2;
+        } else if (strcmp(step, "alive") == 0) {
+            need(argc, at, 1);
+            if (syscall(SYS_pidfd_send_signal, slot_fd(argv[at]), 0, NULL, 0) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "setns") == 0) {
+            need(argc, at, 2);
+            if (setns(slot_fd(argv[at]), (int)number(argv[at + 1])) != 0) {
+                fail_errno();
+            }
+            at += 2;
+        } else if (strcmp(step, "unshare") == 0) {
+            need(argc, at, 1);
+            if (unshare((int)number(argv[at])) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "sync") == 0) {
+            step_sync();
+        } else if (strcmp(step, "fork") == 0) {
+            step_fork();
+        } else if (strcmp(step, "pdeathsig") == 0) {
+            need(argc, at, 2);
+            step_pdeathsig((int)number(argv[at]), (pid_t)number(argv[at + 1]));
+            at += 2;
+        } else if (strcmp(step, "nodump") == 0) {
+            if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+                fail_errno();
+            }
+        } else if (strcmp(step, "propagation") == 0) {
+            need(argc, at, 2);
+            step_propagation(argv[at], unsigned_number(argv[at + 1]));
+            at += 2;
+        } else if (strcmp(step, "mount") == 0) {
+            need(argc, at, 3);
+            step_mount(argv[at], argv[at + 1], unsigned_number(argv[at + 2]));
+            at += 3;
+        } else if (strcmp(step, "bind") == 0) {
+            need(argc, at, 2);
+            step_bind(argv[at], argv[at + 1]);
+            at += 2;
+        } else if (strcmp(step, "umount") == 0) {
+            need(argc, at, 1);
+            if (umount2(argv[at], MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "chroot") == 0) {
+            need(argc, at, 1);
+            if (chroot(argv[at]) != 0 || chdir("/") != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "chdir") == 0) {
+            need(argc, at, 1);
+            if (chdir(argv[at]) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "setgroups") == 0) {
+            if (setgroups(0, NULL) != 0) {
+                fail_errno();
+            }
+        } else if (strcmp(step, "setgid") == 0) {
+            need(argc, at, 1);
+            if (setgid((gid_t)number(argv[at])) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "setuid") == 0) {
+            need(argc, at, 1);
+            if (setuid((uid_t)number(argv[at])) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "exec") == 0) {
+            need(argc, at, 2);
+            const char *file = argv[at];
+            long count = number(argv[at + 1]);
+            at += 2;
+            if (count < 1 || at + count != argc) {
+                fail(EINVAL, 125);
+            }
+            /* argv is NULL-terminated by the kernel: argv[argc] == NULL. */
+            execvp(file, argv + at);
+            fail(errno, errno == ENOENT ? 127 : 126);
+        } else {
+            fail(EINVAL, 125);
+        }
+    }
+    return 0;
+}

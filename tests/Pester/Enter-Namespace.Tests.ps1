@@ -1,0 +1,158 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'LaunchTestHelpers.psm1') -Force
+    Import-PSNamespaces
+    # A target in fresh namespaces of every kind but user, made by the reference tool.
+    $target = Start-TestProcess -Unshare @('--pid', '--mount-proc', '--net', '--uts', '--ipc', '--cgroup', '--time')
+    $links = 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'
+    # What a program sees of its own namespaces, one "link target" line each.
+    $readAll = 'for n in cgroup ipc mnt net pid time user uts; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+}
+
+AfterAll {
+    $target | Stop-TestProcess
+}
+
+Describe 'Enter-Namespace' {
+    It 'sees exactly the target''s namespaces for the kinds asked (<Types>) and the caller''s for the rest, as nsenter does' -TestCases @(
+        @{ Types = @('Net', 'Uts'); Flags = @('--net', '--uts') }
+        @{ Types = @('Ipc', 'Cgroup', 'Time'); Flags = @('--ipc', '--cgroup', '--time') }
+        # In the target's mount namespace /proc is the target's: join its PID namespace to appear there.
+        @{ Types = @('Mount', 'Pid'); Flags = @('--mount', '--pid') }
+    ) {
+        $expected = nsenter --target $target.Pid @Flags sh -c $readAll
+        $actual = Enter-Namespace -Pid $target.Pid -Type $Types -FilePath sh -ArgumentList '-c', $readAll
+        $LASTEXITCODE | Should -Be 0
+        $actual | Should -Be $expected
+        foreach ($line in $actual) {
+            $link, $id = $line -split ' '
+            $kind = @{ mnt = 'Mount' }[$link] ?? $link
+            $owner = if ($Types -contains $kind) { $target.Pid } else { $PID }
+            $id | Should -Be (readlink "/proc/$owner/ns/$link") -Because $link
+        }
+    }
+
+    It 'enters every kind in which the target differs without -Type (nsenter --all), the PID namespace through a fork' {
+        $expected = nsenter --target $target.Pid --all sh -c "$readAll; echo `$`$"
+        $actual = Enter-Namespace -Pid $target.Pid -FilePath sh -ArgumentList '-c', "$readAll; echo `$`$"
+        # The shell's PID inside depends on how many processes the target's namespace has seen.
+        $actual[0..7] | Should -Be $expected[0..7]
+        $actual[-1] | Should -Match '^\d+$'
+        $actual[-1] | Should -Not -Be '1'
+        $actual | Should -Contain "pid $(readlink /proc/$($target.Pid)/ns/pid)"
+    }
+
+    It 'enters nsfs paths and namespace objects from the pipeline' {
+        $net = readlink "/proc/$($target.Pid)/ns/net"
+        Enter-Namespace -Path "/proc/$($target.Pid)/ns/net" -FilePath readlink -ArgumentList /proc/self/ns/net | Should -Be $net
+        $objects = New-Namespace -Type Net, Uts -FilePath sleep -ArgumentList 1000 -NoWait
+        try {
+            $seen = $objects.Namespaces | Where-Object Type -In Net, Uts | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net, /proc/self/ns/uts
+            $seen | Should -Be @((readlink "/proc/$($objects.Pid)/ns/net"), (readlink "/proc/$($objects.Pid)/ns/uts"))
+            # By value: a plain object with the same identity works too.
+            $copy = [PSNamespaces.Namespace]::new('Net', ($objects.Namespaces | Where-Object Type -EQ Net).Inode, ($objects.Namespaces | Where-Object Type -EQ Net).Device)
+            $copy | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net | Should -Be $seen[0]
+        } finally {
+            $objects.Kill(); $null = $objects.WaitForExit(10000)
+        }
+    }
+
+    It 'does what ip netns exec does for -Name: /etc/netns/NAME bound over /etc, a fresh /sys, nothing left in the caller''s mounts' {
+        $name = "psns-i5-$PID"
+        $etc = "/etc/netns/$name"
+        ip netns add $name
+        $null = New-Item -ItemType Directory -Path $etc -Force
+        try {
+            $file = (Get-ChildItem /etc -File | Where-Object { $_.LinkType -eq $null } | Select-Object -First 1).Name
+            Set-Content "$etc/$file" "psns-i5 $name"
+            $mounts = @(Get-MountSignature)
+            $script = "ls /sys/class/net; cat /etc/$file; readlink /proc/self/ns/net"
+            $expected = ip netns exec $name sh -c $script
+            $expected | Should -Contain "psns-i5 $name"
+            Enter-Namespace -Name $name -FilePath sh -ArgumentList '-c', $script | Should -Be $expected
+            @(Get-MountSignature) | Should -Be $mounts
+        } finally {
+            Remove-Item $etc -Recurse -Force
+            if (-not (Get-ChildItem /etc/netns -ErrorAction Ignore)) { Remove-Item /etc/netns -ErrorAction Ignore }
+            ip netns delete $name
+        }
+    }
+
+    It 'sets the root and working directory inside the entered namespaces' {
+        Enter-Namespace -Pid $target.Pid -Type Mount -WorkingDirectory /tmp -FilePath pwd | Should -Be '/tmp'
+        Enter-Namespace -Pid $target.Pid -Type Mount -FilePath pwd | Should -Be '/'
+        Push-Location /usr
+        try { Enter-Namespace -Pid $target.Pid -Type Net -FilePath pwd | Should -Be '/usr' } finally { Pop-Location }
+        Enter-Namespace -Pid $target.Pid -Type Mount -Root /usr -FilePath /bin/ls -ArgumentList / -ErrorAction SilentlyContinue | Should -Contain 'share'
+    }
+
+    It 'enters a user namespace as uid 0 by default and keeps credentials with -PreserveCredentials' {
+        $owner = New-Namespace -Type User, Net -MapRootUser -FilePath sleep -ArgumentList 1000 -NoWait
+        try {
+            $expected = nsenter --target $owner.Pid --user --net id -u
+            Enter-Namespace -Pid $owner.Pid -Type User, Net -FilePath id -ArgumentList '-u' | Should -Be $expected
+            $expected = nsenter --target $owner.Pid --user --preserve-credentials id -u
+            Enter-Namespace -Pid $owner.Pid -Type User -PreserveCredentials -FilePath id -ArgumentList '-u' | Should -Be $expected
+        } finally {
+            $owner.Kill(); $null = $owner.WaitForExit(10000)
+        }
+    }
+
+    It 'returns the program''s exit code and gives it only descriptors 0, 1 and 2' {
+        $null = Enter-Namespace -Pid $target.Pid -Type Net -FilePath sh -ArgumentList '-c', 'exit 7'
+        $LASTEXITCODE | Should -Be 7
+        Enter-Namespace -Pid $target.Pid -Type Net, Uts -FilePath sh -ArgumentList '-c', 'ls /proc/$$/fd' | Should -Be @('0', '1', '2')
+        $p = Enter-Namespace -Pid $target.Pid -Type Net -FilePath sleep -ArgumentList 1000 -NoWait
+        try {
+            Get-SettledDescriptor $p.Pid | Should -Be @('0', '1', '2')
+            ($p.Namespaces | Where-Object Type -EQ Net).Inode | Should -Be (Get-NsInode $target.Pid net)
+        } finally {
+            $p.Kill(); $null = $p.WaitForExit(10000)
+        }
+        $p.ExitCode | Should -Be 137
+    }
+
+    It 'starts an interactive shell without -FilePath ($SHELL)' {
+        $saved = $env:SHELL
+        $env:SHELL = '/bin/sh'
+        try {
+            # Fed by a pipe instead of a terminal, the shell reads its commands from stdin.
+            $out = 'readlink /proc/self/ns/net' | & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command "Import-Module '$env:PSNS_MODULE'; Enter-Namespace -Pid $($target.Pid) -Type Net"
+        } finally {
+            $env:SHELL = $saved
+        }
+        $out | Should -Contain (readlink "/proc/$($target.Pid)/ns/net")
+    }
+
+    It 'gives ObjectNotFound for a PID that does not exist' {
+        Enter-Namespace -Pid 999999999 -FilePath true -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 999999999
+    }
+
+    It 'gives ObjectNotFound for a netns name that does not exist, and InvalidArgument for a path that is no namespace' {
+        Enter-Namespace -Name psns-i5-no-such-netns -FilePath true -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Enter-Namespace -Path /etc/hostname -FilePath true -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'NotANamespace,*'
+    }
+
+    It 'names a missing program and returns 127' {
+        Enter-Namespace -Pid $target.Pid -Type Net -FilePath psns-no-such-program -ErrorVariable err -ErrorAction SilentlyContinue
+        $LASTEXITCODE | Should -Be 127
+        $err[0].Exception.Message | Should -Match 'psns-no-such-program'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'leaves every thread of pwsh in its original namespaces' {
+        $null = Enter-Namespace -Pid $target.Pid -FilePath true
+        $null = New-Namespace -Type Net, Pid, Mount, User, Time -MapRootUser -MountProc -FilePath true
+        $own = @($links | ForEach-Object { readlink "/proc/$PID/ns/$_" })
+        foreach ($task in Get-ChildItem "/proc/$PID/task") {
+            $now = @($links | ForEach-Object { readlink "$($task.FullName)/ns/$_" 2>$null })
+            # A short-lived runtime thread may end between the listing and the readlink.
+            if ($now.Count -eq $links.Count) { $now | Should -Be $own -Because "thread $($task.Name)" }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+<#
+    Helpers for the tests of programs started inside namespaces (New-Namespace -FilePath,
+    Enter-Namespace): a busybox root filesystem, waiting for programs and reaping orphans.
+#>
+
+Set-StrictMode -Version Latest
+
+function New-BusyboxRoot {
+    <#
+    .SYNOPSIS
+        A small root filesystem: a static busybox (Debian's busybox-static, installed when
+        missing), its applets, and /init, which prints what it sees as key=value lines.
+    #>
+    $busybox = '/bin/busybox'
+    # A dynamically linked busybox (Debian's busybox package) would find no libc in the new root.
+    if (-not (Test-Path $busybox) -or (ldd $busybox 2>&1) -notmatch 'not a dynamic executable') {
+        apt-get install -y -qq busybox-static *> $null
+        if ($LASTEXITCODE -ne 0) { throw 'apt-get install busybox-static failed.' }
+    }
+    $fs = Join-Path ([IO.Path]::GetTempPath()) "psns-i5-root-$([Guid]::NewGuid().ToString('n').Substring(0, 8))"
+    foreach ($dir in 'bin', 'proc', 'tmp') { $null = New-Item -ItemType Directory -Path (Join-Path $fs $dir) -Force }
+    Copy-Item $busybox (Join-Path $fs 'bin/busybox')
+    foreach ($applet in 'sh', 'id', 'ip', 'ls', 'cat', 'wc', 'grep') {
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $fs "bin/$applet") -Target busybox
+    }
+    $init = Join-Path $fs 'init'
+    Set-Content -Path $init -Value @(
+        '#!/bin/sh'
+        'echo "pid=$$"'
+        'echo "uid=$(id -u)"'
+        'echo "links=$(ip -o link | wc -l)"'
+        'if grep -q " /proc proc " /proc/mounts; then echo proc=mounted; else echo proc=none; fi'
+        'echo "root=$(ls /)"'
+    )
+    chmod 755 $init $fs
+    $fs
+}
+
+function Wait-ProcessWithArgument {
+    <# The PID of a program whose command line contains text, within a few seconds, or $null. #>
+    param([Parameter(Mandatory)] [string] $Text)
+    # Generous: a pwsh that starts the program may take seconds to start on a loaded machine.
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+            $cmdline = Get-Content "$($dir.FullName)/cmdline" -Raw -ErrorAction Ignore
+            # Not pwsh's command line that mentions it, nor the exec helper's (its argv holds the program's).
+            if ($cmdline -and $cmdline.Contains($Text) -and $cmdline -notmatch 'pwsh|Import-Module|^nsexec\x00') {
+                return [int]$dir.Name
+            }
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    $null
+}
+
+function Wait-ProcessGone {
+    <# Whether a process is gone (or a zombie) within a few seconds. #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $stat = Get-Content "/proc/$ProcessId/stat" -Raw -ErrorAction Ignore
+        if (-not $stat -or $stat -match '\) Z ') { return $true }
+        Start-Sleep -Milliseconds 50
+    }
+    $false
+}
+
+function Stop-LaunchedProcess {
+    <# Sends a signal to a launched program and gives it a moment. #>
+    param([Parameter(Mandatory)] $Process, [string] $Signal = 'TERM')
+    kill "-$Signal" $Process.Pid
+    $null = $Process.WaitForExit(500)
+}
+
+function Get-SettledDescriptor {
+    <#
+    .SYNOPSIS
+        The descriptors a program holds once it has started: right after exec, the dynamic loader
+        briefly opens its libraries (as fd 3), so the list is read until it stops changing.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $previous = $null
+    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        Start-Sleep -Milliseconds 100
+        $now = (@(Get-ChildItem "/proc/$ProcessId/fd" -ErrorAction Ignore | ForEach-Object Name | Sort-Object)) -join ' '
+        if ($now -eq $previous) { break }
+        $previous = $now
+    }
+    $previous -split ' '
+}
+
+function Receive-Orphan {
+    <# Reaps processes re-parented to this pwsh (a child subreaper) once they have ended. #>
+    param([Parameter(Mandatory)] [int[]] $ProcessId)
+    if (-not ('PSNamespacesTests.Wait' -as [type])) {
+        Add-Type -Namespace PSNamespacesTests -Name Wait -MemberDefinition @'
+[System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+public static extern int waitpid(int pid, out int status, int options);
+'@
+    }
+    foreach ($id in $ProcessId) {
+        $status = 0
+        if (Wait-ProcessGone $id) { $null = [PSNamespacesTests.Wait]::waitpid($id, [ref]$status, 0) }
+    }
+}
+
+Export-ModuleMember -Function *
