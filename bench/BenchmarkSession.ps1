@@ -56,6 +56,7 @@ $context = [pscustomobject]@{
     Fixture     = $null
     NetnsName   = $null
 }
+$machine = Get-MachineDescription
 $available = @(Get-Command -Module PSNamespaces | ForEach-Object Name | Sort-Object)
 Write-Host "PSNamespaces cmdlets available: $($available -join ', ')"
 Write-Host "Benchmarks: $($selected -join ', '); $($o.Repetitions) samples per side after a warm-up."
@@ -118,5 +119,5 @@ $run = [ordered]@{
     Samples             = "$($o.Repetitions) per side after 1 warm-up, the order of the sides rotating"
     Teardown            = 'checked: no fixture process, named netns or mount left'
 }
-Write-BenchResult -Row $rows -Machine (Get-MachineDescription) -Run $run -Path $o.OutputPath -Growth $growth -Sample $samples
+Write-BenchResult -Row $rows -Machine $machine -Run $run -Path $o.OutputPath -Growth $growth -Sample $samples
 if ($failed) { exit 1 }
