@@ -148,7 +148,8 @@ Describe 'New-Namespace -Path (unshare --TYPE=FILE)' {
             $null = New-Namespace -Type Uts, Mount -Path "$dir/fd-uts", "$dir/fd-mnt"
             Remove-Namespace -Path "$dir/fd-uts", "$dir/fd-mnt"
         }
-        (Get-ChildItem /proc/self/fd).Count | Should -Be $before
+        # Not more than before: the runtime may close a descriptor of its own meanwhile.
+        (Get-ChildItem /proc/self/fd).Count | Should -BeLessOrEqual $before
     }
 
     It 'does nothing with -WhatIf' {
