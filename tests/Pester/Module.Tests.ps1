@@ -107,18 +107,18 @@ Describe 'Objects of <Type>' -ForEach @(
        ToStringIs = { "$PID $(Get-Content /proc/$PID/comm) NSpid=$(((Get-Content /proc/$PID/status) -match '^NSpid:' -split '\s+')[1..9] -join ' ')".TrimEnd() } }
     @{ Type = 'PSNamespaces.Namespace'; One = { Get-Namespace -Pid $PID -Type Net }; Many = { Get-Namespace -IncludeDescriptors }
        ToStringIs = { readlink /proc/$PID/ns/net } }
-    @{ Type = 'PSNamespaces.LaunchedProcess'; One = { $script:launched }; Many = { $script:launched }
-       ToStringIs = { "$($script:launched.Pid) sleep" } }
+    @{ Type = 'PSNamespaces.LaunchedProcess'; One = { param($l) $l }; Many = { param($l) $l }
+       ToStringIs = { param($l) "$($l.Pid) sleep" } }
 ) {
     BeforeAll {
         # A program still running in new namespaces, as New-Namespace -NoWait -PassThru returns it.
-        if ($Type -eq 'PSNamespaces.LaunchedProcess') { $script:launched = New-Namespace -Type Uts, Ipc -FilePath sleep -ArgumentList 60 -NoWait -PassThru }
-        $script:one = & $One
-        $script:many = @(& $Many)
+        $launched = if ($Type -eq 'PSNamespaces.LaunchedProcess') { New-Namespace -Type Uts, Ipc -FilePath sleep -ArgumentList 60 -NoWait -PassThru }
+        $one = & $One $launched
+        $many = @(& $Many $launched)
     }
 
     AfterAll {
-        if ($script:launched -and -not $script:launched.HasExited) { $script:launched.Kill(); $null = $script:launched.WaitForExit(10000) }
+        if ($launched -and -not $launched.HasExited) { $launched.Kill(); $null = $launched.WaitForExit(10000) }
     }
 
     It 'comes from the cmdlets as <Type>' {
@@ -127,7 +127,7 @@ Describe 'Objects of <Type>' -ForEach @(
     }
 
     It 'reads well as a string' {
-        "$one" | Should -Be (& $ToStringIs)
+        "$one" | Should -Be (& $ToStringIs $launched)
     }
 
     It 'renders its default table within 120 columns' {
@@ -214,10 +214,10 @@ Describe 'Pipeline: <Source> | <Target>' -ForEach @(
     BeforeAll {
         # A process in a UTS namespace of its own, with its own host name, so entering the wrong
         # process or namespace shows.
-        $script:box = New-Namespace -Type Uts -FilePath sh -ArgumentList '-c', 'hostname psns-pipe; exec sleep 60' -NoWait -PassThru
+        $box = New-Namespace -Type Uts -FilePath sh -ArgumentList '-c', 'hostname psns-pipe; exec sleep 60' -NoWait -PassThru
         for ($i = 0; $i -lt 200 -and (nsenter -t $box.Pid -u hostname) -ne 'psns-pipe'; $i++) { Start-Sleep -Milliseconds 20 }
         $p = $box.Pid
-        $script:inputObject = if ($Namespace) { Get-Namespace -Pid $p -Type Uts }
+        $inputObject = if ($Namespace) { Get-Namespace -Pid $p -Type Uts }
         else {
             switch ($Source) {
                 'Get-Process' { Get-Process -Id $p }
