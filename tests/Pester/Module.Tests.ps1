@@ -239,6 +239,25 @@ Describe 'Pipeline: <Source> | <Target>' -ForEach @(
     }
 }
 
+Describe 'Pipeline: Get-Namespace | Set-NamespaceNetNsId, Remove-Namespace' {
+    BeforeAll {
+        $netns = "psns-pipe-$PID"
+        ip netns add $netns
+    }
+
+    AfterAll {
+        if (Test-Path "/run/netns/$netns") { ip netns delete $netns }
+    }
+
+    It 'binds a named network namespace by its Name' {
+        $id = Get-Namespace -Name $netns | Set-NamespaceNetNsId -PassThru
+        (ip netns list | Where-Object { $_ -like "$netns *" }) | Should -Be "$netns (id: $id)"
+        Get-Namespace -Name $netns | Remove-Namespace -WarningAction SilentlyContinue
+        Test-Path "/run/netns/$netns" | Should -BeFalse
+        ip netns list | Where-Object { $_ -like "$netns*" } | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Package' {
     It 'packs into a .nupkg that Install-PSResource installs from a folder repository, and the installed module works' {
         $work = Join-Path ([IO.Path]::GetTempPath()) "psns-package-$PID"
