@@ -87,6 +87,13 @@ Describe 'about_PSNamespaces' {
         $text | Should -Match 'PID NAMESPACES'
         $text | Should -Match 'readlink /proc/self/ns/net'
     }
+
+    It 'walks through the seed article with <Name> and lists it under SEE ALSO' -ForEach $cmdlets {
+        $text = Get-Help about_PSNamespaces | Out-String
+        $walk, $seeAlso = $text -split 'SEE ALSO', 2
+        $walk | Should -Match "PS> .*\b$Name\b"
+        $seeAlso | Should -Match "(?m)^\s*$Name\s*$"
+    }
 }
 
 Describe 'Views for <Type>' -ForEach $outputTypes {
