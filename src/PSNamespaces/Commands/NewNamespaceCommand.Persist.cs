@@ -39,6 +39,7 @@ public sealed partial class NewNamespaceCommand
     [Parameter(ParameterSetName = NameSet)]
     [Alias("ProcessId")]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
     public int Pid { get; set; }
 
     /// <summary>Sets the loopback interface up in the new network namespace (ip netns add leaves it down).</summary>
