@@ -6,22 +6,35 @@
     Build  publishes the C# module and assembles out/PSNamespaces/, an importable module.
     Test   builds, runs the xunit tests and the Pester suite, prints "N passed, N failed".
     Demo   builds, then runs examples/Seed-Walkthrough.ps1.
+    Bench  builds, then runs the benchmark suite and writes bench/RESULTS.md (bench/README.md).
     Shell  builds, then opens pwsh with the module imported.
     Package builds, then writes out/packages/PSNamespaces.<version>.nupkg, installable with
            Install-PSResource from a folder repository.
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
+.PARAMETER Benchmark
+    With -Task Bench: only these benchmarks (bench/Invoke-Benchmark.ps1 lists them).
+.PARAMETER Repetitions
+    With -Task Bench: timed samples per side (default 7).
+.PARAMETER ProcessCount
+    With -Task Bench: processes in the fixture (default 2000).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Package')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Shell', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [string[]] $TestPath
+    [string[]] $TestPath,
+
+    [string[]] $Benchmark,
+
+    [int] $Repetitions,
+
+    [int] $ProcessCount
 )
 
 $ErrorActionPreference = 'Stop'
@@ -150,6 +163,15 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $options = @{ ModulePath = $ModuleDir }
+    if ($Benchmark) { $options.Benchmark = $Benchmark }
+    if ($Repetitions) { $options.Repetitions = $Repetitions }
+    if ($ProcessCount) { $options.ProcessCount = $ProcessCount }
+    & (Join-Path $Root 'bench/Invoke-Benchmark.ps1') @options
+}
+
 function Invoke-Package {
     Invoke-Build
     $packages = Join-Path $OutDir 'packages'
@@ -167,6 +189,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Shell' { Invoke-Shell }
     'Package' { Invoke-Package }
 }
