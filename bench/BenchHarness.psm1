@@ -279,10 +279,10 @@ function Write-BenchResult {
         $lines.Add('')
         $lines.Add('## Growth: full scan per process')
         $lines.Add('')
-        $lines.Add('| Fixture processes | Processes scanned | Get-Namespace median | per process | C floor median | per process |')
-        $lines.Add('|---|---|---|---|---|---|')
+        $lines.Add('| Fixture processes | Processes scanned | Get-Namespace median | per process | C floor median | per process | Get-Namespace / floor |')
+        $lines.Add('|---|---|---|---|---|---|---|')
         foreach ($g in $Growth) {
-            $lines.Add("| $($g.FixtureProcesses) | $($g.Scanned) | $($g.OursMedian) | $($g.OursPerProcess) | $($g.FloorMedian) | $($g.FloorPerProcess) |")
+            $lines.Add("| $($g.FixtureProcesses) | $($g.Scanned) | $($g.OursMedian) | $($g.OursPerProcess) | $($g.FloorMedian) | $($g.FloorPerProcess) | $($g.OursToFloor) |")
         }
     }
     $tableEnd = $lines.Count
