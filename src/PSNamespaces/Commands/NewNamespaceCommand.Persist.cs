@@ -200,7 +200,8 @@ public sealed partial class NewNamespaceCommand
                 : NamespaceUnshare.Create(Type, LoopbackUp));
         foreach (PersistedNamespace ns in made)
         {
-            WriteObject(NamespaceOutput.Describe(ns.Type, ns.Inode));
+            // A namespace made here has no process in it: its bind mounts say all there is.
+            WriteObject(Attach ? NamespaceOutput.Describe(ns.Type, ns.Inode) : NamespaceOutput.DescribeMade(ns.Type, ns.Inode));
         }
     }
 
