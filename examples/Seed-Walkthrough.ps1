@@ -2,84 +2,161 @@
 .SYNOPSIS
     The seed article's walk through PID namespaces, step by step, with PSNamespaces.
 .DESCRIPTION
-    Each step prints the shell command the article uses, then does the same with this module.
-    Everything it starts (processes, namespaces) it removes again, also when a step fails.
-    Run it with `dotnet pwsh ./build.ps1 -Task Demo`, as root.
+    Each step prints the shell command the article uses (util-linux unshare/nsenter, iproute2
+    ip netns), then does the same with this module's cmdlets. The sections the article left as
+    headings (the stat of the ns files and the namespace ID, persistent namespaces, ip netns) are
+    filled in. Everything it starts (processes, files, named network namespaces) it removes
+    again in `finally`, also when a step fails. Run it with `dotnet pwsh ./build.ps1 -Task Demo`,
+    as root.
+.PARAMETER ModulePath
+    The built module to import; out/PSNamespaces by default.
+.PARAMETER Prefix
+    Prefix for the names of the files and named network namespaces the walk creates.
 #>
-param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/PSNamespaces'))
+param(
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/PSNamespaces'),
+    [string] $Prefix = "psns-walk-$PID"
+)
 
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 
 function Show-Step([string] $Title) { Write-Host "`n== $Title" -ForegroundColor Cyan }
+function Show-Shell([string] $Text) { Write-Host "sh> $Text" -ForegroundColor DarkGray }
 function Show-Command([string] $Text) { Write-Host "PS> $Text" -ForegroundColor DarkGray }
+# Output goes to the success stream as text, so a caller (and the Pester test) sees every line.
+function Out-Text { process { $_ } }
 
-function Start-Unshared([string[]] $Arguments) {
-    # A long-lived namespace for the walk: `unshare --fork --kill-child ...`, and the PID of the
-    # program it runs (PID 1 inside the new PID namespace).
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('unshare')
-    foreach ($a in @('--fork', '--kill-child') + $Arguments) { $psi.ArgumentList.Add($a) }
-    $outer = [System.Diagnostics.Process]::Start($psi)
-    for ($i = 0; $i -lt 500; $i++) {
-        $child = (Get-Content "/proc/$($outer.Id)/task/$($outer.Id)/children" -Raw -ErrorAction Ignore) -split '\s+' | Where-Object { $_ } | Select-Object -First 1
-        if ($child -and (Get-Content "/proc/$child/comm" -ErrorAction Ignore) -ne 'unshare') {
-            return [pscustomobject]@{ Outer = $outer; Pid = [int]$child }
-        }
-        Start-Sleep -Milliseconds 10
-    }
-    throw "unshare $Arguments did not start"
-}
-
-$started = @()
+$launched = [System.Collections.Generic.List[object]]::new()
+$stateDir = Join-Path ([System.IO.Path]::GetTempPath()) $Prefix
+$netnsName = "$Prefix-net"
+$failed = $false
 try {
     Show-Step 'A new PID namespace: the program is PID 1, but only a fresh /proc says so'
-    Show-Command 'unshare --fork --pid readlink /proc/self          # without --mount-proc'
-    unshare --fork --pid readlink /proc/self
+    Show-Shell 'unshare --fork --pid readlink /proc/self          # without --mount-proc'
+    Show-Command 'New-Namespace -Type Pid -FilePath readlink -ArgumentList /proc/self'
+    New-Namespace -Type Pid -FilePath readlink -ArgumentList /proc/self | Out-Text
     Write-Host '   ^ the host''s /proc still answers with the PID seen from outside.'
-    Show-Command 'unshare --fork --pid --mount-proc readlink /proc/self'
-    unshare --fork --pid --mount-proc readlink /proc/self
+    Show-Shell 'unshare --fork --pid --mount-proc readlink /proc/self'
+    Show-Command 'New-Namespace -Type Pid, Mount -MountProc -FilePath readlink -ArgumentList /proc/self'
+    New-Namespace -Type Pid, Mount -MountProc -FilePath readlink -ArgumentList /proc/self | Out-Text
     Write-Host '   ^ PID 1: the program is the init of its new PID namespace.'
 
     Show-Step 'A long-lived namespace with several processes, seen from outside'
-    Show-Command "unshare --fork --pid --mount-proc --uts --ipc --net bash -c 'sleep 600 & sleep 600 & wait'"
-    $box = Start-Unshared @('--pid', '--mount-proc', '--uts', '--ipc', '--net', 'bash', '-c', 'sleep 600 & sleep 600 & wait')
-    $started += $box
-    Start-Sleep -Milliseconds 200
+    Show-Shell "unshare --fork --pid --mount-proc --uts --ipc --net bash -c 'sleep 600 & sleep 600 & wait' &"
+    Show-Command "`$box = New-Namespace -Type Pid, Mount, Uts, Ipc, Net -MountProc -KillChild -FilePath bash -ArgumentList '-c', 'sleep 600 & sleep 600 & wait' -NoWait -PassThru"
+    $box = New-Namespace -Type Pid, Mount, Uts, Ipc, Net -MountProc -KillChild -FilePath bash `
+        -ArgumentList '-c', 'sleep 600 & sleep 600 & wait' -NoWait -PassThru
+    $launched.Add($box)
+    # Wait until bash has started both sleeps.
+    for ($i = 0; $i -lt 200; $i++) {
+        $children = (Get-Content "/proc/$($box.Pid)/task/$($box.Pid)/children" -Raw -ErrorAction Ignore) -split '\s+' | Where-Object { $_ }
+        if (@($children).Count -ge 2) { break }
+        Start-Sleep -Milliseconds 25
+    }
+    $box | Format-Table | Out-String -Width 120 | Out-Text
     Write-Host "   bash is PID $($box.Pid) outside."
+    $pidNs = $box.Namespaces | Where-Object Type -EQ Pid
+    Show-Shell "lsns -t pid -p $($box.Pid)"
+    Show-Command "Get-Namespace -Type Pid -Pid $($box.Pid)"
+    Get-Namespace -Type Pid -Pid $box.Pid | Format-Table | Out-String -Width 120 | Out-Text
 
     Show-Step '/proc/PID/status: NSpid lists the PID in every PID namespace, outermost first'
-    Show-Command "grep NSpid /proc/$($box.Pid)/status"
-    grep NSpid "/proc/$($box.Pid)/status"
-    Show-Command "Get-ProcNsStatus -Pid $($box.Pid) | Format-Table"
-    Get-ProcNsStatus -Pid $box.Pid | Format-Table | Out-Host
+    Show-Shell "grep NSpid /proc/$($box.Pid)/status"
+    grep NSpid "/proc/$($box.Pid)/status" | Out-Text
+    Show-Command "Get-ProcNsStatus -Pid $($box.Pid)"
+    Get-ProcNsStatus -Pid $box.Pid | Format-Table | Out-String -Width 120 | Out-Text
 
     Show-Step 'ls -l /proc/PID/ns: the namespaces of one process'
-    Show-Command "ls -l /proc/$($box.Pid)/ns"
-    ls -l "/proc/$($box.Pid)/ns" | Out-Host
+    Show-Shell "ls -l /proc/$($box.Pid)/ns"
     Show-Command "Get-NamespaceProcess -Pid $($box.Pid) | Format-List"
-    $inside = Get-NamespaceProcess -Pid $box.Pid
-    $inside | Format-List | Out-Host
-
-    Show-Step 'The stat of the ns/pid file is the PID namespace''s identity'
-    Show-Command "stat -L -c 'dev=%d inode=%i' /proc/$($box.Pid)/ns/pid"
-    stat -L -c 'dev=%d inode=%i' "/proc/$($box.Pid)/ns/pid"
-    Write-Host "   PidNs = $($inside.PidNs): the same inode, and the same for every process in that namespace."
+    Get-NamespaceProcess -Pid $box.Pid | Format-List | Out-String -Width 120 | Out-Text
 
     Show-Step 'Every process in that PID namespace (lsns INODE)'
-    Show-Command "Get-NamespaceProcess -Type Pid -Inode $($inside.PidNs) | Format-Table"
-    Get-NamespaceProcess -Type Pid -Inode $inside.PidNs | Format-Table | Out-Host
+    Show-Shell "lsns $($pidNs.Inode)"
+    Show-Command "Get-NamespaceProcess -Type Pid -Inode $($pidNs.Inode)"
+    Get-NamespaceProcess -Type Pid -Inode $pidNs.Inode | Format-Table | Out-String -Width 120 | Out-Text
 
     Show-Step 'Entering with the namespace''s PID and listing the processes from inside'
-    Show-Command "nsenter --target $($box.Pid) --pid --mount ps -o pid,comm"
-    nsenter --target $box.Pid --pid --mount ps -o pid,comm
-    Show-Command "Get-ProcNsStatus -Pid (Get-NamespaceProcess -Type Pid -Inode $($inside.PidNs)).Pid | Format-Table Pid, Name, NSpid"
-    Get-ProcNsStatus -Pid (Get-NamespaceProcess -Type Pid -Inode $inside.PidNs).Pid | Format-Table Pid, Name, @{ n = 'PID inside'; e = { $_.InnermostPid } }, @{ n = 'NSpid'; e = { $_.NSpid -join ' ' } } | Out-Host
+    Show-Shell "nsenter --target $($box.Pid) --pid --mount ps -o pid,comm"
+    Show-Command "Enter-Namespace -Pid $($box.Pid) -Type Pid, Mount -FilePath ps -ArgumentList -o, pid,comm"
+    Enter-Namespace -Pid $box.Pid -Type Pid, Mount -FilePath ps -ArgumentList '-o', 'pid,comm' | Out-Text
+    Write-Host '   ^ inside, bash is PID 1 and ps sees only the namespace''s processes.'
+
+    Show-Step 'The stat from the ns/pid files and the PID namespace ID'
+    Show-Shell "stat -L -c 'dev=%d inode=%i' /proc/$($box.Pid)/ns/pid"
+    $stat = (stat -L -c 'dev=%d inode=%i' "/proc/$($box.Pid)/ns/pid")
+    Write-Host "   $stat"
+    Show-Command "Get-Namespace -Type Pid -Pid $($box.Pid) | Format-List Id, Inode, Device, NsId"
+    $ns = Get-Namespace -Type Pid -Pid $box.Pid
+    $ns | Format-List Id, Inode, Device, NsId | Out-String -Width 120 | Out-Text
+    Write-Host '   The namespace is the (device, inode) pair of its nsfs file: the same for every process'
+    Write-Host '   in it, and what readlink shows as pid:[INODE]. NsId is the 64-bit ID of NS_GET_ID.'
+    "stat: $stat; Get-Namespace: dev=$($ns.Device) inode=$($ns.Inode)" | Out-Text
+
+    Show-Step 'How to make a persistent namespace'
+    $null = New-Item -ItemType Directory -Path $stateDir -Force
+    $utsFile = Join-Path $stateDir 'uts'
+    Show-Shell "touch $utsFile; unshare --uts=$utsFile hostname psns-walk"
+    Show-Command "New-Namespace -Type Uts -Path $utsFile"
+    New-Namespace -Type Uts -Path $utsFile | Format-Table | Out-String -Width 120 | Out-Text
+    Write-Host '   A bind mount of the nsfs file keeps the namespace alive with no process in it.'
+    Show-Shell "nsenter --uts=$utsFile hostname psns-walk; nsenter --uts=$utsFile hostname"
+    nsenter "--uts=$utsFile" hostname psns-walk
+    nsenter "--uts=$utsFile" hostname | Out-Text
+    Show-Command "Enter-Namespace -Path $utsFile -FilePath hostname"
+    Enter-Namespace -Path $utsFile -FilePath hostname | Out-Text
+    Show-Command 'Get-Namespace -Type Uts -Persistent'
+    Get-Namespace -Type Uts -Persistent | Format-Table | Out-String -Width 120 | Out-Text
+    Show-Shell "umount $utsFile"
+    Show-Command "Remove-Namespace -Path $utsFile"
+    Remove-Namespace -Path $utsFile
+
+    Show-Step 'Relate this to ip netns'
+    Show-Shell "ip netns add $netnsName"
+    Show-Command "New-Namespace -Type Net -Name $netnsName -LoopbackUp"
+    New-Namespace -Type Net -Name $netnsName -LoopbackUp | Format-Table | Out-String -Width 120 | Out-Text
+    Show-Shell 'ip netns list'
+    ip netns list | Out-Text
+    Write-Host '   ip netns is the same persistence: a bind mount on /run/netns/NAME.'
+    Show-Shell "ip netns exec $netnsName ip -o link   # then: ip netns pids $netnsName"
+    Show-Command "Invoke-InNamespace -Name $netnsName { Get-Content /proc/thread-self/net/dev | Select-Object -Skip 2 }"
+    Invoke-InNamespace -Name $netnsName { (Get-Content /proc/thread-self/net/dev | Select-Object -Skip 2) -replace '^\s*(\S+):.*', 'interface $1' } | Out-Text
+    Show-Command "Get-NamespaceProcess -Name $netnsName   # no process: the mount alone holds it"
+    @(Get-NamespaceProcess -Name $netnsName).Count | ForEach-Object { "processes in ${netnsName}: $_" } | Out-Text
+    Show-Shell "ip netns set $netnsName auto; ip netns list-id"
+    Show-Command "Set-NamespaceNetNsId -Name $netnsName -PassThru"
+    Set-NamespaceNetNsId -Name $netnsName -PassThru | ForEach-Object { "netnsid: $_" } | Out-Text
+    ip netns list | Where-Object { $_ -like "$netnsName*" } | Out-Text
+    Show-Shell "ip netns delete $netnsName"
+    Show-Command "Remove-Namespace -Name $netnsName"
+    Remove-Namespace -Name $netnsName -WarningVariable held -WarningAction SilentlyContinue
+    if ($held) { Write-Host "   Invoke-InNamespace's worker thread still holds it; it goes when the module is removed." }
+    Show-Shell 'ip netns list'
+    "after removal: $(@(ip netns list | Where-Object { $_ -like "$netnsName*" }).Count) $netnsName left" | Out-Text
+}
+catch {
+    $failed = $true
+    Write-Host "Walkthrough failed: $_" -ForegroundColor Red
+    throw
 }
 finally {
     Show-Step 'Cleaning up'
-    foreach ($s in $started) {
-        kill -KILL $s.Pid 2>$null
-        $s.Outer.WaitForExit()
-        Write-Host "   stopped PID $($s.Pid) and its namespace."
+    foreach ($p in $launched) {
+        if (-not $p.HasExited) { $p.Kill(); $null = $p.WaitForExit(10000) }
+        Write-Host "   stopped PID $($p.Pid) and its namespaces."
     }
+    if (Test-Path -LiteralPath $stateDir) {
+        foreach ($f in Get-ChildItem -LiteralPath $stateDir -File) {
+            Remove-Namespace -Path $f.FullName -ErrorAction Ignore
+            umount $f.FullName 2>$null
+        }
+        Remove-Item -LiteralPath $stateDir -Recurse -Force -ErrorAction Ignore
+    }
+    if (Test-Path "/run/netns/$netnsName") {
+        Remove-Namespace -Name $netnsName -ErrorAction Ignore
+    }
+    # Module removal ends Invoke-InNamespace's worker threads, the last holders of the netns.
+    Remove-Module PSNamespaces -Force -ErrorAction Ignore
+    Write-Host '   nothing left behind.'
 }

@@ -29,7 +29,9 @@ BeforeAll {
         $workers = 0
         $strays = foreach ($task in [IO.Directory]::GetDirectories("/proc/$self/task")) {
             $comm = (Get-Content "$task/comm" -ErrorAction Ignore)
-            if ($comm -like 'PSNamespaces*') { $workers++; continue }
+            # comm keeps 15 bytes of the thread name "PSNamespaces worker"; other module threads
+            # (the launch spawner, waiters) are not workers and live on by design.
+            if ($comm -like 'PSNamespaces wo*') { $workers++; continue }
             $ns = @(foreach ($n in $names) { [IO.FileInfo]::new("$task/ns/$n").LinkTarget })
             if ($ns[0] -and "$ns" -ne "$main") { "$(Split-Path -Leaf $task) $comm" }
         }

@@ -87,6 +87,13 @@ Describe 'about_PSNamespaces' {
         $text | Should -Match 'PID NAMESPACES'
         $text | Should -Match 'readlink /proc/self/ns/net'
     }
+
+    It 'walks through the seed article with <Name> and lists it under SEE ALSO' -ForEach $cmdlets {
+        $text = Get-Help about_PSNamespaces | Out-String
+        $walk, $seeAlso = $text -split 'SEE ALSO', 2
+        $walk | Should -Match "PS> .*\b$Name\b"
+        $seeAlso | Should -Match "(?m)^\s*$Name\s*$"
+    }
 }
 
 Describe 'Views for <Type>' -ForEach $outputTypes {
@@ -98,53 +105,163 @@ Describe 'Views for <Type>' -ForEach $outputTypes {
     }
 }
 
-Describe 'Objects' {
-    It 'survive PowerShell serialization with their properties (remoting, Export-Clixml): <Command>' -TestCases @(
-        @{ Command = { Get-NamespaceProcess -Pid $PID } }
-        @{ Command = { Get-ProcNsStatus -Pid $PID } }
-        @{ Command = { Get-Namespace -Pid $PID -Type Net } }
-    ) {
-        $original = & $Command
-        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($original))
-        $copy.PSObject.TypeNames[0] | Should -Be "Deserialized.$($original.GetType().FullName)"
-        foreach ($property in $original.PSObject.Properties) {
-            $copy.($property.Name) | Should -Be $original.($property.Name) -Because $property.Name
-        }
-        ($copy | Format-Table | Out-String -Width 120) | Should -Be ($original | Format-Table | Out-String -Width 120)
+Describe 'Objects of <Type>' -ForEach @(
+    # Every output type of every cmdlet, made by running the cmdlets: one object for the checks
+    # on a single object, and a realistic many for the table width.
+    @{ Type = 'PSNamespaces.NamespaceProcess'; One = { Get-NamespaceProcess -Pid $PID }; Many = { Get-NamespaceProcess }
+       ToStringIs = { "$PID $(Get-Content /proc/$PID/comm)" } }
+    @{ Type = 'PSNamespaces.ProcNsStatus'; One = { Get-ProcNsStatus -Pid $PID }; Many = { Get-ProcNsStatus }
+       ToStringIs = { "$PID $(Get-Content /proc/$PID/comm) NSpid=$(((Get-Content /proc/$PID/status) -match '^NSpid:' -split '\s+')[1..9] -join ' ')".TrimEnd() } }
+    @{ Type = 'PSNamespaces.Namespace'; One = { Get-Namespace -Pid $PID -Type Net }; Many = { Get-Namespace -IncludeDescriptors }
+       ToStringIs = { readlink /proc/$PID/ns/net } }
+    @{ Type = 'PSNamespaces.LaunchedProcess'; One = { param($l) $l }; Many = { param($l) $l }
+       ToStringIs = { param($l) "$($l.Pid) sleep" } }
+) {
+    BeforeAll {
+        # A program still running in new namespaces, as New-Namespace -NoWait -PassThru returns it.
+        $launched = if ($Type -eq 'PSNamespaces.LaunchedProcess') { New-Namespace -Type Uts, Ipc -FilePath sleep -ArgumentList 60 -NoWait -PassThru }
+        $one = & $One $launched
+        $many = @(& $Many $launched)
     }
 
-    It 'read well as strings' {
-        "$(Get-NamespaceProcess -Pid $PID)" | Should -Match "^$PID "
-        "$(Get-ProcNsStatus -Pid $PID)" | Should -Match "^$PID .*NSpid=$PID"
-        "$(Get-Namespace -Pid $PID -Type Net)" | Should -Be (readlink /proc/$PID/ns/net)
+    AfterAll {
+        if ($launched -and -not $launched.HasExited) { $launched.Kill(); $null = $launched.WaitForExit(10000) }
+    }
+
+    It 'comes from the cmdlets as <Type>' {
+        $one.GetType().FullName | Should -Be $Type
+        $many.Count | Should -BeGreaterOrEqual 1
+    }
+
+    It 'reads well as a string' {
+        "$one" | Should -Be (& $ToStringIs $launched)
+    }
+
+    It 'renders its default table within 120 columns' {
+        $lines = ($many | Format-Table | Out-String -Width 400) -split "`n"
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 120 -Because $line }
+        ($one | Format-List | Out-String -Width 120) | Should -Not -BeNullOrEmpty
+    }
+
+    It 'survives PowerShell serialization with its properties (remoting, Export-Clixml)' {
+        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($one))
+        $copy.PSObject.TypeNames[0] | Should -Be "Deserialized.$Type"
+        foreach ($property in $one.PSObject.Properties) {
+            $value = $one.($property.Name)
+            if ($value -is [array]) {
+                # Arrays come back element by element; objects in them as their deserialized selves.
+                @($copy.($property.Name) | ForEach-Object { "$_" }) | Should -Be @($value | ForEach-Object { "$_" }) -Because $property.Name
+            } else {
+                $copy.($property.Name) | Should -Be $value -Because $property.Name
+            }
+        }
+        "$copy" | Should -Be "$one"
+        ($copy | Format-Table | Out-String -Width 120) | Should -Be ($one | Format-Table | Out-String -Width 120)
+        ($copy | Format-List | Out-String -Width 120) | Should -Be ($one | Format-List | Out-String -Width 120)
     }
 }
 
-Describe 'Tab completion' {
-    It 'completes -Pid with running PIDs and their command names' {
-        $prefix = "$PID".Substring(0, "$PID".Length - 1)
-        $line = "Get-NamespaceProcess -Pid $prefix"
-        $results = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
-        $mine = $results | Where-Object CompletionText -eq "$PID"
-        $mine | Should -Not -BeNullOrEmpty
-        $mine.ToolTip | Should -Match (Get-Content /proc/$PID/comm)
-        $results.CompletionText | ForEach-Object { $_ | Should -BeLike "$prefix*" }
+Describe 'Tab completion of -<Parameter> on <Name>' -ForEach @(
+    # Every -Pid, -Name and -Type of every exported cmdlet. New-Namespace -Name is left out:
+    # it takes a new name, so there is nothing existing to complete.
+    foreach ($c in $cmdlets) {
+        foreach ($p in 'Pid', 'Name', 'Type') {
+            if ((Get-Command $c.Name).Parameters.ContainsKey($p) -and "$($c.Name) $p" -ne 'New-Namespace Name') {
+                @{ Name = $c.Name; Parameter = $p }
+            }
+        }
+    }
+) {
+    BeforeAll {
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches }
     }
 
-    It 'completes -Name with named network namespaces' {
-        $name = "psns-complete-$PID"
-        ip netns add $name
-        try {
-            $line = "Get-NamespaceProcess -Name psns-complete-"
-            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain $name
-        } finally {
-            ip netns delete $name
+    It 'completes it from the system' {
+        switch ($Parameter) {
+            'Pid' {
+                $prefix = "$PID".Substring(0, "$PID".Length - 1)
+                $results = Complete "$Name -Pid $prefix"
+                $mine = $results | Where-Object CompletionText -EQ "$PID"
+                $mine | Should -Not -BeNullOrEmpty
+                $mine.ToolTip | Should -Match ([regex]::Escape((Get-Content /proc/$PID/comm)))
+                $results.CompletionText | ForEach-Object { $_ | Should -BeLike "$prefix*" }
+            }
+            'Name' {
+                $netns = "psns-complete-$PID"
+                ip netns add $netns
+                try {
+                    (Complete "$Name -Name psns-complete-").CompletionText | Should -Contain $netns
+                } finally {
+                    ip netns delete $netns
+                }
+            }
+            'Type' {
+                @((Complete "$Name -Type U").CompletionText) | Should -Be @('User', 'Uts')
+            }
+        }
+    }
+}
+
+Describe 'Pipeline: <Source> | <Target>' -ForEach @(
+    # Every cmdlet that takes a process, fed the processes PowerShell and this module write; every
+    # cmdlet that takes a namespace, fed Get-Namespace. Each binds by property name and must
+    # answer for the process or namespace it was given (checked against /proc).
+    foreach ($source in 'Get-Process', 'Get-NamespaceProcess', 'Get-ProcNsStatus', 'New-Namespace -NoWait -PassThru') {
+        @{ Source = $source; Target = 'Get-NamespaceProcess'; Script = { $input | Get-NamespaceProcess }; Check = { param($out, $p) $out.Pid | Should -Be $p } }
+        @{ Source = $source; Target = 'Get-ProcNsStatus'; Script = { $input | Get-ProcNsStatus }; Check = { param($out, $p) $out.Pid | Should -Be $p } }
+        @{ Source = $source; Target = 'Get-Namespace -Type Uts'; Script = { $input | Get-Namespace -Type Uts }; Check = { param($out, $p) $out.Id | Should -Be (readlink /proc/$p/ns/uts) } }
+        @{ Source = $source; Target = 'Invoke-InNamespace -Type Uts'; Script = { $input | Invoke-InNamespace -Type Uts { hostname } }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
+        @{ Source = $source; Target = 'Enter-Namespace -Type Uts'; Script = { $input | Enter-Namespace -Type Uts -FilePath hostname }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
+    }
+    @{ Source = 'Get-Namespace'; Target = 'Get-NamespaceProcess'; Namespace = $true; Script = { $input | Get-NamespaceProcess }; Check = { param($out, $p) $out.Pid | Should -Contain $p } }
+    @{ Source = 'Get-Namespace'; Target = 'Invoke-InNamespace'; Namespace = $true; Script = { $input | Invoke-InNamespace { hostname } }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
+    @{ Source = 'Get-Namespace'; Target = 'Enter-Namespace'; Namespace = $true; Script = { $input | Enter-Namespace -FilePath hostname }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
+    @{ Source = 'Get-Namespace'; Target = 'Format-NamespaceTree'; Namespace = $true; Script = { $input | Format-NamespaceTree }; Check = { param($out, $p) ($out -join "`n") | Should -Match ((readlink /proc/$p/ns/uts) -replace '\D') } }
+) {
+    BeforeAll {
+        # A process in a UTS namespace of its own, with its own host name, so entering the wrong
+        # process or namespace shows.
+        $box = New-Namespace -Type Uts -FilePath sh -ArgumentList '-c', 'hostname psns-pipe; exec sleep 60' -NoWait -PassThru
+        for ($i = 0; $i -lt 200 -and (nsenter -t $box.Pid -u hostname) -ne 'psns-pipe'; $i++) { Start-Sleep -Milliseconds 20 }
+        $p = $box.Pid
+        $inputObject = if ($Namespace) { Get-Namespace -Pid $p -Type Uts }
+        else {
+            switch ($Source) {
+                'Get-Process' { Get-Process -Id $p }
+                'Get-NamespaceProcess' { Get-NamespaceProcess -Pid $p }
+                'Get-ProcNsStatus' { Get-ProcNsStatus -Pid $p }
+                default { $box }
+            }
         }
     }
 
-    It 'completes -Type with the kinds of namespace' {
-        $line = 'Get-NamespaceProcess -Type U'
-        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Be @('User', 'Uts')
+    AfterAll {
+        if (-not $box.HasExited) { $box.Kill(); $null = $box.WaitForExit(10000) }
+    }
+
+    It 'binds and answers for that process or namespace' {
+        $out = @($inputObject | & $Script)
+        $out.Count | Should -BeGreaterOrEqual 1
+        & $Check $out $box.Pid
+    }
+}
+
+Describe 'Pipeline: Get-Namespace | Set-NamespaceNetNsId, Remove-Namespace' {
+    BeforeAll {
+        $netns = "psns-pipe-$PID"
+        ip netns add $netns
+    }
+
+    AfterAll {
+        if (Test-Path "/run/netns/$netns") { ip netns delete $netns }
+    }
+
+    It 'binds a named network namespace by its Name' {
+        $id = Get-Namespace -Name $netns | Set-NamespaceNetNsId -PassThru
+        (ip netns list | Where-Object { $_ -like "$netns *" }) | Should -Be "$netns (id: $id)"
+        Get-Namespace -Name $netns | Remove-Namespace -WarningAction SilentlyContinue
+        Test-Path "/run/netns/$netns" | Should -BeFalse
+        ip netns list | Where-Object { $_ -like "$netns*" } | Should -BeNullOrEmpty
     }
 }
 

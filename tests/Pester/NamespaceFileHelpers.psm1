@@ -41,7 +41,9 @@ function Get-NsfsMountCount {
 function Get-NsenterId {
     <# What a program entered into a namespace file with nsenter(1) reads in /proc/self/ns: "net:[4026532...]". #>
     param([Parameter(Mandatory)] [string] $Option, [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Link)
-    $text = nsenter "--$Option=$Path" readlink "/proc/self/ns/$Link"
+    # nsenter --user switches to uid/gid 0 inside, which a user namespace with no id map refuses.
+    [string[]] $keep = if ($Option -eq 'user') { '--preserve-credentials' } else { @() }
+    $text = nsenter "--$Option=$Path" @keep readlink "/proc/self/ns/$Link"
     if ($LASTEXITCODE -ne 0) { throw "nsenter --$Option=$Path failed" }
     $text
 }

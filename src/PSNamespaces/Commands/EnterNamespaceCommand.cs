@@ -30,6 +30,7 @@ public sealed class EnterNamespaceCommand : NamespaceCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
     public int Pid { get; set; }
 
     /// <summary>Namespaces to enter, one per kind, as Get-Namespace and -PassThru write them.</summary>
@@ -45,6 +46,7 @@ public sealed class EnterNamespaceCommand : NamespaceCmdlet
     /// /etc/netns/NAME/* bound over /etc and a fresh /sys, in a mount namespace of the program's own.</summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string Name { get; set; } = "";
 
     /// <summary>The kinds to enter. Default: with -Pid, every kind in which the process differs from

@@ -25,6 +25,13 @@ public abstract class NamespaceCmdlet : PSCmdlet
     protected string? ResolveFileSystemPath(string path, out ErrorRecord? error)
     {
         error = null;
+        if (path.Contains('\0'))
+        {
+            // The kernel would cut the path at the NUL and act on another file.
+            error = ErrorRecords.InvalidArgument("InvalidPath", "A path cannot contain a NUL character.", path);
+            return null;
+        }
+
         try
         {
             string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);

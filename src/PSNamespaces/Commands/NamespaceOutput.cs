@@ -11,4 +11,8 @@ internal static class NamespaceOutput
     /// </summary>
     internal static Namespace Describe(NamespaceType type, ulong inode) =>
         NamespaceCatalog.Describe(type, inode) ?? new(type, inode, Nsfs.Device);
+
+    /// <summary>A namespace this call has just made and bound, which no process is in yet.</summary>
+    internal static Namespace DescribeMade(NamespaceType type, ulong inode) =>
+        NamespaceCatalog.DescribeBindMounted(type, inode) ?? new(type, inode, Nsfs.Device);
 }

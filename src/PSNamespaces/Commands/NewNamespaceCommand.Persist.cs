@@ -39,6 +39,7 @@ public sealed partial class NewNamespaceCommand
     [Parameter(ParameterSetName = NameSet)]
     [Alias("ProcessId")]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
     public int Pid { get; set; }
 
     /// <summary>Sets the loopback interface up in the new network namespace (ip netns add leaves it down).</summary>
@@ -73,16 +74,6 @@ public sealed partial class NewNamespaceCommand
             }
         }
 
-        if (seen.Contains(NamespaceType.User) && !Attach)
-        {
-            // unshare(CLONE_NEWUSER) fails with EINVAL in a multithreaded process, which pwsh always is.
-            ThrowTerminatingError(new ErrorRecord(
-                new PSNotImplementedException("A new user namespace cannot be made from inside PowerShell: the kernel refuses unshare(CLONE_NEWUSER) in a multithreaded process, and the single-threaded helper that can is not available yet. An existing user namespace can be persisted with -Pid."),
-                "UserNamespaceNeedsHelper",
-                ErrorCategory.NotImplemented,
-                NamespaceType.User));
-        }
-
         if (seen.Contains(NamespaceType.Pid) && !Attach)
         {
             // The kernel opens pid_for_children only once the namespace has its PID 1, and a PID
@@ -92,6 +83,11 @@ public sealed partial class NewNamespaceCommand
                 "PidNamespaceNeedsProcess",
                 "A new PID namespace cannot be persisted before a process lives in it as its PID 1, and becomes unusable once that process exits. Start a program in it (New-Namespace -Type Pid -FilePath ...), then persist it with -Pid.",
                 NamespaceType.Pid));
+        }
+
+        if (LoopbackUp && seen.Contains(NamespaceType.User))
+        {
+            ThrowTerminatingError(ErrorRecords.InvalidArgument("LoopbackUpWithUser", "-LoopbackUp cannot be combined with -Type User: the namespaces are made by the exec helper. Set lo up afterwards, for example with Enter-Namespace -Path ... -FilePath ip -ArgumentList link, set, lo, up.", LoopbackUp));
         }
 
         if (LoopbackUp && (Attach || !seen.Contains(NamespaceType.Net)))
@@ -199,10 +195,13 @@ public sealed partial class NewNamespaceCommand
         PersistedNamespace[] made = NamespacePersistence.Persist(
             Type,
             targets,
-            () => Attach ? NamespaceTarget.FromPid(Pid, Type) : NamespaceUnshare.Create(Type, LoopbackUp));
+            () => Attach ? NamespaceTarget.FromPid(Pid, Type)
+                : Array.IndexOf(Type, NamespaceType.User) >= 0 ? NamespaceUnshare.CreateWithHelper(Type)
+                : NamespaceUnshare.Create(Type, LoopbackUp));
         foreach (PersistedNamespace ns in made)
         {
-            WriteObject(NamespaceOutput.Describe(ns.Type, ns.Inode));
+            // A namespace made here has no process in it: its bind mounts say all there is.
+            WriteObject(Attach ? NamespaceOutput.Describe(ns.Type, ns.Inode) : NamespaceOutput.DescribeMade(ns.Type, ns.Inode));
         }
     }
 

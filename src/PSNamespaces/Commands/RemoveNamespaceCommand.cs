@@ -23,6 +23,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
 {
     /// <summary>Names of network namespaces in /run/netns to remove; from the pipeline, the Name property.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Namespace files (nsfs bind mounts) to unmount and delete; from the pipeline, the Path property.</summary>

@@ -22,6 +22,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
 {
     /// <summary>Names of network namespaces in /run/netns; from the pipeline, the Name property.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Network namespace files (nsfs bind mounts or /proc/PID/ns/net); from the pipeline, the Path property.</summary>

@@ -68,6 +68,19 @@ internal sealed partial class NamespaceCatalog : IDisposable
     }
 
     /// <summary>
+    /// Describes a namespace no process can be in — one just made on a thread or by the helper
+    /// that has ended, held only by its bind mounts — from the mount table alone. Skipping the
+    /// /proc scan is what keeps making many named namespaces cheap on a busy system.
+    /// </summary>
+    internal static Namespace? DescribeBindMounted(NamespaceType type, ulong inode)
+    {
+        using var catalog = new NamespaceCatalog(inode);
+        catalog.AddBindMounts();
+        Namespace? found = catalog.Find(inode);
+        return found is not null && found.Type == type ? found : null;
+    }
+
+    /// <summary>
     /// Describes the namespace an open nsfs descriptor refers to, as Get-Namespace shows it: its
     /// processes and bind mounts counted by a scan, the rest asked through fd. It is found even
     /// when nothing but fd holds it. <paramref name="expected"/> is the kind the caller knows it

@@ -70,6 +70,56 @@ internal static class NamespaceUnshare
     }
 
     /// <summary>
+    /// Creates new namespaces that include a user namespace, which pwsh cannot make itself (the
+    /// kernel refuses unshare(CLONE_NEWUSER) to a multithreaded process): the single-threaded exec
+    /// helper unshares them all in one call and waits at a sync step while pwsh opens them through
+    /// /proc/HELPER/ns/*. The descriptors keep them alive after the helper exits. No id map is
+    /// written, as with unshare --user=FILE without --map-*.
+    /// </summary>
+    internal static NamespaceTarget CreateWithHelper(NamespaceType[] types)
+    {
+        int flags = 0;
+        foreach (NamespaceType type in types)
+        {
+            flags |= type.CloneFlag();
+        }
+
+        var plan = new LaunchPlan();
+        plan.Unshare(flags, string.Join(",", Array.ConvertAll(types, t => t.ProcName())));
+        if (Array.IndexOf(types, NamespaceType.Mount) >= 0)
+        {
+            plan.Propagation("/", UnsharePlan.PropagationFlag(MountPropagation.Private));
+        }
+
+        NamespaceTarget? made = null;
+        plan.Sync("open", pid =>
+        {
+            var files = new NamespaceFile?[types.Length];
+            try
+            {
+                for (int i = 0; i < types.Length; i++)
+                {
+                    string link = NamespaceLinks.FileName(ChildLink(types[i]));
+                    files[i] = NamespaceFile.Open($"/proc/{pid}/ns/{link}", types[i]);
+                }
+
+                made = NamespaceTarget.FromFiles(files!);
+            }
+            catch
+            {
+                foreach (NamespaceFile? file in files)
+                {
+                    file?.Dispose();
+                }
+
+                throw;
+            }
+        });
+        HelperProcess.RunToEnd(plan);
+        return made ?? throw new InvalidOperationException("The exec helper ended before its namespaces were opened.");
+    }
+
+    /// <summary>
     /// The entry that names the new namespace of a kind: unshare(2) of a PID or time namespace
     /// moves only the thread's future children, so their new namespace is in *_for_children.
     /// </summary>

@@ -1,0 +1,64 @@
+# examples/Seed-Walkthrough.ps1, the seed article with this module, run as a user runs it:
+# in its own pwsh. Expected values come from the kernel (readlink, /proc, stat) and ip netns.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $modulePath = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+    $script = Join-Path $PSScriptRoot '../../examples/Seed-Walkthrough.ps1'
+    $prefix = "psns-walktest-$PID"
+    $netnsBefore = @(Get-ChildItem /run/netns -ErrorAction Ignore | ForEach-Object Name)
+    $mountsBefore = @(Get-MountSignature)
+
+    $pwsh = Join-Path $PSHOME 'pwsh'
+    $output = & $pwsh -NoProfile -NonInteractive -File $script -ModulePath $modulePath -Prefix $prefix 2>&1 |
+        ForEach-Object { "$_" }
+    $exitCode = $LASTEXITCODE
+    $text = $output -join "`n"
+    $boxPid = if ($text -match 'bash is PID (\d+) outside') { [int]$Matches[1] }
+}
+
+Describe 'Seed-Walkthrough.ps1' {
+    It 'runs to the end with exit code 0' {
+        $exitCode | Should -Be 0 -Because $text
+        $text | Should -Match 'nothing left behind'
+    }
+
+    It 'shows readlink /proc/self as PID 1 with a fresh /proc, and the outside PID without' {
+        $i = [array]::IndexOf($output, ($output | Where-Object { $_ -like 'PS> New-Namespace -Type Pid -FilePath readlink*' } | Select-Object -First 1))
+        $i | Should -BeGreaterOrEqual 0
+        [int]$output[$i + 1] | Should -BeGreaterThan 1
+        $j = [array]::IndexOf($output, ($output | Where-Object { $_ -like 'PS> New-Namespace -Type Pid, Mount -MountProc*' } | Select-Object -First 1))
+        $output[$j + 1] | Should -Be '1'
+    }
+
+    It 'shows NSpid from /proc/PID/status with the PID outside and 1 inside' {
+        $boxPid | Should -Not -BeNullOrEmpty
+        $text | Should -Match "NSpid:\s+$boxPid\s+1"
+    }
+
+    It 'lists bash and both sleeps from inside the namespace as PIDs 1 to 3' {
+        $text | Should -Match '\n\s+1 bash\n\s+2 sleep\n\s+3 sleep'
+    }
+
+    It 'shows the same device and inode as stat -L of the ns/pid file' {
+        $text | Should -Match 'stat: dev=(\d+) inode=(\d+); Get-Namespace: dev=\1 inode=\2'
+    }
+
+    It 'enters the persistent UTS namespace and reads the host name set in it' {
+        ($output | Where-Object { $_ -eq 'psns-walk' }).Count | Should -BeGreaterOrEqual 2
+        hostname | Should -Not -Be 'psns-walk'
+    }
+
+    It 'shows the named network namespace in ip netns list with its netnsid, and only lo inside' {
+        $text | Should -Match "\n$prefix-net \(id: \d+\)"
+        $text | Should -Match 'interface lo'
+        $text | Should -Not -Match 'interface eth'
+        $text | Should -Match "after removal: 0 $prefix-net left"
+    }
+
+    It 'leaves nothing behind: processes, mounts, named namespaces, files' {
+        Test-Path "/proc/$boxPid" | Should -BeFalse
+        @(Get-ChildItem /run/netns -ErrorAction Ignore | Where-Object Name -Like "$prefix*") | Should -BeNullOrEmpty
+        @(Get-MountSignature | Where-Object { $_ -like "*$prefix*" }) | Should -BeNullOrEmpty
+        Test-Path (Join-Path ([System.IO.Path]::GetTempPath()) $prefix) | Should -BeFalse
+    }
+}
