@@ -65,6 +65,10 @@ function Start-NamespaceFixture {
     $inner = 'unshare --fork --kill-child --user --map-root-user --pid --mount-proc --net --uts -- bash -c "sleep 1000 & sleep 1000 & wait"'
     $Fixture.Users = Start-TestProcess -Unshare @('--user', '--map-root-user', '--pid', '--mount-proc') -Command @('bash', '-c', "sleep 1000 & $inner & wait")
     Wait-Condition { (Get-SleepCount $Fixture.Users.Unshare.Id) -eq 3 } 'the nested user namespaces hold their three sleeps'
+    # Start-TestProcess may have settled on the outer bash before the inner one existed; the
+    # fixture's process is the innermost bash, the deepest in PID namespaces.
+    $Fixture.Users.Pid = [int](Get-DescendantPid $Fixture.Users.Unshare.Id | Where-Object { (Get-Content "/proc/$_/comm" -ErrorAction Ignore) -eq 'bash' } |
+        Sort-Object { -((Get-StatusField $_ NSpid) -split '\s+').Count } | Select-Object -First 1)
 
     $Fixture.NetnsName = $tag
     ip netns add $tag
