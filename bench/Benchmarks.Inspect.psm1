@@ -58,12 +58,12 @@ function Invoke-FullScanBenchmark {
     $sides = @($ours, $lsns, $parsed, $c)
     Measure-BenchSide $sides -Repetitions $Context.Repetitions
 
-    $checkedOurs = -not $unavailable
+    $checkOurs = -not $unavailable
     $check = Test-Repeatedly -Success 'same namespaces as lsns (Get-Namespace: those with processes); floor count equal' {
         $reference = @(Get-LsnsInode)
         $floorCount = (Invoke-Floor $floor).Namespaces
         if ($floorCount -ne $reference.Count) { "the floor counts $floorCount namespaces, lsns $($reference.Count)" }
-        if ($checkedOurs) {
+        if ($checkOurs) {
             # lsns 2.38 lists only namespaces that processes are in; Get-Namespace also lists those held by mounts or descriptors.
             $withProcesses = @(Get-Namespace | Where-Object { -not $_.PSObject.Properties['ProcessCount'] -or $_.ProcessCount -gt 0 } | ForEach-Object Inode)
             Compare-Inode 'Get-Namespace' $withProcesses $reference
