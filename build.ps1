@@ -150,6 +150,7 @@ function Invoke-Test {
     $failed = $xunit.Failed + $pesterResult.Failed
     $skipped = $xunit.Skipped + $pesterResult.Skipped
     Write-Host ''
+    foreach ($failure in $pesterResult.Failures) { Write-Host "FAILED: $failure" }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed"
     $line = "$passed passed, $failed failed"
     if ($skipped) { $line += ", $skipped skipped" }

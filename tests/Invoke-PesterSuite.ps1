@@ -54,7 +54,18 @@ try {
     Remove-Item $env:PSNS_BASELINE -ErrorAction Ignore
 }
 
+# What failed, one line each, so that the tail of a CI log (all that may be kept) names it.
+$failures = @(
+    foreach ($test in $result.Failed) {
+        $message = if ($test.ErrorRecord) { "$($test.ErrorRecord[0])" -split "`n" | Select-Object -First 1 } else { '' }
+        "$($test.ExpandedPath): $message"
+    }
+    foreach ($block in $result.FailedBlocks) { "$($block.Path -join '.') (block): $($block.ErrorRecord | Select-Object -First 1)" }
+    foreach ($container in $result.FailedContainers) { "$($container.Item) (file): $($container.ErrorRecord | Select-Object -First 1)" }
+)
+
 [pscustomobject]@{
+    Failures = $failures
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount + $result.NotRunCount
