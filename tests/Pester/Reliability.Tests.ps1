@@ -84,6 +84,9 @@ Describe 'Bad input for every parameter' {
         @{ Case = 'New-Namespace -Name ../x'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { New-Namespace -Type Net -Name "../$prefix" } }
         @{ Case = 'New-Namespace -Name NUL'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { New-Namespace -Type Net -Name "$prefix`0x" } }
         @{ Case = 'New-Namespace -Name 256 bytes'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { New-Namespace -Type Net -Name $long } }
+        # ip netns list prints names raw, one per line: a new name with a control character would break it.
+        @{ Case = 'New-Namespace -Name newline'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { New-Namespace -Type Net -Name "$prefix`nx" } }
+        @{ Case = 'New-Namespace -Name escape'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { New-Namespace -Type Net -Name "$prefix`e[2Jx" } }
         @{ Case = 'Remove-Namespace -Name empty'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { Remove-Namespace -Name '' } }
         @{ Case = 'Remove-Namespace -Name ..'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { Remove-Namespace -Name '..' } }
         @{ Case = 'Remove-Namespace -Name a/b'; Category = 'InvalidArgument'; Id = 'InvalidNamespaceName'; Command = { Remove-Namespace -Name 'a/b' } }
@@ -156,6 +159,15 @@ Describe 'Bad input for every parameter' {
         @{ Case = 'Enter-Namespace -Pid 0'; Command = { Enter-Namespace -Pid 0 -FilePath true } }
         @{ Case = 'Invoke-InNamespace -Pid -1'; Command = { Invoke-InNamespace -Pid -1 -Type Net { 1 } } }
         @{ Case = 'Set-NamespaceNetNsId -NetNsId -5'; Command = { Set-NamespaceNetNsId -Path "$dir/uts-file" -NetNsId -5 } }
+        # The kernel would read these only up to the NUL, and run or use something else.
+        @{ Case = 'New-Namespace -FilePath NUL'; Command = { New-Namespace -Type Uts -FilePath "tr`0ue" } }
+        @{ Case = 'New-Namespace -ArgumentList NUL'; Command = { New-Namespace -Type Uts -FilePath true -ArgumentList 'a', "b`0c" } }
+        @{ Case = 'New-Namespace -Root NUL'; Command = { New-Namespace -Type Uts -FilePath true -Root "$dir`0x" } }
+        @{ Case = 'New-Namespace -WorkingDirectory NUL'; Command = { New-Namespace -Type Uts -FilePath true -WorkingDirectory "$dir`0x" } }
+        @{ Case = 'Enter-Namespace -FilePath NUL'; Command = { Enter-Namespace -Pid $PID -Type Uts -FilePath "tr`0ue" } }
+        @{ Case = 'Enter-Namespace -ArgumentList NUL'; Command = { Enter-Namespace -Pid $PID -Type Uts -FilePath true -ArgumentList "`0" } }
+        @{ Case = 'Enter-Namespace -Root NUL'; Command = { Enter-Namespace -Pid $PID -Type Uts -FilePath true -Root "/`0x" } }
+        @{ Case = 'Enter-Namespace -WorkingDirectory NUL'; Command = { Enter-Namespace -Pid $PID -Type Uts -FilePath true -WorkingDirectory "/`0x" } }
     ) {
         $before = Get-SystemSnapshot
         $Command | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
@@ -174,6 +186,18 @@ Describe 'Bad input for every parameter' {
         $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $thrown.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         Assert-SystemUnchanged $before
+    }
+}
+
+Describe 'Names iproute2 allows but New-Namespace refuses' {
+    It 'finds and removes a name with a newline that ip netns add made' {
+        $name = "$prefix-nl`nx"
+        ip netns add $name
+        $LASTEXITCODE | Should -Be 0
+        (Get-Namespace -Name $name).Inode | Should -Be ([uint64](stat -L -c %i -- "/run/netns/$name"))
+        Remove-Namespace -Name $name
+        Test-Path -LiteralPath "/run/netns/$name" | Should -BeFalse
+        @(Get-MountSignature | Where-Object { $_ -like "*$prefix-nl*" }) | Should -BeNullOrEmpty
     }
 }
 
@@ -252,6 +276,59 @@ Describe 'Races with the target process' {
         }
         Test-Path "$dir/from-dead" | Should -BeFalse
         Assert-SystemUnchanged $before
+    }
+
+    It 'a Namespace object whose PID the kernel gave to an unrelated process is refused, and that process is left alone (5 rounds)' {
+        $ran = "$dir/ran-in-reused"
+        foreach ($round in 1..5) {
+            $victim = Start-TestProcess -Unshare '--net', '--uts'
+            $reusedPid = $victim.Pid
+            $net = Get-Namespace -Pid $reusedPid -Type Net
+            $uts = Get-Namespace -Pid $reusedPid -Type Uts
+            Stop-TestProcess $victim
+            # The same PID, now an unrelated process in namespaces of its own (unshare execs sleep).
+            $impostor = Start-TestProcessWithPid -ProcessId $reusedPid -Command unshare, '--net', '--uts', 'sleep', '1000' -Name sleep
+            try {
+                # Often with the very inode the victim's namespace had: nsfs hands a freed inode
+                # number to the next namespace made. Only NS_GET_ID tells the two apart then.
+                $impostorNet = Get-NsInode $reusedPid net
+                $before = Get-SystemSnapshot
+
+                Enter-Namespace -Namespace $net, $uts -FilePath touch -ArgumentList $ran -ErrorVariable enterErr -ErrorAction SilentlyContinue
+                $enterErr.Count | Should -Be 1 -Because "round $round"
+                $enterErr[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+                $out = Invoke-InNamespace -Namespace $net { Set-Content $args[0] 1; 'ran' } -ArgumentList $ran -ErrorVariable invokeErr -ErrorAction SilentlyContinue
+                $out | Should -BeNullOrEmpty
+                $invokeErr.Count | Should -Be 1 -Because "round $round"
+                $invokeErr[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+                Test-Path $ran | Should -BeFalse
+                # Asked for the old namespace's processes: it is gone, whatever now has its inode.
+                $listed = @(Get-NamespaceProcess -Namespace $net -ErrorVariable listErr -ErrorAction SilentlyContinue)
+                $listed | Should -BeNullOrEmpty
+                $listErr.Count | Should -Be 1
+                $listErr[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+
+                Get-NsInode $reusedPid net | Should -Be $impostorNet
+                Get-Content "/proc/$reusedPid/comm" | Should -Be 'sleep'
+                Assert-SystemUnchanged $before
+            } finally {
+                Stop-TestProcess $impostor
+            }
+        }
+    }
+
+    It 'LaunchedProcess.Kill() after the program ended and its PID was reused kills nothing' {
+        $launched = New-Namespace -Type Uts -FilePath sleep -ArgumentList 1000 -NoWait
+        kill -KILL $launched.Pid
+        $launched.WaitForExit(10000) | Should -BeTrue
+        $impostor = Start-TestProcessWithPid -ProcessId $launched.Pid -Command sleep, 1000 -Name sleep
+        try {
+            $launched.Kill()
+            Start-Sleep -Milliseconds 200
+            Get-Content "/proc/$($launched.Pid)/stat" -Raw | Should -Match '^\d+ \(sleep\) [SR] '
+        } finally {
+            Stop-TestProcess $impostor
+        }
     }
 }
 

@@ -185,11 +185,7 @@ function Invoke-PwshWithoutKernelFeature {
         once per session into a temporary directory.
     #>
     param([int[]] $Enosys = @(), [uint32[]] $Enotty = @(), [Parameter(Mandatory)] [string] $Command)
-    $binary = Join-Path ([IO.Path]::GetTempPath()) "psns-without-syscalls-$([Environment]::ProcessId)"
-    if (-not (Test-Path $binary)) {
-        gcc -O2 -Wall -Wextra -Werror -o $binary (Join-Path $PSScriptRoot '../native/without-syscalls.c')
-        if ($LASTEXITCODE -ne 0) { throw 'gcc failed to build without-syscalls' }
-    }
+    $binary = Get-TestBinary without-syscalls
     $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
     $arguments = @(foreach ($nr in $Enosys) { '--enosys'; "$nr" }) + @(foreach ($cmd in $Enotty) { '--enotty'; "$cmd" })
     $script = "Import-Module '$module'`n$Command"
@@ -197,8 +193,42 @@ function Invoke-PwshWithoutKernelFeature {
         ForEach-Object { "$_" }
 }
 
+function Get-TestBinary {
+    <# A test program from tests/native/NAME.c, compiled once per session into a temporary directory. #>
+    param([Parameter(Mandatory)] [ValidateSet('without-syscalls', 'with-pid')] [string] $Name)
+    $binary = Join-Path ([IO.Path]::GetTempPath()) "psns-$Name-$([Environment]::ProcessId)"
+    if (-not (Test-Path $binary)) {
+        gcc -O2 -Wall -Wextra -Werror -o $binary (Join-Path $PSScriptRoot "../native/$Name.c")
+        if ($LASTEXITCODE -ne 0) { throw "gcc failed to build $Name" }
+    }
+    $binary
+}
+
+function Start-TestProcessWithPid {
+    <#
+    .SYNOPSIS
+        Runs Command as PID ProcessId (tests/native/with-pid.c: clone3 with set_tid), to make
+        the kernel reuse a PID that just ended. Returns, once Command runs, an object for
+        Stop-TestProcess; its Pid is ProcessId.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string[]] $Command, [Parameter(Mandatory)] [string] $Name)
+    $outer = Start-NativeProcess (Get-TestBinary with-pid) (@("$ProcessId") + $Command)
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if ((Get-Content "/proc/$ProcessId/comm" -ErrorAction Ignore) -eq $Name -and (Get-StatusField $ProcessId PPid) -eq "$($outer.Id)") {
+            return [pscustomobject]@{ Pid = $ProcessId; Unshare = $outer }
+        }
+        if ($outer.HasExited) { throw "with-pid $ProcessId $($Command -join ' ') exited with $($outer.ExitCode)" }
+        Start-Sleep -Milliseconds 10
+    }
+    Stop-TestProcess ([pscustomobject]@{ Pid = 0; Unshare = $outer })
+    throw "with-pid $ProcessId did not start $Name in time"
+}
+
 function Remove-TestBinaries {
-    Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "psns-without-syscalls-$([Environment]::ProcessId)") -ErrorAction Ignore
+    foreach ($name in 'without-syscalls', 'with-pid') {
+        Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "psns-$name-$([Environment]::ProcessId)") -ErrorAction Ignore
+    }
 }
 
 Export-ModuleMember -Function *

@@ -60,22 +60,26 @@ public sealed class EnterNamespaceCommand : NamespaceCmdlet
     /// shell, $SHELL or, without it, pwsh with this module.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
     public string? FilePath { get; set; }
 
     /// <summary>The program's arguments, each passed as is.</summary>
     [Parameter]
     [Alias("Args")]
+    [ValidateNoNul]
     public string[] ArgumentList { get; set; } = Array.Empty<string>();
 
     /// <summary>The root directory (chroot) for the program, a path inside the entered namespaces (nsenter --root).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
     public string? Root { get; set; }
 
     /// <summary>The working directory, inside the entered namespaces (nsenter --wd). Default: pwsh's
     /// location, or / of an entered mount namespace.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
     public string? WorkingDirectory { get; set; }
 
     /// <summary>The uid to run as (nsenter --setuid). Entering a user namespace, 0 unless -PreserveCredentials.</summary>

@@ -73,7 +73,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
             case NamespaceSet:
                 foreach (Namespace ns in Namespace)
                 {
-                    ScanInto(ns.Type, ns.Inode);
+                    ScanNamespace(ns);
                 }
 
                 break;
@@ -94,6 +94,30 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
             default:
                 ScanInto(null, 0);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Writes the processes of a namespace object, held open while the scan runs: its inode then
+    /// names it and no other. One that is gone (or whose inode a newer namespace has taken) is
+    /// an ObjectNotFound error, as for Enter-Namespace and Invoke-InNamespace.
+    /// </summary>
+    private void ScanNamespace(Namespace ns)
+    {
+        NamespaceTarget target;
+        try
+        {
+            target = TargetResolver.OpenNamespace(ns, null);
+        }
+        catch (Exception ex) when (ex is ErrnoException or NotANamespaceException)
+        {
+            WriteError(TargetResolver.Error(ex, ns));
+            return;
+        }
+
+        using (target)
+        {
+            ScanInto(ns.Type, ns.Inode);
         }
     }
 

@@ -16,11 +16,13 @@ public sealed partial class NewNamespaceCommand
     /// namespace it is that namespace's PID 1 (unshare --fork).</summary>
     [Parameter(Mandatory = true, ParameterSetName = LaunchSet)]
     [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
     public string FilePath { get; set; } = "";
 
     /// <summary>The program's arguments, each passed as is.</summary>
     [Parameter(ParameterSetName = LaunchSet)]
     [Alias("Args")]
+    [ValidateNoNul]
     public string[] ArgumentList { get; set; } = Array.Empty<string>();
 
     /// <summary>Mounts a fresh /proc (of the new PID namespace) inside the new mount namespace, after
@@ -67,12 +69,14 @@ public sealed partial class NewNamespaceCommand
     /// <summary>The directory the program gets as its root (chroot), given as pwsh sees it (unshare --root).</summary>
     [Parameter(ParameterSetName = LaunchSet)]
     [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
     public string? Root { get; set; }
 
     /// <summary>The program's working directory, inside the new root (unshare --wd). Without it: pwsh's
     /// current location, or / with -Root.</summary>
     [Parameter(ParameterSetName = LaunchSet)]
     [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
     public string? WorkingDirectory { get; set; }
 
     /// <summary>Seconds added to CLOCK_MONOTONIC in a new time namespace (unshare --monotonic). Implies -Type Time.</summary>

@@ -109,7 +109,7 @@ public sealed partial class NewNamespaceCommand
         {
             foreach (string name in Name)
             {
-                string? problem = NamespaceName.Problem(name);
+                string? problem = NamespaceName.ProblemForNew(name);
                 if (problem is not null)
                 {
                     WriteError(ErrorRecords.InvalidArgument("InvalidNamespaceName", problem, name));

@@ -122,9 +122,33 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
         }
     }
 
-    /// <summary>One search for holders, for every removed namespace that may live on.</summary>
+    /// <summary>
+    /// Drops from the list the namespaces that turn out gone within a moment. The kernel frees
+    /// some namespaces from a work queue after their last reference is dropped (a user namespace,
+    /// for one): until that has run, a handle still opens. Those the kernel cannot say about
+    /// (no handle, or no CAP_DAC_READ_SEARCH) stay.
+    /// </summary>
+    private static void DropSettled(List<RemovedNamespace> removed)
+    {
+        for (int attempt = 0; attempt < 20 && removed.Count > 0; attempt++)
+        {
+            if (attempt > 0)
+            {
+                System.Threading.Thread.Sleep(5);
+            }
+
+            removed.RemoveAll(static r => r.Handle?.IsAlive() == false);
+            if (removed.TrueForAll(static r => r.Handle is null || r.Handle.IsAlive() is null))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One search for holders, for every removed namespace that lives on.</summary>
     protected override void EndProcessing()
     {
+        DropSettled(_maybeHeld);
         if (_maybeHeld.Count == 0)
         {
             return;
@@ -144,7 +168,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
             {
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by {string.Join(", ", list)}.");
             }
-            else if (removed.Handle?.IsAlive() == true)
+            else if (removed.Handle is not null)
             {
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by something not found in /proc or the mount table (an open descriptor, a socket, or a namespace it owns or parents).");
             }

@@ -83,7 +83,7 @@ internal static class TargetResolver
             }
         }
 
-        NamespaceFile file = NamespaceLocator.TryOpen(ns.Type, ns.Inode, paths, pids) ??
+        NamespaceFile file = NamespaceLocator.TryOpen(ns.Type, ns.Inode, ns.NsId, paths, pids) ??
             throw new ErrnoException("open", Errno.ENOENT, ns.Id);
         return NamespaceTarget.FromFile(file);
     }

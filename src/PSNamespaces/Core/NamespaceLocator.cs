@@ -11,6 +11,11 @@ namespace PSNamespaces.Core;
 /// the descriptor is that very namespace: the open descriptor cannot change under us, a PID or a
 /// path can.
 /// </summary>
+/// <remarks>
+/// The inode alone does not prove it: nsfs hands a freed namespace's inode number to the next
+/// namespace made, so a PID reused by a process in a new namespace can show the old inode. Where
+/// the object carries the 64-bit NS_GET_ID, which the kernel never reuses, it must match too.
+/// </remarks>
 internal static class NamespaceLocator
 {
     /// <summary>
@@ -18,11 +23,11 @@ internal static class NamespaceLocator
     /// (what a namespace object knows), then any process in it, then any nsfs mount of it.
     /// Null when nothing holds it any more.
     /// </summary>
-    internal static NamespaceFile? TryOpen(NamespaceType type, ulong inode, IEnumerable<string> paths, IEnumerable<int> pids)
+    internal static NamespaceFile? TryOpen(NamespaceType type, ulong inode, ulong? nsId, IEnumerable<string> paths, IEnumerable<int> pids)
     {
         foreach (string path in paths)
         {
-            if (TryOpenIfSame(path, type, inode) is NamespaceFile file)
+            if (TryOpenIfSame(path, type, inode, nsId) is NamespaceFile file)
             {
                 return file;
             }
@@ -30,7 +35,7 @@ internal static class NamespaceLocator
 
         foreach (int pid in pids)
         {
-            if (TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)
+            if (TryOpenIfSame(ProcPath(pid, type), type, inode, nsId) is NamespaceFile file)
             {
                 return file;
             }
@@ -48,7 +53,7 @@ internal static class NamespaceLocator
 
                 int err = ProcessNamespaceReader.ReadLink(fd, link, out ulong found);
                 Tmds.Linux.LibC.close(fd);
-                if (err == 0 && found == inode && TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)
+                if (err == 0 && found == inode && TryOpenIfSame(ProcPath(pid, type), type, inode, nsId) is NamespaceFile file)
                 {
                     return file;
                 }
@@ -57,7 +62,7 @@ internal static class NamespaceLocator
 
         foreach (NsfsMount mount in NsfsMounts.Read())
         {
-            if (mount.Type == type && mount.Inode == inode && TryOpenIfSame(mount.MountPoint, type, inode) is NamespaceFile file)
+            if (mount.Type == type && mount.Inode == inode && TryOpenIfSame(mount.MountPoint, type, inode, nsId) is NamespaceFile file)
             {
                 return file;
             }
@@ -69,7 +74,7 @@ internal static class NamespaceLocator
     private static string ProcPath(int pid, NamespaceType type) =>
         "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/ns/" + type.ProcName();
 
-    private static NamespaceFile? TryOpenIfSame(string path, NamespaceType type, ulong inode)
+    private static NamespaceFile? TryOpenIfSame(string path, NamespaceType type, ulong inode, ulong? nsId)
     {
         NamespaceFile file;
         try
@@ -82,7 +87,9 @@ internal static class NamespaceLocator
             return null;
         }
 
-        if (file.Type == type && file.Inode == inode)
+        // Where the kernel has no NS_GET_ID, TryGetId answers null: the inode is all there is.
+        if (file.Type == type && file.Inode == inode &&
+            (nsId is null || NamespaceIoctl.TryGetId(file.Fd.Fd) is not ulong id || id == nsId))
         {
             return file;
         }

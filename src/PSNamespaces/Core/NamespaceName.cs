@@ -33,4 +33,29 @@ internal static class NamespaceName
 
         return null;
     }
+
+    /// <summary>
+    /// Why a new namespace may not be given this name, or null: the rule above, and no control
+    /// characters. iproute2 would accept a newline or an escape sequence, but `ip netns list`
+    /// prints one name per line, raw, so such a name breaks every script that reads it (and can
+    /// write to a terminal). Names already there are still found and removed by the rule above.
+    /// </summary>
+    internal static string? ProblemForNew(string? name)
+    {
+        string? problem = Problem(name);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        foreach (char c in name!)
+        {
+            if (char.IsControl(c))
+            {
+                return "A new namespace name cannot contain a control character (a newline, a tab, an escape): ip netns list prints names one per line, as they are.";
+            }
+        }
+
+        return null;
+    }
 }
