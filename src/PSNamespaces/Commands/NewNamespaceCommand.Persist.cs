@@ -24,7 +24,9 @@ public sealed partial class NewNamespaceCommand
 
     /// <summary>
     /// Names of network namespaces to create in /run/netns, where and as ip netns add makes them;
-    /// -Type must be Net. Each name makes its own namespace.
+    /// -Type must be Net. Each name makes its own namespace. A name is a file name of at most 255
+    /// bytes, not . or .., without / and, unlike what iproute2 allows, without control characters
+    /// (ip netns list prints names one per line, as they are).
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [AllowEmptyString]
