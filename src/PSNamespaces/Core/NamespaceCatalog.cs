@@ -219,10 +219,13 @@ internal sealed partial class NamespaceCatalog : IDisposable
         }
     }
 
-    /// <summary>Adds the namespaces bind mounts hold, and each mount's path to its namespace.</summary>
+    /// <summary>
+    /// Adds the namespaces bind mounts hold, and each mount's path to its namespace. Describing
+    /// one namespace, only its own mounts matter: the others are not read into objects.
+    /// </summary>
     private void AddBindMounts()
     {
-        foreach (NsfsMount mount in NsfsMounts.Read())
+        foreach (NsfsMount mount in NsfsMounts.Read(_onlyInode))
         {
             if (!_entries.TryGetValue(mount.Inode, out Entry? entry))
             {

@@ -24,9 +24,9 @@ internal static class NamespaceThread
     /// with its stack.
     /// </summary>
     /// <param name="work">What to run there.</param>
-    /// <param name="name">The thread's name, as ps -T shows it.</param>
+    /// <param name="name">The thread's name, as ps -T shows it; null for none. Naming costs an open and a write of /proc/self/task/TID/comm, more than the rest of the thread's start.</param>
     /// <param name="maxStackSize">The thread's stack, 0 for the runtime's default; a few system calls need far less, and a smaller stack starts faster.</param>
-    internal static T Run<T>(Func<T> work, string name = "PSNamespaces", int maxStackSize = 0)
+    internal static T Run<T>(Func<T> work, string? name = "PSNamespaces", int maxStackSize = 0)
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
@@ -47,11 +47,12 @@ internal static class NamespaceThread
             }
         }
 
-        var thread = new Thread(Body, maxStackSize)
+        var thread = new Thread(Body, maxStackSize) { IsBackground = true };
+        if (name is not null)
         {
-            IsBackground = true,
-            Name = name,
-        };
+            thread.Name = name;
+        }
+
         thread.Start();
         thread.Join();
         if (exited is not null)

@@ -66,7 +66,7 @@ internal static class NamespaceUnshare
 
                 throw;
             }
-        }, "PSNamespaces unshare", SmallStack);
+        }, name: null, SmallStack); // unnamed: a loop making many namespaces pays for every thread's start
     }
 
     /// <summary>

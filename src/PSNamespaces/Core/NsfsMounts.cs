@@ -13,8 +13,9 @@ internal readonly record struct NsfsMount(NamespaceType Type, ulong Inode, strin
 /// <summary>The nsfs mounts of /proc/self/mountinfo (what lsns shows as NSFS).</summary>
 internal static class NsfsMounts
 {
-    /// <summary>Every nsfs mount in the calling thread's mount namespace.</summary>
-    internal static List<NsfsMount> Read()
+    /// <summary>Every nsfs mount in the calling thread's mount namespace; with onlyInode, only those of that namespace.</summary>
+    /// <param name="onlyInode">0 for all; else the one namespace wanted (no string is made for the other mounts).</param>
+    internal static List<NsfsMount> Read(ulong onlyInode = 0)
     {
         var mounts = new List<NsfsMount>();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -40,7 +41,7 @@ internal static class NsfsMounts
                 int end = text.IndexOf((byte)'\n');
                 ReadOnlySpan<byte> line = end < 0 ? text : text[..end];
                 text = end < 0 ? default : text[(end + 1)..];
-                if (TryParse(line, out NsfsMount mount))
+                if (TryParse(line, out NsfsMount mount, onlyInode))
                 {
                     mounts.Add(mount);
                 }
@@ -58,7 +59,7 @@ internal static class NsfsMounts
     /// A mountinfo line of an nsfs mount: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - nsfs SOURCE SUPEROPTIONS",
     /// where ROOT is the namespace ("net:[4026532...]").
     /// </summary>
-    internal static bool TryParse(ReadOnlySpan<byte> line, out NsfsMount mount)
+    internal static bool TryParse(ReadOnlySpan<byte> line, out NsfsMount mount, ulong onlyInode = 0)
     {
         mount = default;
         int separator = line.IndexOf(" - nsfs "u8);
@@ -90,7 +91,7 @@ internal static class NsfsMounts
         rest = rest[(rootEnd + 1)..];
         int mountPointEnd = rest.IndexOf((byte)' ');
         ReadOnlySpan<byte> mountPoint = mountPointEnd < 0 ? rest : rest[..mountPointEnd];
-        if (!Nsfs.TryParseLink(root, out NamespaceType type, out ulong inode))
+        if (!Nsfs.TryParseLink(root, out NamespaceType type, out ulong inode) || (onlyInode != 0 && inode != onlyInode))
         {
             return false;
         }
