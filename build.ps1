@@ -134,7 +134,10 @@ function Invoke-Test {
     $xunit = Invoke-XunitTests
 
     # Pester runs in a child pwsh so the suite sees a fresh process: its threads, descriptors
-    # and namespaces are the test's baseline, not this build script's.
+    # and namespaces are the test's baseline, not this build script's. Without telemetry: its
+    # flush, some 30 s after a pwsh starts, loads assemblies and opens sockets, which the tests
+    # that count descriptors would take for a leak.
+    $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
     $resultFile = Join-Path $OutDir 'pester-summary.json'
     Remove-Item $resultFile -ErrorAction Ignore
     $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'

@@ -54,7 +54,7 @@ Describe 'Get-NamespaceProcess' {
         foreach ($line in ps -e -o pid=,netns=,mntns=,pidns=,utsns=,ipcns=,userns=,cgroupns=) {
             $f = -split $line
             $p = $byPid[[int]$f[0]]
-            if (-not $p -or $f[1] -eq '-') { continue }   # started after our scan, or unreadable
+            if (-not $p -or $f -contains '-') { continue }   # started after our scan, or unreadable (or gone) while ps read it
             @($p.NetNs, $p.MountNs, $p.PidNs, $p.UtsNs, $p.IpcNs, $p.UserNs, $p.CgroupNs) | Should -Be @($f[1..7] | ForEach-Object { [uint64]$_ })
             $checked++
         }
@@ -147,13 +147,13 @@ Describe 'Get-NamespaceProcess' {
     }
 
     It 'opens every descriptor close-on-exec and leaks none over 1000 calls' {
-        $before = (Get-ChildItem /proc/self/fd).Count
+        $before = Get-OpenDescriptor
         for ($i = 0; $i -lt 1000; $i++) {
             $null = Get-NamespaceProcess -Pid $PID
             $null = Get-ProcNsStatus -Pid $fresh.Pid
             $null = Get-NamespaceProcess -Pid 999999999 -ErrorAction SilentlyContinue
         }
-        (Get-ChildItem /proc/self/fd).Count | Should -Be $before
+        Get-OpenDescriptor | Should -Be $before
     }
 
     It 'shows a default table that fits a 120-column terminal' {

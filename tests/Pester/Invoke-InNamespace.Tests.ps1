@@ -37,7 +37,7 @@ BeforeAll {
         }
         [pscustomobject]@{
             Threads = [IO.Directory]::GetDirectories("/proc/$self/task").Count
-            Fds     = [IO.Directory]::GetFileSystemEntries("/proc/$self/fd").Count
+            Fds     = (Get-OpenDescriptor).Count
             Strays  = @($strays)
             Workers = $workers
         }

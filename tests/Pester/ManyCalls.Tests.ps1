@@ -28,7 +28,8 @@ function Get-PwshState {
         $comm = Get-Content "$($task.FullName)/comm" -ErrorAction Ignore
         $ns = @(Get-ChildItem "$($task.FullName)/ns" -ErrorAction Ignore | Sort-Object Name | ForEach-Object { "$($_.Name) $(& $link $_.FullName)" }) -join ', '
         if (-not $comm -or -not $ns) { continue }  # ended while being read
-        if ($ns -ne $main) { $foreign += "$($task.Name) $comm [$ns]" }
+        # Without the thread id: a worker idle for 10 s (a slow machine) ends and a new one takes its place.
+        if ($ns -ne $main) { $foreign += "$comm [$ns]" }
         # The runtime's pool threads start and end on timers of their own.
         if ($comm -notlike '.NET TP *' -and $comm -notlike '.NET Tiered*') { $counted++ }
     }
@@ -47,13 +48,14 @@ function Test-SameState($a, $b) {
     (($a.Descriptors -join '|') -eq ($b.Descriptors -join '|')) -and $b.Children.Count -eq 0
 }
 
-function Wait-PwshState([scriptblock] $Settled) {
+function Wait-PwshState([scriptblock] $Settled, [switch] $KeepWorker) {
     # Threads of finished calls end a moment after the call returns, helpers are reaped a moment
-    # later: the state is read until it is as expected, or 8 s have passed (less than the 10 s
-    # after which an idle cached worker ends, which would change the state for another reason).
-    $deadline = [DateTime]::UtcNow.AddSeconds(8)
+    # later: the state is read until it is as expected, or 20 s have passed.
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
     $previous = $null
     do {
+        # The cached worker is part of the state: keep it from ending idle while we look.
+        if ($KeepWorker) { $null = Invoke-InNamespace -Pid $HolderPid -Type Net { 1 } }
         $now = Get-PwshState
         if (& $Settled $previous $now) { break }
         $previous = $now
@@ -105,9 +107,9 @@ function Invoke-MixedCall([int] $Kind) {
 # One of each first: what the module starts once (its spawner thread, a cached worker for the
 # holder's network namespace) and what pwsh loads on first use are the baseline, not a leak.
 foreach ($kind in 0..9) { Invoke-MixedCall $kind }
-$before = Wait-PwshState { param($previous, $now) $previous -and (Test-SameState $previous $now) }
+$before = Wait-PwshState -KeepWorker { param($previous, $now) $previous -and (Test-SameState $previous $now) }
 for ($i = 0; $i -lt $Calls; $i++) { Invoke-MixedCall ($i % 10) }
-$after = Wait-PwshState { param($previous, $now) Test-SameState $before $now }
+$after = Wait-PwshState -KeepWorker { param($previous, $now) Test-SameState $before $now }
 Remove-Module PSNamespaces
 $removed = Wait-PwshState { param($previous, $now) $now.ForeignThreads.Count -eq 0 }
 

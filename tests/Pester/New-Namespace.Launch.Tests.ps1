@@ -159,6 +159,20 @@ Describe 'New-Namespace -FilePath (unshare)' {
         $p.ExitCode | Should -Be 9
     }
 
+    It 'starts helpers from pwsh''s own namespaces even when the first launch of the session is inside Invoke-InNamespace' {
+        # A thread inherits its creator's namespaces: the helpers' starter thread must not be made
+        # by a namespace worker, or every later launch of the session would start in its target.
+        $holder = Start-TestProcess -Unshare '--net'
+        try {
+            $script = "Import-Module '$env:PSNS_MODULE'; Invoke-InNamespace -Pid $($holder.Pid) -Type Net { Import-Module '$env:PSNS_MODULE'; New-Namespace -Type Uts -FilePath true }; New-Namespace -Type Uts -FilePath readlink -ArgumentList /proc/self/ns/net"
+            $out = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script
+            $LASTEXITCODE | Should -Be 0
+            $out | Should -Be (readlink /proc/self/ns/net)
+        } finally {
+            Stop-TestProcess $holder
+        }
+    }
+
     It 'names a missing program, returns 127, and leaves no process or mount behind' {
         $mounts = @(Get-MountSignature)
         $children = @(Get-ChildPid $PID)

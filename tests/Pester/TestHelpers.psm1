@@ -110,6 +110,16 @@ function Stop-TestProcess {
     }
 }
 
+function Get-OpenDescriptor {
+    <#
+    .SYNOPSIS
+        This process's open descriptors as "FD TARGET" lines (ls -l /proc/self/fd), sorted. An
+        assembly the runtime loads on first use of some code path keeps its descriptors open for
+        good: that is the runtime's doing, not a leak, so .dll files are left out.
+    #>
+    @(Get-ChildItem /proc/self/fd | ForEach-Object { "$($_.Name) $($_.LinkTarget)" } | Where-Object { $_ -notlike '*.dll' } | Sort-Object)
+}
+
 function Get-TestBaseline {
     <# What the suite must leave as it found it. #>
     $self = [Environment]::ProcessId

@@ -12,14 +12,26 @@ namespace PSNamespaces.Core;
 /// as long as pwsh, so "the parent died" means pwsh died.
 /// </summary>
 /// <remarks>
-/// It never enters a namespace, and is created on first use from a thread in pwsh's own
-/// namespaces (cmdlets run on the pipeline thread), so the helpers start from those.
+/// It never enters a namespace, and is created when the module is imported, on the thread that
+/// imports it: a thread in pwsh's own namespaces. A thread inherits its creator's namespaces, so
+/// it must never be created from a namespace worker (a first launch inside Invoke-InNamespace
+/// would otherwise start every later helper from that target): that is refused.
 /// </remarks>
 internal static class SpawnerThread
 {
     private static readonly object s_lock = new();
     private static readonly Queue<Action> s_work = new();
     private static Thread? s_thread;
+
+    /// <summary>Starts the thread, once; called as the module is imported.</summary>
+    /// <exception cref="InvalidOperationException">The calling thread is not in pwsh's namespaces.</exception>
+    internal static void Start()
+    {
+        lock (s_lock)
+        {
+            StartLocked();
+        }
+    }
 
     /// <summary>Runs work on the spawner thread and waits for it; rethrows what it threw.</summary>
     internal static T Run<T>(Func<T> work)
@@ -29,12 +41,7 @@ internal static class SpawnerThread
         using var done = new ManualResetEventSlim();
         lock (s_lock)
         {
-            if (s_thread is null)
-            {
-                s_thread = new Thread(Loop) { IsBackground = true, Name = "PSNamespaces spawner" };
-                s_thread.Start();
-            }
-
+            StartLocked();
             s_work.Enqueue(() =>
             {
                 try
@@ -56,6 +63,23 @@ internal static class SpawnerThread
         done.Wait();
         failure?.Throw();
         return result;
+    }
+
+    private static void StartLocked()
+    {
+        if (s_thread is not null)
+        {
+            return;
+        }
+
+        if (ThreadNamespaces.WhereCallerDiffers() is { Count: > 0 } differing)
+        {
+            throw new InvalidOperationException(
+                $"The exec helpers' starter thread cannot be created from a thread in other namespaces ({string.Join(", ", differing)}): import PSNamespaces in the session first.");
+        }
+
+        s_thread = new Thread(Loop) { IsBackground = true, Name = "PSNamespaces spawner" };
+        s_thread.Start();
     }
 
     private static void Loop()

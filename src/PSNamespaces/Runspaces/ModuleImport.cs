@@ -1,0 +1,15 @@
+using System.Management.Automation;
+using PSNamespaces.Core;
+
+namespace PSNamespaces.Runspaces;
+
+/// <summary>
+/// Starts what must begin in pwsh's own namespaces as the module is imported: the thread every
+/// exec helper is started from (<see cref="SpawnerThread"/>). Imported again inside a namespace
+/// worker's runspace, it finds that thread already there.
+/// </summary>
+public sealed class ModuleImport : IModuleAssemblyInitializer
+{
+    /// <summary>Called by PowerShell as the module is imported.</summary>
+    public void OnImport() => SpawnerThread.Start();
+}
