@@ -15,35 +15,32 @@ BeforeAll {
         if ($LASTEXITCODE -ne 0) { throw 'lsns failed' }
         ($json | ConvertFrom-Json).namespaces
     }
-}
 
-AfterAll {
-    Stop-NamespaceFixture $fixture
-}
-
-Describe 'Get-Namespace against lsns -J --output-all' {
-    BeforeAll {
-        # lsns counts itself: it runs in this pwsh's namespaces.
-        $lsnsOwn = foreach ($link in 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts') { readlink "/proc/$PID/ns/$link" }
-        function Compare-WithLsns($Namespace, $Entry, $Id) {
-            # The columns that depend on which processes there are, as "COLUMN ours lsns" where they differ.
-            $pairs = [ordered]@{
-                NPROCS = ($Namespace.ProcessCount + [int]($Id -in $lsnsOwn)), $Entry.nprocs
-                PID = $Namespace.Pid, $Entry.pid; PPID = $Namespace.PPid, $Entry.ppid; UID = $Namespace.Uid, $Entry.uid
-                USER = $Namespace.User, $Entry.user; COMMAND = $Namespace.Command, $Entry.command
-            }
-            foreach ($column in $pairs.Keys) {
-                if ("$($pairs[$column][0])" -cne "$($pairs[$column][1])") { "$Id $column ours=$($pairs[$column][0]) lsns=$($pairs[$column][1])" }
-            }
+    # lsns counts itself: it runs in this pwsh's namespaces.
+    $lsnsOwn = foreach ($link in 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts') { readlink "/proc/$PID/ns/$link" }
+    function Compare-WithLsns($Namespace, $Entry, $Id) {
+        # The columns that depend on which processes there are, as "COLUMN ours lsns" where they differ.
+        $pairs = [ordered]@{
+            NPROCS = ($Namespace.ProcessCount + [int]($Id -in $lsnsOwn)), $Entry.nprocs
+            PID = $Namespace.Pid, $Entry.pid; PPID = $Namespace.PPid, $Entry.ppid; UID = $Namespace.Uid, $Entry.uid
+            USER = $Namespace.User, $Entry.user; COMMAND = $Namespace.Command, $Entry.command
         }
+        foreach ($column in $pairs.Keys) {
+            if ("$($pairs[$column][0])" -cne "$($pairs[$column][1])") { "$Id $column ours=$($pairs[$column][0]) lsns=$($pairs[$column][1])" }
+        }
+    }
 
-        # Other tests on this machine start and end processes all the time: a scan before and one
-        # after lsns bracket it, and a namespace whose processes both scans agree on is one lsns
-        # must show the same. A process that lived only while lsns ran can still slip between,
-        # so a disagreement is looked at again, up to five times; a real one stays.
+    function Compare-WithLsnsWhileStable {
+        <#
+            Other tests on this machine start and end processes all the time: a scan before and one
+            after lsns bracket it, and a namespace whose processes both scans agree on is one lsns
+            must show the same. A process that lived only while lsns ran can still slip between,
+            so a disagreement is looked at again, up to five times; a real one stays. lsns itself
+            may fail when a process exits under it; that is looked at again too.
+        #>
         for ($attempt = 1; $attempt -le 5; $attempt++) {
             $before = @(Get-Namespace)
-            $lsns = @(Get-LsnsNamespace)
+            try { $lsns = @(Get-LsnsNamespace) } catch { if ($attempt -eq 5) { throw } else { continue } }
             $after = @(Get-Namespace)
             $ours = @{}
             foreach ($ns in $after) { $ours[$ns.Id] = $ns }
@@ -57,6 +54,19 @@ Describe 'Get-Namespace against lsns -J --output-all' {
             $differences = @(foreach ($id in $lsnsById.Keys) { if ($stable[$id]) { Compare-WithLsns $stable[$id] $lsnsById[$id] $id } })
             if (-not $differences) { break }
         }
+        @{ Before = $before; Lsns = $lsns; Ours = $ours; Stable = $stable; LsnsById = $lsnsById; Differences = $differences }
+    }
+}
+
+AfterAll {
+    Stop-NamespaceFixture $fixture
+}
+
+Describe 'Get-Namespace against lsns -J --output-all' {
+    BeforeAll {
+        $scan = Compare-WithLsnsWhileStable
+        $before = $scan.Before; $lsns = $scan.Lsns; $ours = $scan.Ours; $stable = $scan.Stable
+        $lsnsById = $scan.LsnsById; $differences = $scan.Differences
         $fixtureIds = @($lsns | Where-Object { $_.ns -in $fixture.ProcessInodes } | ForEach-Object { "$($_.type):[$($_.ns)]" })
     }
 
@@ -129,6 +139,69 @@ Describe 'Get-Namespace against lsns -J --output-all' {
         $expected = @(Get-ProcessInNamespace pid "pid:[$inode]" | Sort-Object)
         $expected.Count | Should -Be 3
         $ours["pid:[$inode]"].Pids | Should -Be $expected
+    }
+}
+
+Describe 'Get-Namespace: a scan split across threads' {
+    BeforeAll {
+        # From this many processes on, the scan is cut into runs of PIDs read at the same time
+        # and merged. The fixture alone is that many: three groups of fresh pid, mnt, net, uts
+        # and ipc namespaces, inside one user and PID namespace that spans them all, so that it
+        # is seen by every run and its processes are counted across the cuts.
+        $catalog = [PSNamespaces.Namespace].Assembly.GetType('PSNamespaces.Core.NamespaceCatalog')
+        $threshold = [int]$catalog.GetField('PartitionedScanThreshold', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null)
+        $perGroup = [int][math]::Ceiling($threshold / 3)
+        $group = "unshare --fork --kill-child --pid --mount-proc --net --uts --ipc -- sh -c 'for i in `$(seq $perGroup); do sleep 1000 & done; wait'"
+        # Killing the outer PID namespace's init ends everything inside it, reaped there.
+        $outer = Start-NativeProcess unshare @('--fork', '--kill-child', '--user', '--map-root-user', '--pid', '--mount-proc', '--', 'sh', '-c', "for g in 1 2 3; do $group & done; wait")
+        # unshare, sh, and per group unshare, sh and the sleeps.
+        $expected = 2 + 3 * ($perGroup + 2)
+        $hostUser = Get-NsInode $PID user
+        Wait-Condition { (Get-NsInode $outer.Id user) -ne $hostUser } 'the outer unshare has its user namespace'
+        $userInode = Get-NsInode $outer.Id user
+        Wait-Condition { @(Get-ProcessInNamespace user "user:[$userInode]").Count -eq $expected } "the fixture's $expected processes run" -TimeoutSeconds 60
+        $sleepPid = (Get-ProcessInNamespace user "user:[$userInode]" | Where-Object { (Get-Content "/proc/$_/comm" -ErrorAction Ignore) -eq 'sleep' } | Select-Object -Last 1)
+        $modulePath = (Get-Module PSNamespaces).Path
+    }
+
+    AfterAll {
+        $init = @(Get-ChildPid $outer.Id)
+        if ($init) { kill -KILL $init }
+        $outer.WaitForExit()
+    }
+
+    It 'has lsns''s NPROCS, PID, PPID, UID, USER, COMMAND, PNS and ONS for every namespace' {
+        @(Get-ChildItem /proc -Directory -Name | Where-Object { $_ -match '^\d+$' }).Count | Should -BeGreaterOrEqual $threshold
+        $scan = Compare-WithLsnsWhileStable
+        $scan.Differences | Should -BeNullOrEmpty
+        $owned = @($scan.Lsns | Where-Object { $_.ons -eq $userInode })
+        $owned.Count | Should -BeGreaterOrEqual 16 -Because 'the outer pid namespace and three groups of five are owned by the fixture''s user namespace'
+        foreach ($entry in @($owned) + @($scan.Lsns | Where-Object { $_.ns -eq $userInode })) {
+            $id = "$($entry.type):[$($entry.ns)]"
+            $scan.Stable.ContainsKey($id) | Should -BeTrue -Because "$id is held by the fixture's processes only"
+            $ns = $scan.Ours[$id]
+            [uint64]$(if ($null -eq $ns.Parent) { 0 } else { $ns.Parent }) | Should -Be $entry.pns -Because "PNS of $id"
+            [uint64]$(if ($null -eq $ns.Owner) { 0 } else { $ns.Owner }) | Should -Be $entry.ons -Because "ONS of $id"
+        }
+    }
+
+    It 'lists every PID of a namespace that spans the whole scan, ascending, as /proc shows them' {
+        $expectedPids = @(Get-ProcessInNamespace user "user:[$userInode]" | Sort-Object)
+        $expectedPids.Count | Should -Be $expected
+        $ns = Get-Namespace -Type User | Where-Object Inode -eq $userInode
+        $ns.Pids | Should -Be $expectedPids
+        $ns.ProcessCount | Should -Be $expected
+        $ns.Pid | Should -Be $expectedPids[0]
+    }
+
+    It 'scans inside Invoke-InNamespace -Type Pid, where the kernel lets no thread be made, and -Type Net, leaving no thread inside (-Type <Type>)' -TestCases @(@{ Type = 'Pid' }, @{ Type = 'Net' }) {
+        $count = Invoke-InNamespace -Pid $sleepPid -Type $Type {
+            Import-Module $using:modulePath
+            (Get-Namespace -Type User | Where-Object Inode -eq $using:userInode).ProcessCount
+        } -WarningVariable warn -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        $warn | Should -BeNullOrEmpty
+        $count | Should -Be $expected
     }
 }
 

@@ -63,6 +63,47 @@ internal sealed partial class NamespaceCatalog
             (_descriptors ??= new List<string>()).Add(path);
         }
 
+        /// <summary>
+        /// Takes in what a partition of later PIDs found of the same namespace: its processes come
+        /// after ours, its lowest PID counts only when we saw none, and its answers from the
+        /// kernel only when we have none (both asked of the same namespace, they are the same).
+        /// Bind mounts are added after the merge, so a partition has none.
+        /// </summary>
+        internal void Absorb(Entry later)
+        {
+            Namespace ns = Namespace;
+            Namespace other = later.Namespace;
+            HeldBy |= later.HeldBy;
+            ns.ProcessCount += other.ProcessCount;
+            if (later._pids is not null)
+            {
+                (_pids ??= new List<int>()).AddRange(later._pids);
+            }
+
+            if (ns.Pid is null && other.Pid is not null)
+            {
+                ns.Pid = other.Pid;
+                ns.PPid = other.PPid;
+                ns.Command = other.Command;
+                ns.Uid = other.Uid;
+            }
+
+            if (!Described && later.Described)
+            {
+                Described = true;
+                ns.NsId = other.NsId;
+                ns.Owner = other.Owner;
+                ns.OwnerUid = other.OwnerUid;
+                ns.Parent = other.Parent;
+                ns.NetNsId = other.NetNsId;
+            }
+
+            if (later._descriptors is not null)
+            {
+                (_descriptors ??= new List<string>()).AddRange(later._descriptors);
+            }
+        }
+
         /// <summary>The output form: lists as arrays, and with no process in it, the owner uid stands for the uid (as in lsns).</summary>
         internal Namespace Complete(UserNameCache users)
         {

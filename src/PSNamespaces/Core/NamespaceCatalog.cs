@@ -15,7 +15,8 @@ namespace PSNamespaces.Core;
 /// about (ioctls, netlink) once, through a descriptor opened the first time it is seen.
 /// </summary>
 /// <remarks>
-/// Read-only: no namespace is entered or changed, so the scan runs on the calling thread.
+/// Read-only: no namespace is entered or changed, so the scan runs on the calling thread, and on
+/// a few threads it creates when there are many processes (see NamespaceCatalog.Partitions.cs).
 /// A process that exits during the scan is skipped silently; one that may not be read (EACCES:
 /// the machine's PID 1 here) is skipped and listed in <see cref="Skipped"/>.
 /// </remarks>
@@ -24,12 +25,16 @@ internal sealed partial class NamespaceCatalog : IDisposable
     private readonly Dictionary<ulong, Entry> _entries = new();
     private readonly List<SkippedProcess> _skipped = new();
     private readonly UserNameCache _users = new();
-    private readonly ProcRoot _proc = new();
+    private readonly ProcRoot _proc;
 
     // When describing one namespace only, the others are counted but not asked about.
     private readonly ulong _onlyInode;
 
-    private NamespaceCatalog(ulong onlyInode = 0) => _onlyInode = onlyInode;
+    private NamespaceCatalog(ulong onlyInode = 0)
+    {
+        _onlyInode = onlyInode;
+        _proc = new ProcRoot();
+    }
 
     /// <summary>A process the scan could not read (other than one that exited).</summary>
     internal readonly record struct SkippedProcess(int Pid, int Errno, string Function);
@@ -126,17 +131,17 @@ internal sealed partial class NamespaceCatalog : IDisposable
         _entries.TryGetValue(inode, out Entry? entry) ? entry.Complete(_users) : null;
 
     /// <summary>
-    /// The hot loop: per process one directory open and ten readlinkat calls. Consecutive PIDs
-    /// nearly always share namespaces, so each link is first compared with the previous
-    /// process's before a dictionary lookup.
+    /// The hot loop, over ascending PIDs: per process one directory open and ten readlinkat
+    /// calls. Consecutive PIDs nearly always share namespaces, so each link is first compared
+    /// with the previous process's before a dictionary lookup.
     /// </summary>
-    private void ScanProcesses(bool includeDescriptors, CancellationToken cancel)
+    private void ScanProcesses(ReadOnlySpan<int> pids, bool includeDescriptors, CancellationToken cancel)
     {
         Span<ulong> inodes = stackalloc ulong[NamespaceLinks.Count];
         Span<ulong> previous = stackalloc ulong[NamespaceLinks.Count];
         var previousEntries = new Entry[NamespaceLinks.Count];
         var newlyRepresented = new Entry[NamespaceLinks.Count];
-        foreach (int pid in _proc.ListPids())
+        foreach (int pid in pids)
         {
             cancel.ThrowIfCancellationRequested();
             int err = _proc.TryOpenProcess(pid, out int fd);

@@ -1,7 +1,4 @@
 using System;
-using System.Runtime.ExceptionServices;
-using System.Threading;
-using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core;
 
@@ -29,44 +26,11 @@ internal static class NamespaceThread
     internal static T Run<T>(Func<T> work, string? name = "PSNamespaces", int maxStackSize = 0)
     {
         T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        SafeFd? exited = null;
-        void Body()
-        {
-            try
-            {
-                // Opened by the thread itself, so it names this thread and never a later one
-                // that reuses its id. Before Linux 6.9 (no PIDFD_THREAD) there is none.
-                Sys.TryPidfdOpen(Sys.gettid(), out exited, Sys.PIDFD_THREAD);
-
-                result = work();
-            }
-            catch (Exception ex)
-            {
-                failure = ExceptionDispatchInfo.Capture(ex);
-            }
-        }
-
-        var thread = new Thread(Body, maxStackSize) { IsBackground = true };
-        if (name is not null)
-        {
-            thread.Name = name;
-        }
-
-        thread.Start();
-        thread.Join();
-        if (exited is not null)
-        {
-            // Join returns when the managed work is done; the OS thread, still in the namespaces it
-            // entered, exits a moment later. Until it has, it keeps those namespaces alive and
-            // shows in /proc/self/task: wait, so callers see every thread back in the session's.
-            using (exited)
-            {
-                Sys.PidfdExited(exited, 5000);
-            }
-        }
-
-        failure?.Throw();
+        DedicatedThread thread = DedicatedThread.Start(() => result = work(), name, maxStackSize);
+        // Until the OS thread, still in the namespaces it entered, is gone, it keeps them alive
+        // and shows in /proc/self/task: callers see every thread back in the session's.
+        thread.Wait();
+        thread.Failure?.Throw();
         return result;
     }
 

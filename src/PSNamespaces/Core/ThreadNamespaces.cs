@@ -66,6 +66,22 @@ internal static class ThreadNamespaces
     /// <summary>Forgets that the calling thread was seen in the session's namespaces: it is about to leave them.</summary>
     internal static void LeavingSession() => t_seenInSession = false;
 
+    /// <summary>
+    /// Whether the calling thread may create threads. After setns into a PID namespace a thread's
+    /// pid_for_children is not its own PID namespace, and the kernel refuses it CLONE_THREAD
+    /// (EINVAL, which Thread.Start reports as OutOfMemoryException); the same after
+    /// unshare(CLONE_NEWPID), where pid_for_children cannot even be read until the namespace has
+    /// its PID 1.
+    /// </summary>
+    internal static bool CallerCanCreateThreads()
+    {
+        Span<byte> own = stackalloc byte[64];
+        Span<byte> forChildren = stackalloc byte[64];
+        int n = Sys.ReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self/ns/pid\0"u8, own);
+        int m = Sys.ReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self/ns/pid_for_children\0"u8, forChildren);
+        return n > 0 && m > 0 && own[..n].SequenceEqual(forChildren[..m]);
+    }
+
     /// <summary>Whether a thread of this process is still listed in /proc/self/task (not yet gone).</summary>
     internal static bool IsListed(int tid) =>
         Sys.TryStatxAt(LibC.AT_FDCWD, Sys.NullTerminated("/proc/self/task/" + tid.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, Sys.STATX_TYPE, out _) == 0;
