@@ -108,6 +108,18 @@ Describe 'Invoke-InNamespace' {
             Invoke-InNamespace -Pid $targetPid -Type Net { readlink /proc/self/ns/net } | Should -Be (readlink "/proc/$targetPid/ns/net")
         }
 
+        It 'sets $LASTEXITCODE from the last native program the block ran, as nsenter returns it, and leaves it when the block ran none' {
+            $expected = nsenter -t $targetPid -n sh -c 'exit 7'; $expected = $LASTEXITCODE
+            $expected | Should -Be 7
+            $global:LASTEXITCODE = 0
+            Invoke-InNamespace -Pid $targetPid -Type Net { sh -c 'exit 7' }
+            $LASTEXITCODE | Should -Be $expected
+            $null = Invoke-InNamespace -Pid $targetPid -Type Net { 1 }
+            $LASTEXITCODE | Should -Be $expected
+            $null = Invoke-InNamespace -Pid $targetPid -Type Net { sh -c 'exit 3'; true }
+            $LASTEXITCODE | Should -Be 0
+        }
+
         It 'puts programs the block starts in the target''s PID namespace with -Type Pid' {
             $expected = readlink "/proc/$targetPid/ns/pid"
             $expected | Should -Not -Be (readlink /proc/self/ns/pid)

@@ -210,6 +210,12 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
             }
         }
 
+        // As for a native program run here: $LASTEXITCODE is what the block's last one returned.
+        if (invocation.LastExitCode is int exitCode)
+        {
+            SessionState.PSVariable.Set("global:LASTEXITCODE", exitCode);
+        }
+
         if (invocation.Failure is Exception failure)
         {
             WriteError(failure is ErrnoException errno

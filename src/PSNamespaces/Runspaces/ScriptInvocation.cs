@@ -62,6 +62,13 @@ internal sealed class ScriptInvocation : INamespaceWork<NamespaceRunspace>
     /// <summary>The error that ended the block (a terminating error inside it), once <see cref="Records"/> has ended.</summary>
     internal ErrorRecord? TerminatingError { get; private set; }
 
+    /// <summary>
+    /// $LASTEXITCODE as the block left it (the exit code of the last native program it ran), or
+    /// null when it ran none; read once <see cref="Records"/> has ended. Each call starts from a
+    /// reset runspace, so it is never a previous call's.
+    /// </summary>
+    internal int? LastExitCode { get; private set; }
+
     /// <summary>Why the block could not run at all (the worker could not get ready), once <see cref="Records"/> has ended.</summary>
     internal Exception? Failure { get; private set; }
 
@@ -149,10 +156,25 @@ internal sealed class ScriptInvocation : INamespaceWork<NamespaceRunspace>
                 _running = null;
             }
 
+            LastExitCode = ReadLastExitCode(runspace);
             End();
         }
 
         runspace.Recycle();
+    }
+
+    private static int? ReadLastExitCode(NamespaceRunspace runspace)
+    {
+        try
+        {
+            object? value = runspace.Runspace.SessionStateProxy.GetVariable("LASTEXITCODE");
+            return (value is PSObject wrapped ? wrapped.BaseObject : value) as int?;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or PSInvalidOperationException)
+        {
+            // A runspace left broken by a stop: there is nothing to report.
+            return null;
+        }
     }
 
     public void Fail(Exception error)
