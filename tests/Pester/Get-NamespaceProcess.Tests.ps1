@@ -72,6 +72,25 @@ Describe 'Get-NamespaceProcess' {
         @(Get-NamespaceProcess -Type Net -Inode $inode | ForEach-Object Pid | Sort-Object) | Should -Be $expected
     }
 
+    It 'lists nothing, and writes no error, for a live namespace no process or mount is in (a user namespace held as an owner)' {
+        $dir = "/tmp/psns-i2-owner-$PID"
+        $null = New-Item -ItemType Directory $dir -Force
+        try {
+            $null = New-Namespace -Type User, Uts -Path "$dir/user", "$dir/uts"
+            $userInode = [uint64](stat -L -c %i "$dir/user")
+            Remove-Namespace -Path "$dir/user" -WarningAction SilentlyContinue
+            # The UTS namespace it owns keeps it alive, as lsns shows it: no process, no mount.
+            $owner = Get-Namespace -Inode $userInode
+            $owner.HeldBy | Should -Be 'Namespace'
+            $listed = @($owner | Get-NamespaceProcess -ErrorVariable err)
+            $err | Should -BeNullOrEmpty
+            $listed | Should -BeNullOrEmpty
+        } finally {
+            Remove-Namespace -Path "$dir/uts" -ErrorAction Ignore -WarningAction SilentlyContinue
+            Remove-Item $dir -Recurse -Force
+        }
+    }
+
     It 'lists the processes of a named network namespace like ip netns pids' {
         $name = "psns-test-$PID"
         ip netns add $name

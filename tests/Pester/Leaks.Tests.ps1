@@ -22,6 +22,12 @@ Describe 'The suite leaves nothing behind' {
         Test-Path /run/netns | Should -Be $baseline.NetnsDir
     }
 
+    It 'leaves no psns-* file or directory in the temporary directory' {
+        $tmp = [IO.Path]::GetTempPath()
+        @(Get-ChildItem $tmp -Filter 'psns-*' -Name -Force | Where-Object { $_ -notin $baseline.TempFiles -and $_ -ne (Split-Path -Leaf $env:PSNS_BASELINE) }) |
+            Should -BeNullOrEmpty
+    }
+
     It 'leaves no process behind, running or zombie' {
         # This pwsh is a child subreaper: orphans of the suite end up as its children.
         $leftover = @(Get-ChildPid ([Environment]::ProcessId) | Where-Object { $_ -notin $baseline.Children } |
@@ -32,16 +38,18 @@ Describe 'The suite leaves nothing behind' {
     It 'leaves every thread of this pwsh in its original namespaces' {
         $self = [Environment]::ProcessId
         # Invoke-InNamespace keeps a worker per target until it has been idle 10 s, by design;
-        # removing the module ends the idle ones. A worker still finishing a block that would not
-        # stop ends with the block. Any other thread in another namespace is a leak.
+        # removing the module ends the idle ones, and a worker still finishing a block that would
+        # not stop ends with the block: only the module's own threads are waited for. Any other
+        # thread in another namespace (a pool thread born inside one) is a leak, seen at once.
         Remove-Module PSNamespaces -ErrorAction Ignore
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         do {
-            $strays = @(foreach ($task in Get-ChildItem "/proc/$self/task") {
+            $moduleStrays = @(foreach ($task in Get-ChildItem "/proc/$self/task") {
                 $now = @(Get-ChildItem "$($task.FullName)/ns" -ErrorAction Ignore | ForEach-Object { "$($_.Name) $([IO.FileInfo]::new($_.FullName).LinkTarget)" })
-                if ($now -and "$now" -ne "$($baseline.Namespaces)") { $task.Name }
+                $comm = Get-Content "$($task.FullName)/comm" -ErrorAction Ignore
+                if ($now -and "$now" -ne "$($baseline.Namespaces)" -and $comm -like 'PSNamespaces*') { $task.Name }
             })
-            if (-not $strays) { break }
+            if (-not $moduleStrays) { break }
             Start-Sleep -Milliseconds 250
         } while ([DateTime]::UtcNow -lt $deadline)
         foreach ($task in Get-ChildItem "/proc/$self/task") {

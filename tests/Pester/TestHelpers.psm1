@@ -128,6 +128,7 @@ function Get-TestBaseline {
         Netns      = @(Get-ChildItem /run/netns -ErrorAction Ignore | ForEach-Object Name)
         NetnsDir   = Test-Path /run/netns
         Children   = @(Get-ChildPid $self)
+        TempFiles  = @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'psns-*' -Name -Force)
         Namespaces = @(Get-ChildItem "/proc/$self/task/$self/ns" | ForEach-Object { "$($_.Name) $(readlink $_.FullName)" })
     }
 }

@@ -9,6 +9,7 @@
  * exits with its status, so nothing is left unreaped. Test-only; never shipped in the module.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -47,6 +48,10 @@ int main(int argc, char **argv)
 
     int status;
     while (waitpid((pid_t)pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            perror("waitpid");
+            return 125;
+        }
     }
 
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

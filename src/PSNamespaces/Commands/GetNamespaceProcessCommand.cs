@@ -100,7 +100,9 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     /// <summary>
     /// Writes the processes of a namespace object, held open while the scan runs: its inode then
     /// names it and no other. One that is gone (or whose inode a newer namespace has taken) is
-    /// an ObjectNotFound error, as for Enter-Namespace and Invoke-InNamespace.
+    /// an ObjectNotFound error, as for Enter-Namespace and Invoke-InNamespace — unless the object
+    /// itself shows no process or mount in it (held only as an owner, a descriptor, or for
+    /// children): there is then no way in to open, and no process to list.
     /// </summary>
     private void ScanNamespace(Namespace ns)
     {
@@ -111,7 +113,11 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
         }
         catch (Exception ex) when (ex is ErrnoException or NotANamespaceException)
         {
-            WriteError(TargetResolver.Error(ex, ns));
+            if ((ns.HeldBy & (NamespaceHolder.Process | NamespaceHolder.BindMount)) != 0)
+            {
+                WriteError(TargetResolver.Error(ex, ns));
+            }
+
             return;
         }
 

@@ -123,32 +123,30 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
     }
 
     /// <summary>
-    /// Drops from the list the namespaces that turn out gone within a moment. The kernel frees
-    /// some namespaces from a work queue after their last reference is dropped (a user namespace,
-    /// for one): until that has run, a handle still opens. Those the kernel cannot say about
-    /// (no handle, or no CAP_DAC_READ_SEARCH) stay.
+    /// Whether a namespace nothing visible holds is still alive after a while. The kernel frees
+    /// some namespaces from a work queue once their last reference is dropped (an IPC namespace
+    /// after an RCU grace period, then the user namespace that owned it): until that has run, a
+    /// handle still opens. Polled with growing pauses for up to about a second; null when the
+    /// kernel will not say (no CAP_DAC_READ_SEARCH).
     /// </summary>
-    private static void DropSettled(List<RemovedNamespace> removed)
+    private static bool? AliveAfterSettling(NamespaceHandle handle)
     {
-        for (int attempt = 0; attempt < 20 && removed.Count > 0; attempt++)
+        int pause = 2;
+        for (int waited = 0; ; waited += pause, pause = Math.Min(pause * 2, 100))
         {
-            if (attempt > 0)
+            bool? alive = handle.IsAlive();
+            if (alive != true || waited >= 1000)
             {
-                System.Threading.Thread.Sleep(5);
+                return alive;
             }
 
-            removed.RemoveAll(static r => r.Handle?.IsAlive() == false);
-            if (removed.TrueForAll(static r => r.Handle is null || r.Handle.IsAlive() is null))
-            {
-                return;
-            }
+            System.Threading.Thread.Sleep(pause);
         }
     }
 
-    /// <summary>One search for holders, for every removed namespace that lives on.</summary>
+    /// <summary>One search for holders, for every removed namespace that may live on.</summary>
     protected override void EndProcessing()
     {
-        DropSettled(_maybeHeld);
         if (_maybeHeld.Count == 0)
         {
             return;
@@ -168,7 +166,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
             {
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by {string.Join(", ", list)}.");
             }
-            else if (removed.Handle is not null)
+            else if (removed.Handle is NamespaceHandle handle && AliveAfterSettling(handle) == true)
             {
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by something not found in /proc or the mount table (an open descriptor, a socket, or a namespace it owns or parents).");
             }

@@ -19,6 +19,7 @@ internal sealed class DedicatedThread
     private readonly Action _work;
     private readonly Thread _thread;
     private SafeFd? _exited;
+    private int _tid;
 
     private DedicatedThread(Action work, string? name, int maxStackSize)
     {
@@ -59,6 +60,17 @@ internal sealed class DedicatedThread
 
             _exited = null;
         }
+        else if (_tid != 0)
+        {
+            // Before Linux 6.9 there is no thread pidfd: watch /proc/self/task instead. The id can
+            // only go to a new thread once this one is gone; should that happen between two looks,
+            // the deadline ends the wait.
+            long deadline = Environment.TickCount64 + 5000;
+            while (ThreadNamespaces.IsListed(_tid) && Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(1);
+            }
+        }
     }
 
     private void Body()
@@ -67,7 +79,8 @@ internal sealed class DedicatedThread
         {
             // Opened by the thread itself, so it names this thread and never a later one that
             // reuses its id. Before Linux 6.9 (no PIDFD_THREAD) there is none.
-            Sys.TryPidfdOpen(Sys.gettid(), out _exited, Sys.PIDFD_THREAD);
+            _tid = Sys.gettid();
+            Sys.TryPidfdOpen(_tid, out _exited, Sys.PIDFD_THREAD);
 
             _work();
         }

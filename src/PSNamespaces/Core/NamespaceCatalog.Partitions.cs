@@ -82,14 +82,27 @@ internal sealed partial class NamespaceCatalog
             for (int i = 1; i < count; i++)
             {
                 int index = i;
-                threads[i] = DedicatedThread.Start(() => ScanPart(index), "PSNamespaces scan");
+                try
+                {
+                    threads[i] = DedicatedThread.Start(() => ScanPart(index), "PSNamespaces scan");
+                }
+                catch (OutOfMemoryException)
+                {
+                    // The kernel refused a thread (a cgroup's pids.max, RLIMIT_NPROC): this run
+                    // is scanned on the calling thread below, as a single pass would.
+                }
             }
 
-            ScanPart(0);
+            for (int i = 0; i < count; i++)
+            {
+                if (i == 0 || threads[i] is null)
+                {
+                    ScanPart(i);
+                }
+            }
         }
         catch
         {
-            // A thread could not be started: stop those that were.
             stop.Cancel();
             throw;
         }

@@ -1,5 +1,8 @@
+using System;
+using System.IO;
 using System.Management.Automation;
 using PSNamespaces.Core;
+using PSNamespaces.Interop;
 
 namespace PSNamespaces.Runspaces;
 
@@ -11,5 +14,16 @@ namespace PSNamespaces.Runspaces;
 public sealed class ModuleImport : IModuleAssemblyInitializer
 {
     /// <summary>Called by PowerShell as the module is imported.</summary>
-    public void OnImport() => SpawnerThread.Start();
+    public void OnImport()
+    {
+        try
+        {
+            SpawnerThread.Start();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or ErrnoException)
+        {
+            // Importing must not fail for it (no /proc here, or imported inside a namespace
+            // worker): the first launch starts it, or says why it cannot.
+        }
+    }
 }
