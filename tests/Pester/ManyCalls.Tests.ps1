@@ -36,9 +36,11 @@ function Get-PwshState {
     [pscustomobject]@{
         ForeignThreads = @($foreign | Sort-Object)
         Threads        = $counted
-        # An assembly the runtime loads on first use of some code path stays loaded, with its
-        # descriptors: that is the runtime's, not a leak of a call.
-        Descriptors    = @(Get-ChildItem "/proc/$self/fd" | ForEach-Object { "$($_.Name) $(& $link $_.FullName)" } | Where-Object { $_ -notlike '*.dll' } | Sort-Object)
+        # What each descriptor refers to, without its number (which depends on what else was open a
+        # moment before), leaving out this listing's own directory, any fd closed meanwhile, and
+        # .dll files (an assembly the runtime loads on first use of some code path stays open).
+        Descriptors    = @(Get-ChildItem "/proc/$self/fd" | ForEach-Object { & $link $_.FullName } |
+            Where-Object { $_ -and $_ -ne "/proc/$self/fd" -and $_ -notlike '*.dll' } | Sort-Object)
         Children       = @(Get-ChildItem "/proc/$self/task" | ForEach-Object { (Get-Content "$($_.FullName)/children" -Raw -ErrorAction Ignore) -split '\s+' } | Where-Object { $_ })
     }
 }

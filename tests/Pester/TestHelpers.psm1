@@ -113,11 +113,15 @@ function Stop-TestProcess {
 function Get-OpenDescriptor {
     <#
     .SYNOPSIS
-        This process's open descriptors as "FD TARGET" lines (ls -l /proc/self/fd), sorted. An
-        assembly the runtime loads on first use of some code path keeps its descriptors open for
-        good: that is the runtime's doing, not a leak, so .dll files are left out.
+        What this process's open descriptors refer to (ls -l /proc/self/fd), sorted; compare two
+        lists to find a leak. Left out: the numbers (which number an fd gets depends on what
+        else was open a moment before), the directory this listing itself opens and any fd
+        that closed while it was read, and .dll files (an assembly the runtime loads on first
+        use of some code path stays open for good: the runtime's doing, not a leak).
     #>
-    @(Get-ChildItem /proc/self/fd | ForEach-Object { "$($_.Name) $($_.LinkTarget)" } | Where-Object { $_ -notlike '*.dll' } | Sort-Object)
+    $listing = "/proc/$([Environment]::ProcessId)/fd"
+    @(Get-ChildItem /proc/self/fd | ForEach-Object { $_.LinkTarget } |
+        Where-Object { $_ -and $_ -ne $listing -and $_ -notlike '*.dll' } | Sort-Object)
 }
 
 function Get-TestBaseline {
