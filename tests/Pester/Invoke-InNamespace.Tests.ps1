@@ -367,11 +367,7 @@ Describe 'Invoke-InNamespace' {
                 while (-not (Test-Path $marker) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
                 Test-Path $marker | Should -BeTrue
                 Start-Sleep -Milliseconds 300
-                $ps.InvocationStateInfo.State | Should -Be 'Running'
-                $watch = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                Assert-StopsPromptly $ps
             } finally {
                 $ps.Dispose()
                 Remove-Item $marker -ErrorAction Ignore

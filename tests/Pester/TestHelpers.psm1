@@ -124,6 +124,20 @@ function Get-OpenDescriptor {
         Where-Object { $_ -and $_ -ne $listing -and $_ -notlike '*.dll' } | Sort-Object)
 }
 
+function Assert-StopsPromptly {
+    <#
+    .SYNOPSIS
+        Stops a running [powershell] as Ctrl+C would (StopProcessing) and checks that it was
+        running, came back within 5 s, and ended stopped.
+    #>
+    param([Parameter(Mandatory)] [powershell] $PowerShell)
+    $PowerShell.InvocationStateInfo.State | Should -Be 'Running'
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $PowerShell.Stop()
+    $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+    $PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
+}
+
 function Get-TestBaseline {
     <# What the suite must leave as it found it. #>
     $self = [Environment]::ProcessId
