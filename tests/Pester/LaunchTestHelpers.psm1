@@ -66,6 +66,25 @@ function Wait-ProcessGone {
     $false
 }
 
+function Wait-SignalCaught {
+    <#
+    .SYNOPSIS
+        Whether a process has a handler for a signal (its SigCgt bit in /proc/PID/status) within a
+        few seconds. A PID namespace's init drops a signal it has no handler for, so a test that
+        signals a shell's trap must wait for the trap, not for the shell to exist.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [int] $Signal)
+    $bit = [uint64]1 -shl ($Signal - 1)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $line = (Get-Content "/proc/$ProcessId/status" -ErrorAction Ignore) -match '^SigCgt:'
+        if (-not $line) { return $false }
+        if (([Convert]::ToUInt64(($line -split '\s+')[1], 16) -band $bit) -ne 0) { return $true }
+        Start-Sleep -Milliseconds 20
+    }
+    $false
+}
+
 function Stop-LaunchedProcess {
     <# Sends a signal to a launched program and gives it a moment. #>
     param([Parameter(Mandatory)] $Process, [string] $Signal = 'TERM')

@@ -141,18 +141,22 @@ Describe 'New-Namespace -FilePath (unshare)' {
     }
 
     It 'forwards Ctrl+C (pipeline stop) as SIGINT and SIGTERM sent to the helper to the program' {
+        # The program is PID 1 of its namespace, which drops a signal it has no handler for, and
+        # the fallback SIGKILL would end it too (exit 137): only the trap's exit code shows the
+        # signal was forwarded, so each signal waits for its trap.
         $ps = [PowerShell]::Create()
-        $null = $ps.AddScript("Import-Module '$env:PSNS_MODULE'; New-Namespace -Type Pid -FilePath sh -ArgumentList '-c', 'trap ""echo INT; exit 5"" INT; sleep 1000 & wait'")
+        $null = $ps.AddScript("Import-Module '$env:PSNS_MODULE'; New-Namespace -Type Pid -FilePath sh -ArgumentList '-c', 'trap ""exit 5"" INT; sleep 1000 & wait'")
         $async = $ps.BeginInvoke()
         $sh = Wait-ProcessWithArgument 'trap'
         $sh | Should -Not -BeNullOrEmpty
-        Start-Sleep -Milliseconds 200
+        Wait-SignalCaught $sh 2 | Should -BeTrue
         $ps.Stop()
         Wait-ProcessGone $sh | Should -BeTrue
+        $ps.Runspace.SessionStateProxy.GetVariable('LASTEXITCODE') | Should -Be 5
         $ps.Dispose()
         # The helper of a new PID namespace forwards SIGTERM that a process sends it.
         $p = New-Namespace -Type Pid -FilePath sh -ArgumentList '-c', 'trap "exit 9" TERM; sleep 1000 & wait' -NoWait
-        Start-Sleep -Milliseconds 300
+        Wait-SignalCaught $p.Pid 15 | Should -BeTrue
         $helper = [int](Get-StatusField $p.Pid PPid)
         kill -TERM $helper
         $p.WaitForExit(10000) | Should -BeTrue
