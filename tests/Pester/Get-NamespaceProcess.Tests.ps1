@@ -9,7 +9,7 @@ BeforeAll {
     # Fresh namespaces of every kind but user, several processes in them, and one nested deeper.
     $fresh = Start-TestProcess -Unshare @('--pid', '--mount-proc', '--net', '--uts', '--ipc', '--cgroup', '--time') -Command @('bash', '-c', 'sleep 1000 & sleep 1000 & wait')
     # bash is PID 1 of the new PID namespace; wait for its two sleeps too.
-    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while (@(Get-ChildPid $fresh.Pid | Where-Object { (Get-Content "/proc/$_/comm") -eq 'sleep' }).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
     $nested = Start-TestProcess -Unshare @('--pid', '--mount-proc') -Command @('unshare', '--fork', '--kill-child', '--pid', '--mount-proc', '--net', '--', 'sleep', '1000') -Name sleep
 }
@@ -97,7 +97,7 @@ Describe 'Get-NamespaceProcess' {
         try {
             $p = Start-NativeProcess ip 'netns', 'exec', $name, 'sleep', '1000'
             try {
-                $deadline = [DateTime]::UtcNow.AddSeconds(5)
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
                 while ((Get-Content "/proc/$($p.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
                 $expected = @(ip netns pids $name | ForEach-Object { [int]$_ } | Sort-Object)
                 $expected | Should -Be @($p.Id)

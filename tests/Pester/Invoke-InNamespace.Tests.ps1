@@ -354,7 +354,7 @@ Describe 'Invoke-InNamespace' {
         It 'stops a block in <Case> promptly and leaves nothing running' -TestCases @(
             @{ Case = 'Start-Sleep'; Block = 'Start-Sleep -Seconds 60' }
             @{ Case = 'a native program'; Block = 'sleep 61' }
-            @{ Case = 'a .NET call PowerShell cannot interrupt'; Block = '[System.Threading.Thread]::Sleep(6000)' }
+            @{ Case = 'a .NET call PowerShell cannot interrupt'; Block = '[System.Threading.Thread]::Sleep(12000)' }
         ) {
             # The block says it started through a file: the Net worker shares our filesystem.
             $marker = "/tmp/psns-i6-started-$PID"
@@ -372,7 +372,7 @@ Describe 'Invoke-InNamespace' {
                 $ps.Dispose()
                 Remove-Item $marker -ErrorAction Ignore
             }
-            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
             while ((Get-ChildPid $PID | Where-Object { (Get-Content "/proc/$_/cmdline" -Raw -ErrorAction Ignore) -like 'sleep*61*' }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
             Get-ChildPid $PID | Where-Object { (Get-Content "/proc/$_/cmdline" -Raw -ErrorAction Ignore) -like 'sleep*61*' } | Should -BeNullOrEmpty
         }

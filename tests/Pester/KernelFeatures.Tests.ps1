@@ -19,7 +19,7 @@ Describe 'Without NS_GET_NSTYPE (Linux before 4.11)' {
         try {
             $p = Start-NativeProcess ip 'netns', 'exec', $name, 'sleep', '1000'
             try {
-                $deadline = [DateTime]::UtcNow.AddSeconds(5)
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
                 while ((Get-Content "/proc/$($p.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
                 $out = @(Invoke-PwshWithoutKernelFeature -Enotty $NS_GET_NSTYPE -Command @"
 (Get-NamespaceProcess -Name '$name').Pid -join ','

@@ -57,7 +57,7 @@ function Wait-ProcessWithArgument {
 function Wait-ProcessGone {
     <# Whether a process is gone (or a zombie) within a few seconds. #>
     param([Parameter(Mandatory)] [int] $ProcessId)
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while ([DateTime]::UtcNow -lt $deadline) {
         $stat = Get-Content "/proc/$ProcessId/stat" -Raw -ErrorAction Ignore
         if (-not $stat -or $stat -match '\) Z ') { return $true }
@@ -96,18 +96,18 @@ function Get-SettledDescriptor {
     <#
     .SYNOPSIS
         The descriptors a program holds once it has started: right after exec, the dynamic loader
-        briefly opens its libraries (as fd 3), so the list is read until it stops changing.
+        briefly opens its libraries (as fd 3), and a stalled program can hold them for a while, so
+        the list is read until it is the expected one, or 30 s have passed; a descriptor the
+        program was given stays, so a leak still shows.
     #>
-    param([Parameter(Mandatory)] [int] $ProcessId)
-    $previous = $null
-    $deadline = [DateTime]::UtcNow.AddSeconds(5)
-    while ([DateTime]::UtcNow -lt $deadline) {
+    param([Parameter(Mandatory)] [int] $ProcessId, [string[]] $Expected = @('0', '1', '2'))
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    do {
+        $now = @(Get-ChildItem "/proc/$ProcessId/fd" -ErrorAction Ignore | ForEach-Object Name | Sort-Object { [int]$_ })
+        if (($now -join ' ') -eq ($Expected -join ' ')) { break }
         Start-Sleep -Milliseconds 100
-        $now = (@(Get-ChildItem "/proc/$ProcessId/fd" -ErrorAction Ignore | ForEach-Object Name | Sort-Object)) -join ' '
-        if ($now -eq $previous) { break }
-        $previous = $now
-    }
-    $previous -split ' '
+    } while ([DateTime]::UtcNow -lt $deadline)
+    $now
 }
 
 function Receive-Orphan {

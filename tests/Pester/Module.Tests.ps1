@@ -222,7 +222,7 @@ Describe 'Pipeline: <Source> | <Target>' -ForEach @(
         # A process in a UTS namespace of its own, with its own host name, so entering the wrong
         # process or namespace shows.
         $box = New-Namespace -Type Uts -FilePath sh -ArgumentList '-c', 'hostname psns-pipe; exec sleep 60' -NoWait -PassThru
-        for ($i = 0; $i -lt 200 -and (nsenter -t $box.Pid -u hostname) -ne 'psns-pipe'; $i++) { Start-Sleep -Milliseconds 20 }
+        for ($i = 0; $i -lt 1500 -and (nsenter -t $box.Pid -u hostname) -ne 'psns-pipe'; $i++) { Start-Sleep -Milliseconds 20 }
         $p = $box.Pid
         $inputObject = if ($Namespace) { Get-Namespace -Pid $p -Type Uts }
         else {

@@ -9,7 +9,7 @@ Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1')
 
 function Wait-Condition {
     <# Polls until Condition is true; throws with Because after TimeoutSeconds. #>
-    param([Parameter(Mandatory)] [scriptblock] $Condition, [Parameter(Mandatory)] [string] $Because, [int] $TimeoutSeconds = 10)
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [Parameter(Mandatory)] [string] $Because, [int] $TimeoutSeconds = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while (-not (& $Condition)) {
         if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting until $Because" }

@@ -145,9 +145,9 @@ Describe 'New-Namespace -FilePath (unshare)' {
         # the fallback SIGKILL would end it too (exit 137): only the trap's exit code shows the
         # signal was forwarded, so each signal waits for its trap.
         $ps = [PowerShell]::Create()
-        $null = $ps.AddScript("Import-Module '$env:PSNS_MODULE'; New-Namespace -Type Pid -FilePath sh -ArgumentList '-c', 'trap ""exit 5"" INT; sleep 1000 & wait'")
+        $null = $ps.AddScript("Import-Module '$env:PSNS_MODULE'; New-Namespace -Type Pid -FilePath sh -ArgumentList '-c', 'trap ""exit 5"" INT; sleep 1000 & wait', 'psns-i5-int-$PID'")
         $async = $ps.BeginInvoke()
-        $sh = Wait-ProcessWithArgument 'trap'
+        $sh = Wait-ProcessWithArgument "psns-i5-int-$PID"
         $sh | Should -Not -BeNullOrEmpty
         Wait-SignalCaught $sh 2 | Should -BeTrue
         $ps.Stop()

@@ -342,7 +342,7 @@ Describe 'New-Namespace refuses bad input and leaves nothing behind' {
             # lsns 2.38 lists only namespaces a process is in: put one there and ask it for the owner.
             $inside = Start-NativeProcess nsenter "--user=$dir/owner", '--preserve-credentials', "--net=$dir/owned", 'sleep', '1000'
             try {
-                $deadline = [DateTime]::UtcNow.AddSeconds(5)
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
                 while ((Get-Content "/proc/$($inside.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
                 $owned = (lsns -J -o NS,TYPE,ONS | ConvertFrom-Json).namespaces | Where-Object ns -eq $made[1].Inode
                 $owned.ons | Should -Be $made[0].Inode

@@ -93,7 +93,7 @@ Describe 'Remove-Namespace' {
         ip netns add $name
         $holder = Start-NativeProcess ip 'netns', 'exec', $name, 'sleep', '1000'
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
             while ((Get-Content "/proc/$($holder.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
             $inode = Get-FileInode "/run/netns/$name"
             Remove-Namespace -Name $name -WarningVariable warn -WarningAction SilentlyContinue

@@ -67,7 +67,7 @@ function Start-TestProcess {
     $arguments = @('--fork', '--kill-child') + $Unshare + @('--') + $Command
     $outer = Start-NativeProcess unshare $arguments
     $name = if ($Name) { $Name } else { Split-Path -Leaf $Command[0] }
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
     $previous = 0
     while ([DateTime]::UtcNow -lt $deadline) {
         # The most deeply PID-namespaced descendant running the command (nested unshare
@@ -100,13 +100,14 @@ function Stop-TestProcess {
         [array]::Reverse($tree)
         foreach ($child in $tree) {
             kill -KILL $child 2>$null
-            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
             while ((Test-Path "/proc/$child") -and (Get-Content "/proc/$child/stat" -Raw -ErrorAction Ignore) -notmatch '\) Z ' -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 10
             }
         }
-        if (-not $outer.HasExited) { $outer.Kill() }
-        $outer.WaitForExit()
+        # unshare --fork (and with-pid) exits once it has reaped its child; killed first, it would
+        # leave that child's zombie to this pwsh, a subreaper that .NET never reaps for.
+        if (-not $outer.WaitForExit(10000)) { $outer.Kill(); $outer.WaitForExit() }
     }
 }
 
@@ -128,13 +129,14 @@ function Assert-StopsPromptly {
     <#
     .SYNOPSIS
         Stops a running [powershell] as Ctrl+C would (StopProcessing) and checks that it was
-        running, came back within 5 s, and ended stopped.
+        running, came back within 8 s, and ended stopped. The bound is loose on purpose (a loaded
+        machine is slow); a block that cannot be stopped must take longer than that.
     #>
     param([Parameter(Mandatory)] [powershell] $PowerShell)
     $PowerShell.InvocationStateInfo.State | Should -Be 'Running'
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $PowerShell.Stop()
-    $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+    $watch.Elapsed.TotalSeconds | Should -BeLessThan 8
     $PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
 }
 
@@ -242,7 +244,7 @@ function Start-TestProcessWithPid {
     #>
     param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string[]] $Command, [Parameter(Mandatory)] [string] $Name)
     $outer = Start-NativeProcess (Get-TestBinary with-pid) (@("$ProcessId") + $Command)
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while ([DateTime]::UtcNow -lt $deadline) {
         if ((Get-Content "/proc/$ProcessId/comm" -ErrorAction Ignore) -eq $Name -and (Get-StatusField $ProcessId PPid) -eq "$($outer.Id)") {
             return [pscustomobject]@{ Pid = $ProcessId; Unshare = $outer }

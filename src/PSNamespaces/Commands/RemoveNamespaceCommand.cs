@@ -126,16 +126,17 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
     /// Whether a namespace nothing visible holds is still alive after a while. The kernel frees
     /// some namespaces from a work queue once their last reference is dropped (an IPC namespace
     /// after an RCU grace period, then the user namespace that owned it): until that has run, a
-    /// handle still opens. Polled with growing pauses for up to about a second; null when the
-    /// kernel will not say (no CAP_DAC_READ_SEARCH).
+    /// handle still opens. Polled with growing pauses for up to five seconds (a network
+    /// namespace's cleanup waits its turn behind others on a busy machine); it costs time only
+    /// when the warning is due. Null when the kernel will not say (no CAP_DAC_READ_SEARCH).
     /// </summary>
     private static bool? AliveAfterSettling(NamespaceHandle handle)
     {
         int pause = 2;
-        for (int waited = 0; ; waited += pause, pause = Math.Min(pause * 2, 100))
+        for (int waited = 0; ; waited += pause, pause = Math.Min(pause * 2, 200))
         {
             bool? alive = handle.IsAlive();
-            if (alive != true || waited >= 1000)
+            if (alive != true || waited >= 5000)
             {
                 return alive;
             }

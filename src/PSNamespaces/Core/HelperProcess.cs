@@ -25,8 +25,8 @@ internal sealed unsafe class HelperProcess : IDisposable
     /// <summary>The descriptor the helper expects its socket on (SOCKET_FD in nsexec.c).</summary>
     private const int SocketFd = 3;
 
-    /// <summary>How long a program has to end after Ctrl+C before it is killed: PID 1 of a new
-    /// PID namespace ignores every signal it has no handler for.</summary>
+    /// <summary>How long a program has to end after Ctrl+C before it is killed (its SIGINT
+    /// handler may do some work, or it may ignore SIGINT).</summary>
     private static readonly TimeSpan s_interruptGrace = TimeSpan.FromSeconds(3);
 
     /// <summary>How often a helper without a pidfd is polled for its end.</summary>
@@ -355,8 +355,39 @@ internal sealed unsafe class HelperProcess : IDisposable
         return true;
     }
 
-    /// <summary>SIGINT, as Ctrl+C: to the helper, which forwards it to a forked program.</summary>
-    internal void Interrupt() => Signal(_pidfd, Pid, SIGINT);
+    /// <summary>
+    /// SIGINT, as Ctrl+C: to the helper, which forwards it to a forked program. A program that is
+    /// PID 1 of its PID namespace and has no SIGINT handler is killed at once instead: the kernel
+    /// drops a signal to a namespace's init that it has no handler for, so the SIGINT would only
+    /// make Ctrl+C wait out the grace period.
+    /// </summary>
+    internal void Interrupt()
+    {
+        if (!_reaped && InitWithoutHandler(ProgramPid, SIGINT))
+        {
+            Kill();
+            return;
+        }
+
+        Signal(_pidfd, Pid, SIGINT);
+    }
+
+    /// <summary>Whether /proc/PID/status shows PID 1 in its own PID namespace (NSpid's last) and no
+    /// handler for signal (SigCgt). False when it cannot be read: then the SIGINT is sent as usual.</summary>
+    private static bool InitWithoutHandler(int pid, int signal)
+    {
+        Span<byte> buffer = stackalloc byte[8192];
+        int length = Sys.ReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{pid}/status\0"), buffer);
+        if (length <= 0)
+        {
+            return false;
+        }
+
+        var status = new ProcStatusText(buffer[..length]);
+        return status.LastInt("NSpid:"u8) == 1
+            && System.Buffers.Text.Utf8Parser.TryParse(status.Field("SigCgt:"u8), out ulong caught, out _, 'x')
+            && (caught & (1UL << (signal - 1))) == 0;
+    }
 
     /// <summary>SIGKILL to the program; a forked program's helper then exits with 137.</summary>
     internal void Kill()
