@@ -95,10 +95,11 @@ public class HeaderConstantsTests
         }
 
         using Process process = Process.Start(psi)!;
+        // Both pipes drained at once: a compiler that fills stderr must not block on it.
+        var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} failed: {error}");
+        Assert.True(process.ExitCode == 0, $"{file} failed: {error.Result}");
         return output;
     }
 

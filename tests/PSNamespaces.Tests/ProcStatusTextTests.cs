@@ -43,6 +43,22 @@ public class ProcStatusTextTests
     public void LastInt_is_the_innermost_pid() =>
         Assert.Equal(1, new ProcStatusText(s_status).LastInt("NSpid:"u8));
 
+    [Theory]
+    // SigCgt of sh with trap ... INT (bit 1) and its SIGCHLD handler (bit 16).
+    [InlineData("NSpid:\t4086\t1\nSigCgt:\t0000000000010002\n", 2, false)]
+    [InlineData("NSpid:\t4086\t1\nSigCgt:\t0000000000010002\n", 15, true)]
+    [InlineData("NSpid:\t4086\t1\nSigCgt:\t0000000000000000\n", 2, true)]
+    // Signal 64 is the mask's top bit.
+    [InlineData("NSpid:\t4086\t1\nSigCgt:\t8000000000000000\n", 64, false)]
+    // Not PID 1 of its namespace: signals are delivered with the default action.
+    [InlineData("NSpid:\t4086\t5\nSigCgt:\t0000000000000000\n", 2, false)]
+    [InlineData("NSpid:\t4086\nSigCgt:\t0000000000000000\n", 2, false)]
+    // Unreadable: not taken for an init that drops the signal.
+    [InlineData("NSpid:\t4086\t1\n", 2, false)]
+    [InlineData("SigCgt:\t0000000000000000\n", 2, false)]
+    public void IsInitWithoutHandler_reads_NSpid_and_the_SigCgt_bit(string text, int signal, bool expected) =>
+        Assert.Equal(expected, new ProcStatusText(Encoding.ASCII.GetBytes(text)).IsInitWithoutHandler(signal));
+
     [Fact]
     public void Text_reads_the_name() =>
         Assert.Equal("sleep", new ProcStatusText(s_status).Text("Name:"u8));

@@ -354,7 +354,7 @@ Describe 'Invoke-InNamespace' {
         It 'stops a block in <Case> promptly and leaves nothing running' -TestCases @(
             @{ Case = 'Start-Sleep'; Block = 'Start-Sleep -Seconds 60' }
             @{ Case = 'a native program'; Block = 'sleep 61' }
-            @{ Case = 'a .NET call PowerShell cannot interrupt'; Block = '[System.Threading.Thread]::Sleep(12000)' }
+            @{ Case = 'a .NET call PowerShell cannot interrupt'; Block = '[System.Threading.Thread]::Sleep(20000)' }
         ) {
             # The block says it started through a file: the Net worker shares our filesystem.
             $marker = "/tmp/psns-i6-started-$PID"

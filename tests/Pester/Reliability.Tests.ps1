@@ -298,6 +298,7 @@ Describe 'Races with the target process' {
                 # Often with the very inode the victim's namespace had: nsfs hands a freed inode
                 # number to the next namespace made. Only NS_GET_ID tells the two apart then.
                 $impostorNet = Get-NsInode $reusedPid net
+                # Counted for the net namespace only: Invoke-InNamespace -Namespace $net relies on NsId alone then.
                 if ($impostorNet -eq $net.Inode) { $inodeReused++ }
                 $before = Get-SystemSnapshot
 
@@ -322,7 +323,7 @@ Describe 'Races with the target process' {
                 Stop-TestProcess $impostor
             }
         }
-        # The case the NsId check is for happened: the same PID, and the old namespace's inode number on a new one.
+        # The case the NsId check is for happened: the same PID, and the old net namespace's inode number on a new one.
         $inodeReused | Should -BeGreaterThan 0
     }
 }

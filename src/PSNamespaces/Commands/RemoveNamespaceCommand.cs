@@ -21,6 +21,9 @@ namespace PSNamespaces.Commands;
 [OutputType(typeof(Namespace))]
 public sealed class RemoveNamespaceCommand : NamespaceCmdlet
 {
+    /// <summary>How long removed namespaces nothing visible holds get to be freed before the warning.</summary>
+    private const int SettleMilliseconds = 5000;
+
     /// <summary>Names of network namespaces in /run/netns to remove; from the pipeline, the Name property.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NetnsNameCompleter))]
@@ -125,23 +128,22 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
     /// <summary>
     /// Whether a namespace nothing visible holds is still alive after a while. The kernel frees
     /// some namespaces from a work queue once their last reference is dropped (an IPC namespace
-    /// after an RCU grace period, then the user namespace that owned it): until that has run, a
-    /// handle still opens. Polled with growing pauses for up to five seconds (a network
-    /// namespace's cleanup waits its turn behind others on a busy machine); it costs time only
-    /// when the warning is due. Null when the kernel will not say (no CAP_DAC_READ_SEARCH).
+    /// after an RCU grace period, then the user namespace that owned it; a network namespace's
+    /// cleanup may wait its turn behind others on a busy machine): until that has run, a handle
+    /// still opens. Polled with growing pauses until the deadline, shared by every namespace of
+    /// the call, so the wait costs time only when a warning is due; Ctrl+C ends it. Null when the
+    /// kernel will not say (no CAP_DAC_READ_SEARCH).
     /// </summary>
-    private static bool? AliveAfterSettling(NamespaceHandle handle)
+    private bool? AliveAfterSettling(NamespaceHandle handle, long deadline)
     {
-        int pause = 2;
-        for (int waited = 0; ; waited += pause, pause = Math.Min(pause * 2, 200))
+        for (int pause = 2; ; pause = Math.Min(pause * 2, 200))
         {
             bool? alive = handle.IsAlive();
-            if (alive != true || waited >= 5000)
+            long left = deadline - Environment.TickCount64;
+            if (alive != true || left <= 0 || StopToken.WaitHandle.WaitOne((int)Math.Min(pause, left)))
             {
                 return alive;
             }
-
-            System.Threading.Thread.Sleep(pause);
         }
     }
 
@@ -160,6 +162,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
         }
 
         Dictionary<(NamespaceType Type, ulong Inode), List<string>> holders = NamespaceHolders.Find(namespaces);
+        long settleDeadline = Environment.TickCount64 + SettleMilliseconds;
         foreach (RemovedNamespace removed in _maybeHeld)
         {
             string id = Nsfs.FormatId(removed.Type, removed.Inode);
@@ -167,7 +170,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
             {
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by {string.Join(", ", list)}.");
             }
-            else if (removed.Handle is NamespaceHandle handle && AliveAfterSettling(handle) == true)
+            else if (removed.Handle is NamespaceHandle handle && AliveAfterSettling(handle, settleDeadline) == true)
             {
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by something not found in /proc or the mount table (an open descriptor, a socket, or a namespace it owns or parents).");
             }

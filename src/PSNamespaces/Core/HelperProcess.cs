@@ -356,37 +356,39 @@ internal sealed unsafe class HelperProcess : IDisposable
     }
 
     /// <summary>
-    /// SIGINT, as Ctrl+C: to the helper, which forwards it to a forked program. A program that is
-    /// PID 1 of its PID namespace and has no SIGINT handler is killed at once instead: the kernel
-    /// drops a signal to a namespace's init that it has no handler for, so the SIGINT would only
-    /// make Ctrl+C wait out the grace period.
+    /// SIGINT, as Ctrl+C: to the helper, which forwards it to a forked program. A forked program
+    /// that would never see it is killed at once instead of after the grace period.
     /// </summary>
     internal void Interrupt()
     {
-        if (!_reaped && InitWithoutHandler(ProgramPid, SIGINT))
+        if (_programPidfd is not null && !_reaped && DropsInterrupt(_programPidfd))
         {
-            Kill();
+            Sys.TryPidfdSignal(_programPidfd, SIGKILL);
             return;
         }
 
         Signal(_pidfd, Pid, SIGINT);
     }
 
-    /// <summary>Whether /proc/PID/status shows PID 1 in its own PID namespace (NSpid's last) and no
-    /// handler for signal (SigCgt). False when it cannot be read: then the SIGINT is sent as usual.</summary>
-    private static bool InitWithoutHandler(int pid, int signal)
+    /// <summary>
+    /// Whether the program is PID 1 of its PID namespace with no SIGINT handler — the kernel drops
+    /// a signal to a namespace's init that it has no handler for — and has no children, which a
+    /// terminal's Ctrl+C reaches directly and which may use the grace period to finish. Read by
+    /// PID, so the pidfd must show the program still alive afterwards: else the PID may be
+    /// another's. False whenever it cannot be told: then the SIGINT is sent as usual.
+    /// </summary>
+    private bool DropsInterrupt(SafeFd programPidfd)
     {
-        Span<byte> buffer = stackalloc byte[8192];
-        int length = Sys.ReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{pid}/status\0"), buffer);
-        if (length <= 0)
+        Span<byte> status = stackalloc byte[8192];
+        int length = Sys.ReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{ProgramPid}/status\0"), status);
+        if (length <= 0 || !new ProcStatusText(status[..length]).IsInitWithoutHandler(SIGINT))
         {
             return false;
         }
 
-        var status = new ProcStatusText(buffer[..length]);
-        return status.LastInt("NSpid:"u8) == 1
-            && System.Buffers.Text.Utf8Parser.TryParse(status.Field("SigCgt:"u8), out ulong caught, out _, 'x')
-            && (caught & (1UL << (signal - 1))) == 0;
+        Span<byte> children = stackalloc byte[16];
+        int childrenLength = Sys.ReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{ProgramPid}/task/{ProgramPid}/children\0"), children);
+        return childrenLength == 0 && Sys.TryPidfdAlive(programPidfd) == 0;
     }
 
     /// <summary>SIGKILL to the program; a forked program's helper then exits with 137.</summary>

@@ -84,6 +84,16 @@ internal readonly ref struct ProcStatusText
         return Utf8Parser.TryParse(value[start..], out int n, out _) ? n : -1;
     }
 
+    /// <summary>
+    /// Whether this is PID 1 of its PID namespace (the last of NSpid) without a handler for
+    /// signal (its bit in SigCgt, a hex mask where bit N-1 stands for signal N): the kernel drops
+    /// such a signal sent to it, from inside its namespace or from an ancestor's.
+    /// </summary>
+    internal bool IsInitWithoutHandler(int signal) =>
+        LastInt("NSpid:"u8) == 1
+        && Utf8Parser.TryParse(Field("SigCgt:"u8), out ulong caught, out _, 'x')
+        && (caught & (1UL << (signal - 1))) == 0;
+
     /// <summary>A text field ("Name:") as a string; the kernel escapes control characters in it.</summary>
     internal string Text(ReadOnlySpan<byte> nameWithColon) =>
         System.Text.Encoding.UTF8.GetString(Field(nameWithColon));
