@@ -27,8 +27,11 @@ BeforeAll {
         $names = 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'
         $main = @(foreach ($n in $names) { [IO.FileInfo]::new("/proc/$self/task/$self/ns/$n").LinkTarget })
         $workers = 0
+        $threads = 0
         $strays = foreach ($task in [IO.Directory]::GetDirectories("/proc/$self/task")) {
             $comm = (Get-Content "$task/comm" -ErrorAction Ignore)
+            if (Test-SelfEndingRuntimeThread $comm) { continue }
+            $threads++
             # comm keeps 15 bytes of the thread name "PSNamespaces worker"; other module threads
             # (the launch spawner, waiters) are not workers and live on by design.
             if ($comm -like 'PSNamespaces wo*') { $workers++; continue }
@@ -36,7 +39,7 @@ BeforeAll {
             if ($ns[0] -and "$ns" -ne "$main") { "$(Split-Path -Leaf $task) $comm" }
         }
         [pscustomobject]@{
-            Threads = [IO.Directory]::GetDirectories("/proc/$self/task").Count
+            Threads = $threads
             Fds     = (Get-OpenDescriptor).Count
             Strays  = @($strays)
             Workers = $workers
@@ -44,8 +47,7 @@ BeforeAll {
     }
 
     function Assert-SessionUnchanged {
-        # No thread left in another namespace (the runtime's tiered-compilation and background GC
-        # threads, when a worker started them, end after some idle seconds), no new worker, no new descriptor.
+        # No thread left in another namespace, no new worker, no new descriptor.
         param([Parameter(Mandatory)] $Before)
         $deadline = [DateTime]::UtcNow.AddSeconds(40)
         do {

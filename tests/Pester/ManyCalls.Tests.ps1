@@ -29,10 +29,8 @@ function Get-PwshState {
         $ns = @(Get-ChildItem "$($task.FullName)/ns" -ErrorAction Ignore | Sort-Object Name | ForEach-Object { "$($_.Name) $(& $link $_.FullName)" }) -join ', '
         if (-not $comm -or -not $ns) { continue }  # ended while being read
         # Without the thread id: a worker idle for 10 s (a slow machine) ends and a new one takes its place.
-        # The runtime's tiered-compilation and background-GC threads end on timers of their own, and
-        # a worker may have started one, in its namespaces (the module allows for that): neither
-        # counted nor listed. Pool threads come and go too, but one in a namespace is a bug: listed.
-        if ($comm -like '.NET Tiered*' -or $comm -like '.NET BGC*') { continue }
+        # Pool threads come and go (not counted), but one in a namespace is a bug (listed).
+        if (Test-SelfEndingRuntimeThread $comm) { continue }
         if ($ns -ne $main) { $foreign += "$comm [$ns]" }
         if ($comm -notlike '.NET TP *') { $counted++ }
     }

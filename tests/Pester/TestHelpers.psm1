@@ -111,6 +111,18 @@ function Stop-TestProcess {
     }
 }
 
+function Test-SelfEndingRuntimeThread {
+    <#
+    .SYNOPSIS
+        Whether a thread name (comm) is one of the runtime's tiered-compilation or background-GC
+        threads. Whichever thread first needs one starts it, a namespace worker included, and a
+        background GC every few seconds keeps the GC's alive: the module allows for both inside a
+        namespace (NamespaceRun.s_selfEndingRuntimeThreads), so thread checks leave them out.
+    #>
+    param([AllowNull()] [string] $Comm)
+    $Comm -like '.NET Tiered*' -or $Comm -like '.NET BGC*'
+}
+
 function Get-OpenDescriptor {
     <#
     .SYNOPSIS
