@@ -29,8 +29,10 @@ function Get-PwshState {
         $ns = @(Get-ChildItem "$($task.FullName)/ns" -ErrorAction Ignore | Sort-Object Name | ForEach-Object { "$($_.Name) $(& $link $_.FullName)" }) -join ', '
         if (-not $comm -or -not $ns) { continue }  # ended while being read
         # Without the thread id: a worker idle for 10 s (a slow machine) ends and a new one takes its place.
-        # Pool threads come and go (not counted), but one in a namespace is a bug (listed).
-        if (Test-SelfEndingRuntimeThread $comm) { continue }
+        # The runtime's tiered-compilation and background-GC threads are left out, as by
+        # Test-SelfEndingRuntimeThread (TestHelpers.psm1, not loaded in this pwsh). Pool threads
+        # come and go (not counted), but one in a namespace is a bug (listed).
+        if ($comm -like '.NET Tiered*' -or $comm -like '.NET BGC*') { continue }
         if ($ns -ne $main) { $foreign += "$comm [$ns]" }
         if ($comm -notlike '.NET TP *') { $counted++ }
     }
