@@ -60,7 +60,7 @@ function Wait-ProcessWithArgument {
 }
 
 function Wait-ProcessGone {
-    <# Whether a process is gone (or a zombie) within a few seconds. #>
+    <# Whether a process is gone (or a zombie) within 30 s. #>
     param([Parameter(Mandatory)] [int] $ProcessId)
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while ([DateTime]::UtcNow -lt $deadline) {
@@ -74,8 +74,8 @@ function Wait-ProcessGone {
 function Wait-SignalCaught {
     <#
     .SYNOPSIS
-        Whether a process has a handler for a signal (its SigCgt bit in /proc/PID/status) within a
-        few seconds. A PID namespace's init drops a signal it has no handler for, so a test that
+        Whether a process has a handler for a signal (its SigCgt bit in /proc/PID/status) within
+        30 s. A PID namespace's init drops a signal it has no handler for, so a test that
         signals a shell's trap must wait for the trap, not for the shell to exist.
     #>
     param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [int] $Signal)
