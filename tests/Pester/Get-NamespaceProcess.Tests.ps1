@@ -86,7 +86,7 @@ Describe 'Get-NamespaceProcess' {
             $err | Should -BeNullOrEmpty
             $listed | Should -BeNullOrEmpty
         } finally {
-            Remove-Namespace -Path "$dir/uts" -ErrorAction Ignore -WarningAction SilentlyContinue
+            Remove-Namespace -Path "$dir/user", "$dir/uts" -ErrorAction Ignore -WarningAction SilentlyContinue
             Remove-Item $dir -Recurse -Force
         }
     }

@@ -14,9 +14,10 @@ BeforeAll {
 
     $script = Join-Path $dir 'mixed-calls.ps1'
     Set-Content $script @'
-param([string] $ModulePath, [int] $HolderPid, [string] $Dir, [string] $Prefix, [int] $Calls)
+param([string] $ModulePath, [string] $TestHelpers, [int] $HolderPid, [string] $Dir, [string] $Prefix, [int] $Calls)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
+Import-Module $TestHelpers
 
 function Get-PwshState {
     $self = [Environment]::ProcessId
@@ -29,21 +30,15 @@ function Get-PwshState {
         $ns = @(Get-ChildItem "$($task.FullName)/ns" -ErrorAction Ignore | Sort-Object Name | ForEach-Object { "$($_.Name) $(& $link $_.FullName)" }) -join ', '
         if (-not $comm -or -not $ns) { continue }  # ended while being read
         # Without the thread id: a worker idle for 10 s (a slow machine) ends and a new one takes its place.
-        # The runtime's tiered-compilation and background-GC threads are left out, as by
-        # Test-SelfEndingRuntimeThread (TestHelpers.psm1, not loaded in this pwsh). Pool threads
-        # come and go (not counted), but one in a namespace is a bug (listed).
-        if ($comm -like '.NET Tiered*' -or $comm -like '.NET BGC*') { continue }
+        # Pool threads come and go (not counted), but one in a namespace is a bug (listed).
+        if (Test-SelfEndingRuntimeThread $comm) { continue }
         if ($ns -ne $main) { $foreign += "$comm [$ns]" }
         if ($comm -notlike '.NET TP *') { $counted++ }
     }
     [pscustomobject]@{
         ForeignThreads = @($foreign | Sort-Object)
         Threads        = $counted
-        # What each descriptor refers to, without its number (which depends on what else was open a
-        # moment before), leaving out this listing's own directory, any fd closed meanwhile, and
-        # .dll files (an assembly the runtime loads on first use of some code path stays open).
-        Descriptors    = @(Get-ChildItem "/proc/$self/fd" | ForEach-Object { & $link $_.FullName } |
-            Where-Object { $_ -and $_ -ne "/proc/$self/fd" -and $_ -notlike '*.dll' } | Sort-Object)
+        Descriptors    = @(Get-OpenDescriptor)
         Children       = @(Get-ChildItem "/proc/$self/task" | ForEach-Object { (Get-Content "$($_.FullName)/children" -Raw -ErrorAction Ignore) -split '\s+' } | Where-Object { $_ })
     }
 }
@@ -134,7 +129,7 @@ AfterAll {
 
 Describe '1,000 mixed calls' {
     BeforeAll {
-        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $script -ModulePath $modulePath -HolderPid $holder.Pid -Dir $dir -Prefix $prefix -Calls 1000 2>&1
+        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $script -ModulePath $modulePath -TestHelpers (Join-Path $PSScriptRoot 'TestHelpers.psm1') -HolderPid $holder.Pid -Dir $dir -Prefix $prefix -Calls 1000 2>&1
         $exitCode = $LASTEXITCODE
         $report = if ($exitCode -eq 0) { ($output -join "`n") | ConvertFrom-Json }
     }
@@ -143,30 +138,37 @@ Describe '1,000 mixed calls' {
         $exitCode | Should -Be 0 -Because ($output -join "`n")
     }
 
-    It 'leave every thread of pwsh in the namespaces it was in' {
-        # Before and after alike: the main thread's namespaces, and one cached worker in the holder's network namespace.
-        $report.Before.ForeignThreads.Count | Should -Be 1
-        $report.Before.ForeignThreads[0] | Should -Match "net net:\[$(Get-NsInode $holder.Pid net)\]"
-        $report.After.ForeignThreads | Should -Be $report.Before.ForeignThreads
-    }
+    Context 'what the calls left' {
+        BeforeEach {
+            # Without a report every check below would compare nothing with nothing, and pass.
+            $report | Should -Not -BeNullOrEmpty -Because 'the calls must run to the end and report'
+        }
 
-    It 'leave as many threads as before' {
-        $report.After.Threads | Should -Be $report.Before.Threads
-    }
+        It 'leave every thread of pwsh in the namespaces it was in' {
+            # Before and after alike: the main thread's namespaces, and one cached worker in the holder's network namespace.
+            $report.Before.ForeignThreads.Count | Should -Be 1
+            $report.Before.ForeignThreads[0] | Should -Match "net net:\[$(Get-NsInode $holder.Pid net)\]"
+            $report.After.ForeignThreads | Should -Be $report.Before.ForeignThreads
+        }
 
-    It 'leave the same descriptors open' {
-        $report.After.Descriptors | Should -Be $report.Before.Descriptors -Because (Compare-Object $report.Before.Descriptors $report.After.Descriptors | Out-String)
-    }
+        It 'leave as many threads as before' {
+            $report.After.Threads | Should -Be $report.Before.Threads
+        }
 
-    It 'leave no child process, running or zombie' {
-        $report.After.Children | Should -BeNullOrEmpty
-    }
+        It 'leave the same descriptors open' {
+            $report.After.Descriptors | Should -Be $report.Before.Descriptors -Because (Compare-Object $report.Before.Descriptors $report.After.Descriptors | Out-String)
+        }
 
-    It 'give every launched program descriptors 0, 1 and 2 only' {
-        $report.BadDescriptors | Should -BeNullOrEmpty
-    }
+        It 'leave no child process, running or zombie' {
+            $report.After.Children | Should -BeNullOrEmpty
+        }
 
-    It 'and Remove-Module ends the cached workers: no thread is left in another namespace' {
-        $report.AfterRemove.ForeignThreads | Should -BeNullOrEmpty
+        It 'give every launched program descriptors 0, 1 and 2 only' {
+            $report.BadDescriptors | Should -BeNullOrEmpty
+        }
+
+        It 'and Remove-Module ends the cached workers: no thread is left in another namespace' {
+            $report.AfterRemove.ForeignThreads | Should -BeNullOrEmpty
+        }
     }
 }

@@ -223,6 +223,8 @@ Describe 'Pipeline: <Source> | <Target>' -ForEach @(
         # process or namespace shows.
         $box = New-Namespace -Type Uts -FilePath sh -ArgumentList '-c', 'hostname psns-pipe; exec sleep 60' -NoWait -PassThru
         for ($i = 0; $i -lt 1500 -and (nsenter -t $box.Pid -u hostname) -ne 'psns-pipe'; $i++) { Start-Sleep -Milliseconds 20 }
+        # Else the checks below would compare with the session's own host name, and pass for the wrong namespace.
+        if ((nsenter -t $box.Pid -u hostname) -ne 'psns-pipe') { throw 'The box did not set its host name psns-pipe.' }
         $p = $box.Pid
         $inputObject = if ($Namespace) { Get-Namespace -Pid $p -Type Uts }
         else {

@@ -60,9 +60,9 @@ internal static class NamespaceLocator
             }
         }
 
-        foreach (NsfsMount mount in NsfsMounts.Read())
+        foreach (NsfsMount mount in NsfsMounts.Read(inode))
         {
-            if (mount.Type == type && mount.Inode == inode && TryOpenIfSame(mount.MountPoint, type, inode, nsId) is NamespaceFile file)
+            if (mount.Type == type && TryOpenIfSame(mount.MountPoint, type, inode, nsId) is NamespaceFile file)
             {
                 return file;
             }
