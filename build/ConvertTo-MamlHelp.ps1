@@ -122,6 +122,11 @@ function Add-Parameter($Parent, $Parameter, [string] $Required) {
 
 function ConvertFrom-HelpMarkdown([string] $Path, $Document, $Root) {
     $lines = @(Get-Content $Path)
+    # The target parameters shared by every NamespaceTargetCmdlet have one help text, in one file.
+    $shared = Join-Path (Split-Path $Path) 'NamespaceTarget.parameters.md'
+    $lines = @(foreach ($line in $lines) {
+            if ($line -eq '<!-- Target parameters -->') { Get-Content $shared | Where-Object { $_ -notmatch '^(<!--|derives from|line `)' } } else { $line }
+        })
     # Front matter, then "# Verb-Noun".
     $title = $lines | Where-Object { $_ -match '^# ' } | Select-Object -First 1
     if (-not $title) { throw "$Path has no '# Verb-Noun' title." }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Plans;
 using Xunit;
 
 namespace PSNamespaces.Tests;

@@ -1,4 +1,4 @@
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 using Xunit;
 
 namespace PSNamespaces.Tests;

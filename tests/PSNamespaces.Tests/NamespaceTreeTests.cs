@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
 using Xunit;
 
 namespace PSNamespaces.Tests;

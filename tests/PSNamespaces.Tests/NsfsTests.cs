@@ -1,5 +1,5 @@
 using System.Text;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 using Xunit;
 
 namespace PSNamespaces.Tests;

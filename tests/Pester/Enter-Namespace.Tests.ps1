@@ -124,6 +124,17 @@ Describe 'Enter-Namespace' {
         $out | Should -Contain (readlink "/proc/$($target.Pid)/ns/net")
     }
 
+    It 'runs the program once for each PID given, positionally too, as nsenter -t does for each' {
+        $other = Start-TestProcess -Unshare @('--uts')
+        try {
+            $expected = @($target.Pid, $other.Pid | ForEach-Object { nsenter --target $_ --uts readlink /proc/self/ns/uts })
+            $expected[0] | Should -Not -Be $expected[1]
+            @(Enter-Namespace $target.Pid, $other.Pid -Type Uts -FilePath readlink -ArgumentList /proc/self/ns/uts) | Should -Be $expected
+        } finally {
+            $other | Stop-TestProcess
+        }
+    }
+
     It 'gives ObjectNotFound for a PID that does not exist' {
         Enter-Namespace -Pid 999999999 -FilePath true -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'

@@ -149,7 +149,7 @@ Describe 'Get-Namespace: a scan split across threads' {
         # and merged. The fixture alone is that many: three groups of fresh pid, mnt, net, uts
         # and ipc namespaces, inside one user and PID namespace that spans them all, so that it
         # is seen by every run and its processes are counted across the cuts.
-        $catalog = [PSNamespaces.Namespace].Assembly.GetType('PSNamespaces.Core.NamespaceCatalog')
+        $catalog = [PSNamespaces.Namespace].Assembly.GetType('PSNamespaces.Core.Inventory.NamespaceCatalog')
         $threshold = [int]$catalog.GetField('PartitionedScanThreshold', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null)
         $perGroup = [int][math]::Ceiling($threshold / 3)
         $group = "unshare --fork --kill-child --pid --mount-proc --net --uts --ipc -- sh -c 'for i in `$(seq $perGroup); do sleep 1000 & done; wait'"
@@ -477,7 +477,7 @@ Describe 'NamespaceCatalog.Describe, for other cmdlets' {
         $assembly = [PSNamespaces.Namespace].Assembly
         $sys = $assembly.GetType('PSNamespaces.Interop.Sys')
         $open = $sys.GetMethod('Open', [Reflection.BindingFlags]'NonPublic, Static')
-        $describe = $assembly.GetType('PSNamespaces.Core.NamespaceCatalog').GetMethod('Describe', [Reflection.BindingFlags]'NonPublic, Static', $null, @($assembly.GetType('PSNamespaces.Interop.SafeFd'), [Nullable[PSNamespaces.NamespaceType]]), $null)
+        $describe = $assembly.GetType('PSNamespaces.Core.Inventory.NamespaceCatalog').GetMethod('Describe', [Reflection.BindingFlags]'NonPublic, Static', $null, @($assembly.GetType('PSNamespaces.Interop.SafeFd'), [Nullable[PSNamespaces.NamespaceType]]), $null)
         $fd = $open.Invoke($null, @([string]$fixture.BindPath, 0))
         try {
             $described = $describe.Invoke($null, @($fd, $null))
@@ -492,7 +492,7 @@ Describe 'NamespaceCatalog.Describe, for other cmdlets' {
 
     It 'describes a namespace by type and inode as Get-Namespace shows it, and not by the wrong type' {
         $assembly = [PSNamespaces.Namespace].Assembly
-        $describe = $assembly.GetType('PSNamespaces.Core.NamespaceCatalog').GetMethod('Describe', [Reflection.BindingFlags]'NonPublic, Static', $null, @([PSNamespaces.NamespaceType], [uint64], [bool]), $null)
+        $describe = $assembly.GetType('PSNamespaces.Core.Inventory.NamespaceCatalog').GetMethod('Describe', [Reflection.BindingFlags]'NonPublic, Static', $null, @([PSNamespaces.NamespaceType], [uint64], [bool]), $null)
         $inode = Get-NsInode $fixture.Users.Pid net
         $described = $describe.Invoke($null, @([PSNamespaces.NamespaceType]::Net, [uint64]$inode, $false))
         $shown = Get-Namespace -Inode $inode

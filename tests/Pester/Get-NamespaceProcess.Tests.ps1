@@ -91,6 +91,45 @@ Describe 'Get-NamespaceProcess' {
         }
     }
 
+    It 'walks /proc once for namespace objects piped in, each opened through what holds it (seen with strace)' {
+        $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+        $log = Join-Path ([IO.Path]::GetTempPath()) "psns-walk-$PID.log"
+        try {
+            # Two namespace objects, each its own walk of /proc, and nothing more. A
+            # failed open of a marker file separates Get-Namespace's walk from the ones counted.
+            # The net one's Pid is made to point nowhere (above pid_max), so nothing it names holds
+            # the namespace: the walk itself must find and check the way in.
+            $marker = "/psns-walk-marker-$PID"
+            $script = "Import-Module '$module'; `$ns = Get-Namespace -Pid $($fresh.Pid) -Type Net, Uts; " +
+                "`$ns[0] | Add-Member -Force -NotePropertyName Pid -NotePropertyValue 4194304; " +
+                "try { [IO.File]::OpenRead('$marker') } catch { }; `$ns | Get-NamespaceProcess | ForEach-Object Pid"
+            $pids = strace -f -qq -e trace=openat,getdents64 -o $log (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
+            # Every process of the fresh namespaces, once per namespace piped in, as readlink sees them.
+            $expected = foreach ($kind in 'net', 'uts') {
+                $link = readlink "/proc/$($fresh.Pid)/ns/$kind"
+                Get-ChildItem /proc -Directory | Where-Object { $_.Name -match '^\d+$' -and (readlink "/proc/$($_.Name)/ns/$kind" 2>$null) -eq $link } | ForEach-Object { [int]$_.Name }
+            }
+            @($pids | ForEach-Object { [int]$_ } | Sort-Object) | Should -Be @($expected | Sort-Object)
+            $calls = @(Get-Content $log)
+            $at = [array]::FindIndex([string[]]$calls, [Predicate[string]] { param($l) $l.Contains($marker) })
+            $at | Should -BeGreaterOrEqual 0
+            # A walk lists /proc to its end: getdents64 returning 0 on /proc, opened as such or
+            # reopened as "." relative to a descriptor of it (how a scan rewinds).
+            $procFds = @{}
+            $walks = 0
+            foreach ($call in $calls[$at..($calls.Count - 1)]) {
+                if ($call -match 'openat\(AT_FDCWD, "/proc", [^)]*\) = (\d+)') { $procFds[$Matches[1]] = $true }
+                elseif ($call -match 'openat\((\d+), "\.", [^)]*\) = (\d+)' -and $procFds.ContainsKey($Matches[1])) { $procFds[$Matches[2]] = $true }
+                elseif ($call -match 'getdents64\((\d+), .*\) = 0$' -and $procFds.ContainsKey($Matches[1])) { $walks++ }
+            }
+            # One walk per namespace object, none to open it.
+            $walks | Should -Be 2
+            $calls[$at..($calls.Count - 1)] -match 'openat\(AT_FDCWD, "/proc/4194304/ns/' | Should -Not -BeNullOrEmpty
+        } finally {
+            Remove-Item $log -ErrorAction Ignore
+        }
+    }
+
     It 'lists the processes of a named network namespace like ip netns pids' {
         $name = "psns-test-$PID"
         ip netns add $name

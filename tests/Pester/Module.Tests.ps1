@@ -41,6 +41,20 @@ Describe 'Manifest' {
     }
 }
 
+Describe 'One way to name a target' {
+    It 'is the same -Pid/-Namespace/-Path/-Name, with the same help, on every cmdlet that acts inside namespaces' {
+        $targeted = @(Get-Command -Module PSNamespaces -CommandType Cmdlet | Where-Object { $_.ImplementingType.BaseType.Name -eq 'NamespaceTargetCmdlet' })
+        @($targeted.Name | Sort-Object) | Should -Contain 'Enter-Namespace'
+        @($targeted.Name | Sort-Object) | Should -Contain 'Invoke-InNamespace'
+        foreach ($parameter in 'Pid', 'Namespace', 'Path', 'Name') {
+            $texts = @(foreach ($command in $targeted) { ((Get-Help $command.Name -Parameter $parameter).Description.Text -join '').Trim() })
+            $texts[0] | Should -Not -BeNullOrEmpty
+            @($texts | Select-Object -Unique).Count | Should -Be 1 -Because "-$parameter has one help text"
+            @($targeted | ForEach-Object { $_.Parameters[$parameter].ParameterType.FullName } | Select-Object -Unique).Count | Should -Be 1 -Because "-$parameter has one type"
+        }
+    }
+}
+
 Describe 'Help for <Name>' -ForEach $cmdlets {
     BeforeAll {
         $help = Get-Help $Name -Full
@@ -259,7 +273,7 @@ Describe 'Pipeline: Get-Namespace | Set-NamespaceNetNsId, Remove-Namespace' {
     }
 
     It 'binds a named network namespace by its Name' {
-        $id = Get-Namespace -Name $netns | Set-NamespaceNetNsId -PassThru
+        $id = (Get-Namespace -Name $netns | Set-NamespaceNetNsId -PassThru).NetNsId
         (ip netns list | Where-Object { $_ -like "$netns *" }) | Should -Be "$netns (id: $id)"
         Get-Namespace -Name $netns | Remove-Namespace -WarningAction SilentlyContinue
         Test-Path "/run/netns/$netns" | Should -BeFalse

@@ -16,7 +16,7 @@ Describe 'The exec helper' {
     It 'reports the kinds C# reads, as the C source defines them' {
         $c = Get-Content (Join-Path $PSScriptRoot '../../src/PSNamespaces/Native/nsexec.c') -Raw
         $c -match 'enum report_kind \{([^}]*)\}' | Should -BeTrue
-        $kinds = $assembly.GetType('PSNamespaces.Core.HelperReportKind')
+        $kinds = $assembly.GetType('PSNamespaces.Core.Launch.HelperReportKind')
         $entries = @($Matches[1] -split ',' | Where-Object { $_.Trim() })
         $entries.Count | Should -Be ([Enum]::GetValues($kinds).Count)
         foreach ($entry in $entries) {
@@ -27,7 +27,7 @@ Describe 'The exec helper' {
     }
 
     It 'holds a new user namespace while pwsh works in a sync step, then ends (for persisting one)' {
-        $planType = $assembly.GetType('PSNamespaces.Core.LaunchPlan')
+        $planType = $assembly.GetType('PSNamespaces.Core.Plans.LaunchPlan')
         $plan = [Activator]::CreateInstance($planType, $true)
         $null = $planType.GetMethod('Unshare', $flags).Invoke($plan, @([int]0x10000000, 'user'))
         $seen = @{}
@@ -38,7 +38,7 @@ Describe 'The exec helper' {
             $seen.Map = (Get-Content "/proc/$helperPid/uid_map") -replace '\s+', ' '
         }
         $null = $planType.GetMethod('Sync', $flags).Invoke($plan, @('bind', $work))
-        $run = $assembly.GetType('PSNamespaces.Core.HelperProcess').GetMethod('RunToEnd', $flags)
+        $run = $assembly.GetType('PSNamespaces.Core.Launch.HelperProcess').GetMethod('RunToEnd', $flags)
         $run.Invoke($null, @($plan)) | Should -Be 0
         $seen.User | Should -Match '^user:\[\d+\]$'
         $seen.User | Should -Not -Be (readlink /proc/self/ns/user)

@@ -22,21 +22,26 @@ Describe 'Set-NamespaceNetNsId (ip netns set)' {
     }
 
     It 'assigns the NETNSID asked for, as ip netns list shows it' {
-        Set-NamespaceNetNsId -Name $name -NetNsId $base -PassThru | Should -Be $base
+        $ns = Set-NamespaceNetNsId -Name $name -NetNsId $base -PassThru
         Get-NetnsId $name | Should -Be $base
+        # -PassThru writes the namespace, as -PassThru does everywhere: the one the name holds.
+        $ns | Should -BeOfType PSNamespaces.Namespace
+        $ns.Type | Should -Be 'Net'
+        $ns.Inode | Should -Be ([uint64](stat -L -c %i "/run/netns/$name"))
+        $ns.NetNsId | Should -Be $base
     }
 
     It 'lets the kernel pick without -NetNsId (ip netns set NAME auto)' {
-        $id = Set-NamespaceNetNsId -Name $name -PassThru
+        $id = (Set-NamespaceNetNsId -Name $name -PassThru).NetNsId
         $id | Should -BeOfType [int]
         Get-NetnsId $name | Should -Be $id
     }
 
     It 'does nothing when the namespace already has the NETNSID asked for (set by ip netns set)' {
         ip netns set $name ($base + 1)
-        Set-NamespaceNetNsId -Name $name -NetNsId ($base + 1) -PassThru -ErrorVariable err | Should -Be ($base + 1)
+        (Set-NamespaceNetNsId -Name $name -NetNsId ($base + 1) -PassThru -ErrorVariable err).NetNsId | Should -Be ($base + 1)
         $err | Should -BeNullOrEmpty
-        Set-NamespaceNetNsId -Name $name -PassThru | Should -Be ($base + 1)
+        (Set-NamespaceNetNsId -Name $name -PassThru).NetNsId | Should -Be ($base + 1)
     }
 
     It 'gives ResourceExists when the namespace already has another NETNSID, and leaves it' {
@@ -66,7 +71,7 @@ Describe 'Set-NamespaceNetNsId (ip netns set)' {
         [pscustomobject]@{ Name = $name; Path = "/run/netns/$name" } | Set-NamespaceNetNsId -NetNsId ($base + 5) -ErrorVariable err
         $err | Should -BeNullOrEmpty
         Get-NetnsId $name | Should -Be ($base + 5)
-        Set-NamespaceNetNsId -Path "/run/netns/$name" -PassThru | Should -Be ($base + 5)
+        (Set-NamespaceNetNsId -Path "/run/netns/$name" -PassThru).NetNsId | Should -Be ($base + 5)
     }
 
     It 'refuses a namespace file that is not a network namespace' {

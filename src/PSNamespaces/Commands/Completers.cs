@@ -4,7 +4,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
 
 namespace PSNamespaces.Commands;
 
@@ -41,13 +42,13 @@ public sealed class NetnsNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string typed = Completion.Unquote(wordToComplete);
-        if (!Directory.Exists(NamedNetns.RunDirectory))
+        if (!Directory.Exists(NamespaceName.RunDirectory))
         {
             yield break;
         }
 
         var names = new List<string>();
-        foreach (string path in Directory.EnumerateFileSystemEntries(NamedNetns.RunDirectory))
+        foreach (string path in Directory.EnumerateFileSystemEntries(NamespaceName.RunDirectory))
         {
             string name = Path.GetFileName(path);
             if (name.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
@@ -59,7 +60,7 @@ public sealed class NetnsNameCompleter : IArgumentCompleter
         names.Sort(StringComparer.Ordinal);
         foreach (string name in names)
         {
-            yield return new CompletionResult(Completion.Quote(name), name, CompletionResultType.ParameterValue, $"{NamedNetns.RunDirectory}/{name}");
+            yield return new CompletionResult(Completion.Quote(name), name, CompletionResultType.ParameterValue, $"{NamespaceName.RunDirectory}/{name}");
         }
     }
 }

@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Plans;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 
@@ -16,38 +17,9 @@ namespace PSNamespaces.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Enter, "Namespace", DefaultParameterSetName = NamespaceSet)]
 [OutputType(typeof(string), typeof(LaunchedProcess))]
-public sealed class EnterNamespaceCommand : NamespaceCmdlet
+public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
 {
-    private const string PidSet = "Pid";
-    private const string NamespaceSet = "Namespace";
-    private const string PathSet = "Path";
-    private const string NameSet = "Name";
-
     private readonly List<Namespace> _namespaces = new();
-
-    /// <summary>The process whose namespaces to enter (nsenter --target). It is pinned with a pidfd
-    /// and its namespaces joined with one setns(pidfd, flags).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "ProcessId")]
-    [ValidateRange(1, int.MaxValue)]
-    [ArgumentCompleter(typeof(PidCompleter))]
-    public int Pid { get; set; }
-
-    /// <summary>Namespaces to enter, one per kind, as Get-Namespace and -PassThru write them.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
-    public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
-
-    /// <summary>nsfs files to enter, one per kind: /proc/PID/ns/* entries or bind mounts of them.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary>A named network namespace (/run/netns/NAME), entered as ip netns exec does: with
-    /// /etc/netns/NAME/* bound over /etc and a fresh /sys, in a mount namespace of the program's own.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(NetnsNameCompleter))]
-    public string Name { get; set; } = "";
 
     /// <summary>The kinds to enter. Default: with -Pid, every kind in which the process differs from
     /// pwsh (nsenter --all); otherwise every kind given.</summary>
@@ -104,20 +76,30 @@ public sealed class EnterNamespaceCommand : NamespaceCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == NamespaceSet)
+        switch (ParameterSetName)
         {
-            // Every namespace piped in is entered by one program, once the pipeline has given them all.
-            _namespaces.AddRange(Namespace);
-            return;
-        }
+            case NamespaceSet:
+                // Every namespace piped in is entered by one program, once the pipeline has given them all.
+                _namespaces.AddRange(Namespace);
+                break;
+            case PidSet:
+                foreach (int pid in Pid)
+                {
+                    Enter(pid);
+                }
 
-        object target = ParameterSetName switch
-        {
-            PidSet => Pid,
-            PathSet => Path,
-            _ => Name,
-        };
-        Enter(target);
+                break;
+            case PathSet:
+                Enter(Path);
+                break;
+            default:
+                foreach (string name in Name)
+                {
+                    Enter(name);
+                }
+
+                break;
+        }
     }
 
     protected override void EndProcessing()
@@ -140,163 +122,13 @@ public sealed class EnterNamespaceCommand : NamespaceCmdlet
         {
             (string file, string[] arguments) = Program();
             var runner = new ProgramRunner(this, StopToken) { PassThru = PassThru, NoWait = NoWait };
-            runner.Run(NsenterPlan.Build(Options(namespaces)), file, arguments, Hint);
+            runner.Run(NsenterPlan.Build(Options(namespaces, target as string)), file, arguments, Hint);
         }
     }
 
-    /// <summary>Opens the namespaces the user named, or writes why not and returns null.</summary>
-    private NamespaceTarget? Resolve(object target)
-    {
-        try
-        {
-            return ParameterSetName switch
-            {
-                PidSet => FromPid(),
-                NamespaceSet => FromNamespaces((Namespace[])target),
-                PathSet => Selected(NamespaceTarget.FromPaths(Path.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)))),
-                _ => NamespaceTarget.FromNetnsName(Name),
-            };
-        }
-        catch (ErrnoException ex) when (ParameterSetName == PidSet)
-        {
-            WriteError(ErrorRecords.ProcessUnreadable(Pid, ex.Errno, ex.Function));
-        }
-        catch (ErrnoException ex) when (ParameterSetName == NameSet && ex.Errno == Errno.ENOENT)
-        {
-            WriteError(ErrorRecords.NamespaceNotFound($"There is no network namespace named '{Name}' in {NamedNetns.RunDirectory}.", Name));
-        }
-        catch (ErrnoException ex)
-        {
-            WriteError(ErrorRecords.FromErrno(ex, target));
-        }
-        catch (NotANamespaceException ex)
-        {
-            WriteError(new ErrorRecord(ex, "NotANamespace", ErrorCategory.InvalidArgument, ex.Path));
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(ErrorRecords.InvalidArgument("InvalidNamespaceTarget", ex.Message, target));
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The process's namespaces: the kinds asked for, or (nsenter --all) every kind in which it
-    /// differs from pwsh. A user namespace pwsh is already in cannot be entered again (setns
-    /// refuses, so that no one regains capabilities they dropped).
-    /// </summary>
-    private NamespaceTarget FromPid()
-    {
-        NamespaceTarget all = NamespaceTarget.FromPid(Pid, Type ?? NamespaceTypes.All);
-        try
-        {
-            IEnumerable<NamespaceType> kinds = all.Files.Keys.Where(t => Type is not null || all.Files[t].Inode != OwnInode(t));
-            if (Type is not null && Type.Contains(NamespaceType.User) && all.Files[NamespaceType.User].Inode == OwnInode(NamespaceType.User))
-            {
-                throw new ArgumentException($"pwsh is already in the user namespace of process {Pid}; setns refuses to enter it again. Leave User out of -Type.");
-            }
-
-            return all.Select(kinds.ToArray());
-        }
-        catch
-        {
-            all.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The namespace of a kind pwsh's pipeline thread is in (all of pwsh's threads share it).</summary>
-    private static ulong OwnInode(NamespaceType type)
-    {
-        if (Sys.TryOpenAt(LibC.AT_FDCWD, "/proc/thread-self\0"u8, LibC.O_RDONLY | LibC.O_DIRECTORY, out int fd) != 0)
-        {
-            return 0;
-        }
-
-        try
-        {
-            return ProcessNamespaceReader.ReadLink(fd, NamespaceLinks.Of(type), out ulong inode) == 0 ? inode : 0;
-        }
-        finally
-        {
-            LibC.close(fd);
-        }
-    }
-
-    /// <summary>
-    /// Opens each namespace object through a path that holds it (its bind mounts, a process in it)
-    /// and checks the identity: only the values of the object are trusted, so one from another
-    /// session or from Import-Clixml works as long as that namespace still exists.
-    /// </summary>
-    private NamespaceTarget FromNamespaces(Namespace[] namespaces)
-    {
-        var paths = new List<string>();
-        using var scanner = new ProcessScanner();
-        foreach (Namespace ns in namespaces)
-        {
-            paths.Add(PathHolding(ns, scanner) ??
-                throw new ErrnoException("open", Errno.ENOENT, ns.Id + ": no process or bind mount holds it any more"));
-        }
-
-        NamespaceTarget target = Selected(NamespaceTarget.FromPaths(paths));
-        foreach (Namespace ns in namespaces)
-        {
-            if (!target.Files.TryGetValue(ns.Type, out NamespaceFile? file) || file.Inode != ns.Inode || ns.Device != Nsfs.Device)
-            {
-                target.Dispose();
-                throw new ErrnoException("open", Errno.ESTALE, ns.Id + " was replaced while it was opened");
-            }
-        }
-
-        return target;
-    }
-
-    private static string? PathHolding(Namespace ns, ProcessScanner scanner)
-    {
-        // Get-Namespace's objects may carry where they are held; plain ones are looked up in /proc.
-        var properties = PSObject.AsPSObject(ns).Properties;
-        if (properties["NsfsPaths"]?.Value is IEnumerable<string> nsfsPaths && nsfsPaths.FirstOrDefault() is string nsfs)
-        {
-            return nsfs;
-        }
-
-        if (properties["Pid"]?.Value is int holder && holder > 0)
-        {
-            return $"/proc/{holder}/ns/{ns.Type.ProcName()}";
-        }
-
-        NamespaceLink link = NamespaceLinks.Of(ns.Type);
-        foreach (int pid in scanner.ListPids())
-        {
-            if (scanner.TryReadNamespaces(pid, out _, out _, link, ns.Inode) is not null)
-            {
-                return $"/proc/{pid}/ns/{ns.Type.ProcName()}";
-            }
-        }
-
-        return null;
-    }
-
-    private NamespaceTarget Selected(NamespaceTarget target)
-    {
-        if (Type is null)
-        {
-            return target;
-        }
-
-        try
-        {
-            return target.Select(Type);
-        }
-        catch
-        {
-            target.Dispose();
-            throw;
-        }
-    }
-
-    private NsenterOptions Options(NamespaceTarget target)
+    /// <param name="target">The namespaces to enter.</param>
+    /// <param name="netnsName">With -Name, the named network namespace they are: entered as ip netns exec does.</param>
+    private NsenterOptions Options(NamespaceTarget target, string? netnsName)
     {
         bool user = target.Files.ContainsKey(NamespaceType.User);
         bool setCredentials = user && !PreserveCredentials;
@@ -305,16 +137,16 @@ public sealed class EnterNamespaceCommand : NamespaceCmdlet
         // In a user namespace whose setgroups is "deny", setgroups(2) always fails: leave the groups.
         bool dropGroups = !PreserveCredentials && (uid is not null || gid is not null) &&
                           (!user || (target.Pid is int pid && SetgroupsAllowed(pid)));
-        bool netns = ParameterSetName == NameSet;
+        bool netns = netnsName is not null;
         List<EtcBind>? binds = null;
         bool unmountSys = false;
         if (netns)
         {
             var missing = new List<string>();
-            binds = NetnsExec.EtcBinds(Name, missing);
+            binds = NetnsExec.EtcBinds(netnsName!, missing);
             foreach (string file in missing)
             {
-                WriteWarning($"{NetnsExec.EtcDirectory}/{Name}/{System.IO.Path.GetFileName(file)} is not bound: {file} does not exist.");
+                WriteWarning($"{NetnsExec.EtcDirectory}/{netnsName}/{System.IO.Path.GetFileName(file)} is not bound: {file} does not exist.");
             }
 
             unmountSys = NetnsExec.SysIsMounted();

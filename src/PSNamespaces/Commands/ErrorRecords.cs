@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Persistence;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;

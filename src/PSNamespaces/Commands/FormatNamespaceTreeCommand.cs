@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
 
 namespace PSNamespaces.Commands;
 

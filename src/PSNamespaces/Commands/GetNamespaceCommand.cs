@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -185,13 +186,13 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             return;
         }
 
-        if (!Directory.Exists(NamedNetns.RunDirectory))
+        if (!Directory.Exists(NamespaceName.RunDirectory))
         {
             return;
         }
 
         var pattern = new WildcardPattern(name, WildcardOptions.CultureInvariant);
-        foreach (string path in Directory.EnumerateFileSystemEntries(NamedNetns.RunDirectory))
+        foreach (string path in Directory.EnumerateFileSystemEntries(NamespaceName.RunDirectory))
         {
             string candidate = Path.GetFileName(path);
             if (!pattern.IsMatch(candidate))

@@ -1,6 +1,8 @@
 using System;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -98,48 +100,64 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     }
 
     /// <summary>
-    /// Writes the processes of a namespace object, held open while the scan runs: its inode then
-    /// names it and no other. One that is gone (or whose inode a newer namespace has taken) is
-    /// an ObjectNotFound error, as for Enter-Namespace and Invoke-InNamespace — unless the object
+    /// Writes the processes of a namespace object, walking /proc once. Held open through what the
+    /// object says holds it, its inode then names it and no other; failing that, the first process
+    /// the walk finds with that inode is checked to be in that very namespace (its NS_GET_ID) before
+    /// anything is written. One that is gone (or whose inode a newer namespace has taken) is an
+    /// ObjectNotFound error, as for Enter-Namespace and Invoke-InNamespace — unless the object
     /// itself shows no process or mount in it (held only as an owner, a descriptor, or for
     /// children): there is then no way in to open, and no process to list.
     /// </summary>
     private void ScanNamespace(Namespace ns)
     {
-        NamespaceTarget target;
+        NamespaceTarget? target;
         try
         {
-            target = TargetResolver.OpenNamespace(ns, null);
+            target = TargetResolver.TryOpenNamespaceWithoutScan(ns);
         }
         catch (Exception ex) when (ex is ErrnoException or NotANamespaceException)
         {
-            if ((ns.HeldBy & (NamespaceHolder.Process | NamespaceHolder.BindMount)) != 0)
+            target = null;
+        }
+
+        if (target is not null)
+        {
+            using (target)
             {
-                WriteError(TargetResolver.Error(ex, ns));
+                ScanInto(ns.Type, ns.Inode);
             }
 
             return;
         }
 
-        using (target)
+        if (!ScanInto(ns.Type, ns.Inode, verify: true, ns.NsId) && (ns.HeldBy & (NamespaceHolder.Process | NamespaceHolder.BindMount)) != 0)
         {
-            ScanInto(ns.Type, ns.Inode);
+            WriteError(TargetResolver.Error(new ErrnoException("open", Errno.ENOENT, ns.Id), ns));
         }
     }
 
     /// <summary>
     /// Writes every process (in one namespace, when a type is given). A process that exits during
-    /// the scan is not an error; one that may not be read is skipped with a Verbose line.
+    /// the scan is not an error; one that may not be read is skipped with a Verbose line. With
+    /// verify, the first process found is checked to be in that very namespace (type, inode, and
+    /// nsId where known) before anything is written. False when it is not, or when no process was found.
     /// </summary>
-    private void ScanInto(NamespaceType? type, ulong inode)
+    private bool ScanInto(NamespaceType? type, ulong inode, bool verify = false, ulong? nsId = null)
     {
         NamespaceLink? link = type is NamespaceType t ? NamespaceLinks.Of(t) : null;
+        bool found = false;
         foreach (int pid in _scanner!.ListPids())
         {
             StopToken.ThrowIfCancellationRequested();
             NamespaceProcess? process = _scanner.TryReadNamespaces(pid, out int errno, out string function, link, inode);
             if (process is not null)
             {
+                if (!found && verify && type is NamespaceType kind && !IsSame(pid, kind, inode, nsId))
+                {
+                    return false;
+                }
+
+                found = true;
                 WriteObject(process);
             }
             else if (errno is not (0 or Errno.ENOENT or Errno.ESRCH))
@@ -147,7 +165,15 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                 WriteVerbose($"Skipped PID {pid}: {function}: {Errno.Message(errno)} ({Errno.Name(errno)})");
             }
         }
+
+        return found;
     }
 
     protected override void EndProcessing() => _scanner?.Dispose();
+
+    private static bool IsSame(int pid, NamespaceType type, ulong inode, ulong? nsId)
+    {
+        using NamespaceFile? file = NamespaceLocator.TryOpenIfSame(NamespaceLocator.ProcPath(pid, type), type, inode, nsId);
+        return file is not null;
+    }
 }

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Targets;
+using PSNamespaces.Core.Threads;
 using PSNamespaces.Interop;
 using PSNamespaces.Runspaces;
 
@@ -18,13 +19,8 @@ namespace PSNamespaces.Commands;
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "InNamespace", DefaultParameterSetName = NamespaceSet)]
 [OutputType(typeof(PSObject))]
-public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
+public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
 {
-    private const string PidSet = "Pid";
-    private const string NamespaceSet = "Namespace";
-    private const string PathSet = "Path";
-    private const string NameSet = "Name";
-
     // How long a stopped block may take to end before its worker is left to finish alone.
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(2);
 
@@ -34,34 +30,6 @@ public sealed class InvokeInNamespaceCommand : NamespaceCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 0)]
     public ScriptBlock ScriptBlock { get; set; } = null!;
-
-    /// <summary>
-    /// The processes whose namespaces to join; the block runs once for each. Without -Type, every
-    /// namespace of the process that differs from the session's (as nsenter --all), user and time aside.
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "ProcessId")]
-    [ValidateRange(1, int.MaxValue)]
-    [ArgumentCompleter(typeof(PidCompleter))]
-    public int[] Pid { get; set; } = Array.Empty<int>();
-
-    /// <summary>Namespace objects (from Get-Namespace) to join; the block runs once in each.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
-    public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
-
-    /// <summary>
-    /// nsfs files to join together (/proc/PID/ns/net, a bind mount such as /run/netns/NAME), one
-    /// per kind; the block runs once inside all of them. Taken literally, no wildcards.
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary>Named network namespaces (in /run/netns, as ip netns names them); the block runs once in each.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(NetnsNameCompleter))]
-    public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>
     /// The kinds of the target's namespaces to join: Net, Uts, Ipc, Mount, Cgroup, and Pid (which

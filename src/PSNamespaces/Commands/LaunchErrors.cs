@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Launch;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;

@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 
 namespace PSNamespaces.Commands;
 

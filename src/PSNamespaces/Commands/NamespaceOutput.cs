@@ -1,4 +1,6 @@
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
+
 
 namespace PSNamespaces.Commands;
 

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -26,8 +26,8 @@ internal static class NamespaceResolver
             return null;
         }
 
-        string path = NamedNetns.PathOf(name);
-        NamespaceFile? file = TryOpen(path, name, $"There is no network namespace named '{name}' in {NamedNetns.RunDirectory}.", out error, NamespaceType.Net);
+        string path = NamespaceName.PathOf(name);
+        NamespaceFile? file = TryOpen(path, name, $"There is no network namespace named '{name}' in {NamespaceName.RunDirectory}.", out error, NamespaceType.Net);
         if (file is not null && file.Type != NamespaceType.Net)
         {
             error = ErrorRecords.InvalidArgument("WrongNamespaceType", $"'{path}' is a {file.Type} namespace, not a network namespace.", name);

@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Plans;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Persistence;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 
@@ -118,7 +120,7 @@ public sealed partial class NewNamespaceCommand
                     continue;
                 }
 
-                string path = NamedNetns.PathOf(name);
+                string path = NamespaceName.PathOf(name);
                 if (!ShouldProcess(path, Attach ? $"Persist the network namespace of process {Pid}" : "Create network namespace"))
                 {
                     continue;

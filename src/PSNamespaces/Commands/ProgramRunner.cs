@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Reflection;
 using System.Threading;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Plans;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 

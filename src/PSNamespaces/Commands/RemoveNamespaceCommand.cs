@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Persistence;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -58,7 +60,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
                 continue;
             }
 
-            Remove(NamedNetns.PathOf(name), name, $"There is no network namespace named '{name}' in {NamedNetns.RunDirectory}.", done);
+            Remove(NamespaceName.PathOf(name), name, $"There is no network namespace named '{name}' in {NamespaceName.RunDirectory}.", done);
         }
 
         foreach (string path in Path ?? Array.Empty<string>())

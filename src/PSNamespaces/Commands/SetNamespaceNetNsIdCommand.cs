@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -17,7 +18,7 @@ namespace PSNamespaces.Commands;
 /// changes an assigned id; asking again for the id already there does nothing.
 /// </remarks>
 [Cmdlet(VerbsCommon.Set, "NamespaceNetNsId", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(typeof(int))]
+[OutputType(typeof(Namespace))]
 public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
 {
     /// <summary>Names of network namespaces in /run/netns; from the pipeline, the Name property.</summary>
@@ -34,7 +35,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int NetNsId { get; set; }
 
-    /// <summary>Writes the NETNSID each namespace has afterwards.</summary>
+    /// <summary>Writes each namespace, as Get-Namespace describes it, with the NETNSID it has afterwards.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -52,7 +53,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
         foreach (string name in Name ?? Array.Empty<string>())
         {
             using NamespaceFile? file = NamespaceResolver.TryOpenName(name, out ErrorRecord? error);
-            Assign(file, NamedNetns.PathOf(name), name, error, done);
+            Assign(file, NamespaceName.PathOf(name), name, error, done);
         }
 
         foreach (string path in Path ?? Array.Empty<string>())
@@ -89,7 +90,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
 
         try
         {
-            int? current = Core.NetNsId.Get(file.Fd, path);
+            int? current = PSNamespaces.Core.Inventory.NetNsId.Get(file.Fd, path);
             if (current is int id && !(Auto || id == NetNsId))
             {
                 WriteError(new ErrorRecord(
@@ -102,12 +103,12 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
 
             if (current is null)
             {
-                Core.NetNsId.Set(file.Fd, Auto ? Sys.NETNSA_NSID_NOT_ASSIGNED : NetNsId, path);
+                PSNamespaces.Core.Inventory.NetNsId.Set(file.Fd, Auto ? Sys.NETNSA_NSID_NOT_ASSIGNED : NetNsId, path);
             }
 
             if (PassThru)
             {
-                WriteObject(current ?? Core.NetNsId.Get(file.Fd, path));
+                WriteObject(NamespaceCatalog.Describe(file.Fd, NamespaceType.Net));
             }
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.EEXIST)

@@ -2,7 +2,9 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
+using PSNamespaces.Core.Threads;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -59,6 +61,27 @@ internal static class TargetResolver
             throw new ArgumentException($"{ns.Id} is a {ns.Type} namespace, which -Type does not include.");
         }
 
+        (List<string> paths, List<int> pids) = Hints(ns);
+        NamespaceFile file = NamespaceLocator.TryOpen(ns.Type, ns.Inode, ns.NsId, paths, pids) ??
+            throw new ErrnoException("open", Errno.ENOENT, ns.Id);
+        return NamespaceTarget.FromFile(file);
+    }
+
+    /// <summary>
+    /// A namespace object opened through what it says holds it or a bind mount of it, without
+    /// walking /proc; null when none of those holds it (any process in it may still).
+    /// </summary>
+    internal static NamespaceTarget? TryOpenNamespaceWithoutScan(Namespace ns)
+    {
+        (List<string> paths, List<int> pids) = Hints(ns);
+        return NamespaceLocator.TryOpenWithoutScan(ns.Type, ns.Inode, ns.NsId, paths, pids) is NamespaceFile file
+            ? NamespaceTarget.FromFile(file)
+            : null;
+    }
+
+    /// <summary>Where a namespace object says it is held: its nsfs paths, its name, its process.</summary>
+    private static (List<string> Paths, List<int> Pids) Hints(Namespace ns)
+    {
         PSObject hints = PSObject.AsPSObject(ns);
         var paths = new List<string>();
         foreach (object? value in Values(hints.Properties["NsfsPaths"]?.Value))
@@ -71,7 +94,7 @@ internal static class TargetResolver
 
         if (ns.Type == NamespaceType.Net && Values(hints.Properties["Name"]?.Value) is [string name] && NamespaceName.Problem(name) is null)
         {
-            paths.Add(NamedNetns.PathOf(name));
+            paths.Add(NamespaceName.PathOf(name));
         }
 
         var pids = new List<int>();
@@ -83,9 +106,7 @@ internal static class TargetResolver
             }
         }
 
-        NamespaceFile file = NamespaceLocator.TryOpen(ns.Type, ns.Inode, ns.NsId, paths, pids) ??
-            throw new ErrnoException("open", Errno.ENOENT, ns.Id);
-        return NamespaceTarget.FromFile(file);
+        return (paths, pids);
     }
 
     /// <summary>Keeps only the kinds of -Type, when given; a kind the target does not hold is an error.</summary>
@@ -113,7 +134,7 @@ internal static class TargetResolver
         ErrnoException errno when input is int pid =>
             ErrorRecords.ProcessUnreadable(pid, errno.Errno, errno.Function),
         ErrnoException { Errno: Errno.ENOENT } when input is string name && !name.Contains('/', StringComparison.Ordinal) =>
-            ErrorRecords.NamespaceNotFound($"There is no network namespace named '{name}' in {NamedNetns.RunDirectory}.", name),
+            ErrorRecords.NamespaceNotFound($"There is no network namespace named '{name}' in {NamespaceName.RunDirectory}.", name),
         ErrnoException { Errno: Errno.ENOENT } when input is Namespace ns =>
             ErrorRecords.NamespaceNotFound($"No process or nsfs mount holds {ns.Id} any more.", ns),
         ErrnoException errno => ErrorRecords.FromErrno(errno, input),

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Launch;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Runspaces;

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Targets;
+using PSNamespaces.Core.Threads;
+using PSNamespaces.Core.Workers;
 
 namespace PSNamespaces.Runspaces;
 

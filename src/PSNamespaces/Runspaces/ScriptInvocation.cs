@@ -4,7 +4,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Workers;
 
 namespace PSNamespaces.Runspaces;
 

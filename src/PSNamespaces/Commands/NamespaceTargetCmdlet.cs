@@ -1,0 +1,54 @@
+using System;
+using System.Management.Automation;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// The base of every cmdlet that acts inside existing namespaces (Enter-Namespace,
+/// Invoke-InNamespace): the one way to name the target — a process, namespace objects, nsfs files
+/// or a named network namespace — declared once, with one help text
+/// (docs/en-US/NamespaceTarget.parameters.md).
+/// </summary>
+public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
+{
+    protected const string PidSet = "Pid";
+    protected const string NamespaceSet = "Namespace";
+    protected const string PathSet = "Path";
+    protected const string NameSet = "Name";
+
+    /// <summary>
+    /// Processes whose namespaces to use (nsenter --target); the command runs once for each. Each
+    /// is pinned with a pidfd while its namespaces are opened, so a PID reused meanwhile is refused.
+    /// </summary>
+    // Position 1, not 0: positions only order the positional parameters, so `Enter-Namespace 1234`
+    // binds -Pid, and Invoke-InNamespace's script block keeps position 0.
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PidSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "ProcessId")]
+    [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
+    public int[] Pid { get; set; } = Array.Empty<int>();
+
+    /// <summary>
+    /// Namespace objects, as Get-Namespace and -PassThru write them. Each is reopened through what
+    /// holds it (its bind mounts, its name, its process) and checked to be that namespace.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
+    public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
+
+    /// <summary>
+    /// nsfs files to use together, one per kind: /proc/PID/ns/* entries or bind mounts of them
+    /// (such as /run/netns/NAME). Taken literally, no wildcards.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Named network namespaces (files in /run/netns, as ip netns names them); the command runs
+    /// once for each.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Proc;
+
+namespace PSNamespaces.Core.Inventory;
+
+internal sealed partial class NamespaceCatalog
+{
+    /// <summary>A namespace while the scan collects what holds it; <see cref="Complete"/> turns it into its output form.</summary>
+    private sealed class Entry
+    {
+        private List<int>? _pids;
+        private List<string>? _paths;
+        private List<string>? _descriptors;
+
+        internal Entry(Namespace ns) => Namespace = ns;
+
+        internal Namespace Namespace { get; }
+
+        /// <summary>True once the kernel has been asked about it through a descriptor.</summary>
+        internal bool Described { get; set; }
+
+        internal NamespaceHolder HeldBy
+        {
+            get => Namespace.HeldBy;
+            set => Namespace.HeldBy = value;
+        }
+
+        /// <summary>Counts a process in it; true when that process is now its lowest PID.</summary>
+        internal bool AddProcess(int pid)
+        {
+            (_pids ??= new List<int>()).Add(pid);
+            Namespace.ProcessCount++;
+            HeldBy |= NamespaceHolder.Process;
+            return Namespace.Pid is not int lowest || pid < lowest;
+        }
+
+        /// <summary>Adds a bind mount's path once (lsns's NSFS lists each path once), and the name of a named network namespace.</summary>
+        internal void AddBindMount(string path)
+        {
+            HeldBy |= NamespaceHolder.BindMount;
+            _paths ??= new List<string>();
+            if (!_paths.Contains(path))
+            {
+                _paths.Add(path);
+            }
+
+            // ip netns keeps NAME as a bind mount on /run/netns/NAME; with several names, the first in order.
+            if (Namespace.Type == NamespaceType.Net &&
+                path.StartsWith(NamespaceName.RunDirectory + "/", StringComparison.Ordinal) &&
+                path.IndexOf('/', NamespaceName.RunDirectory.Length + 1) < 0)
+            {
+                string name = path[(NamespaceName.RunDirectory.Length + 1)..];
+                if (Namespace.Name is null || string.CompareOrdinal(name, Namespace.Name) < 0)
+                {
+                    Namespace.Name = name;
+                }
+            }
+        }
+
+        internal void AddDescriptor(string path)
+        {
+            HeldBy |= NamespaceHolder.Descriptor;
+            (_descriptors ??= new List<string>()).Add(path);
+        }
+
+        /// <summary>
+        /// Takes in what a partition of later PIDs found of the same namespace: its processes come
+        /// after ours, its lowest PID counts only when we saw none, and its answers from the
+        /// kernel only when we have none (both asked of the same namespace, they are the same).
+        /// Bind mounts are added after the merge, so a partition has none.
+        /// </summary>
+        internal void Absorb(Entry later)
+        {
+            Namespace ns = Namespace;
+            Namespace other = later.Namespace;
+            HeldBy |= later.HeldBy;
+            ns.ProcessCount += other.ProcessCount;
+            if (later._pids is not null)
+            {
+                (_pids ??= new List<int>()).AddRange(later._pids);
+            }
+
+            if (ns.Pid is null && other.Pid is not null)
+            {
+                ns.Pid = other.Pid;
+                ns.PPid = other.PPid;
+                ns.Command = other.Command;
+                ns.Uid = other.Uid;
+            }
+
+            if (!Described && later.Described)
+            {
+                Described = true;
+                ns.NsId = other.NsId;
+                ns.Owner = other.Owner;
+                ns.OwnerUid = other.OwnerUid;
+                ns.Parent = other.Parent;
+                ns.NetNsId = other.NetNsId;
+            }
+
+            if (later._descriptors is not null)
+            {
+                (_descriptors ??= new List<string>()).AddRange(later._descriptors);
+            }
+        }
+
+        /// <summary>The output form: lists as arrays, and with no process in it, the owner uid stands for the uid (as in lsns).</summary>
+        internal Namespace Complete(UserNameCache users)
+        {
+            Namespace ns = Namespace;
+            ns.Pids = _pids?.ToArray() ?? Array.Empty<int>();
+            ns.NsfsPaths = _paths?.ToArray() ?? Array.Empty<string>();
+            ns.Descriptors = _descriptors?.ToArray() ?? Array.Empty<string>();
+            if (ns.Pid is null)
+            {
+                ns.Uid = ns.OwnerUid;
+            }
+
+            ns.User = ns.Uid is uint uid ? users.Lookup(uid) : null;
+            return ns;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Text;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Interop;
+using Tmds.Linux;
+
+namespace PSNamespaces.Core.Inventory;
+
+/// <summary>One nsfs bind mount in the caller's mount namespace: a file that holds a namespace.</summary>
+internal readonly record struct NsfsMount(NamespaceType Type, ulong Inode, string MountPoint);
+
+/// <summary>The nsfs mounts of /proc/self/mountinfo (what lsns shows as NSFS).</summary>
+internal static class NsfsMounts
+{
+    /// <summary>Every nsfs mount in the calling thread's mount namespace; with onlyInode, only those of that namespace.</summary>
+    /// <param name="onlyInode">0 for all; else the one namespace wanted (no string is made for the other mounts).</param>
+    internal static List<NsfsMount> Read(ulong onlyInode = 0)
+    {
+        var mounts = new List<NsfsMount>();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int length;
+            // mountinfo has no size up front: read again into a bigger buffer until it fits.
+            while ((length = Sys.ReadSmallFileAt(LibC.AT_FDCWD, "/proc/thread-self/mountinfo\0"u8, buffer)) == buffer.Length)
+            {
+                int size = buffer.Length * 4;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = ArrayPool<byte>.Shared.Rent(size);
+            }
+
+            if (length < 0)
+            {
+                throw new ErrnoException("open", -length, "/proc/thread-self/mountinfo");
+            }
+
+            ReadOnlySpan<byte> text = buffer.AsSpan(0, length);
+            while (!text.IsEmpty)
+            {
+                int end = text.IndexOf((byte)'\n');
+                ReadOnlySpan<byte> line = end < 0 ? text : text[..end];
+                text = end < 0 ? default : text[(end + 1)..];
+                if (TryParse(line, out NsfsMount mount, onlyInode))
+                {
+                    mounts.Add(mount);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return mounts;
+    }
+
+    /// <summary>
+    /// A mountinfo line of an nsfs mount: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - nsfs SOURCE SUPEROPTIONS",
+    /// where ROOT is the namespace ("net:[4026532...]").
+    /// </summary>
+    internal static bool TryParse(ReadOnlySpan<byte> line, out NsfsMount mount, ulong onlyInode = 0)
+    {
+        mount = default;
+        int separator = line.IndexOf(" - nsfs "u8);
+        if (separator < 0)
+        {
+            return false;
+        }
+
+        // Skip ID, PARENT and MAJ:MIN; then ROOT and MOUNTPOINT.
+        ReadOnlySpan<byte> rest = line[..separator];
+        for (int skip = 0; skip < 3; skip++)
+        {
+            int space = rest.IndexOf((byte)' ');
+            if (space < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(space + 1)..];
+        }
+
+        int rootEnd = rest.IndexOf((byte)' ');
+        if (rootEnd < 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> root = rest[..rootEnd];
+        rest = rest[(rootEnd + 1)..];
+        int mountPointEnd = rest.IndexOf((byte)' ');
+        ReadOnlySpan<byte> mountPoint = mountPointEnd < 0 ? rest : rest[..mountPointEnd];
+        if (!Nsfs.TryParseLink(root, out NamespaceType type, out ulong inode) || (onlyInode != 0 && inode != onlyInode))
+        {
+            return false;
+        }
+
+        mount = new NsfsMount(type, inode, Unescape(mountPoint));
+        return true;
+    }
+
+    /// <summary>The kernel writes space, tab, newline and backslash in mount points as octal escapes (\040).</summary>
+    private static string Unescape(ReadOnlySpan<byte> escaped)
+    {
+        if (escaped.IndexOf((byte)'\\') < 0)
+        {
+            return Encoding.UTF8.GetString(escaped);
+        }
+
+        var bytes = new byte[escaped.Length];
+        int n = 0;
+        for (int i = 0; i < escaped.Length; i++)
+        {
+            if (escaped[i] == '\\' && i + 3 < escaped.Length && IsOctal(escaped[i + 1]) && IsOctal(escaped[i + 2]) && IsOctal(escaped[i + 3]))
+            {
+                bytes[n++] = (byte)(((escaped[i + 1] - '0') << 6) | ((escaped[i + 2] - '0') << 3) | (escaped[i + 3] - '0'));
+                i += 3;
+            }
+            else
+            {
+                bytes[n++] = escaped[i];
+            }
+        }
+
+        return Encoding.UTF8.GetString(bytes, 0, n);
+    }
+
+    private static bool IsOctal(byte b) => b is >= (byte)'0' and <= (byte)'7';
+}

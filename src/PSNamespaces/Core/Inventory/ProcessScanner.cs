@@ -1,0 +1,165 @@
+using System;
+using System.Buffers;
+using PSNamespaces.Core.Proc;
+using Tmds.Linux;
+
+namespace PSNamespaces.Core.Inventory;
+
+/// <summary>
+/// Builds <see cref="NamespaceProcess"/> and <see cref="ProcNsStatus"/> objects from /proc, one
+/// process at a time, over one open /proc descriptor.
+/// </summary>
+internal sealed class ProcessScanner : IDisposable
+{
+    private readonly ProcRoot _proc = new();
+    private readonly UserNameCache _users = new();
+
+    /// <summary>The PIDs now in /proc.</summary>
+    internal int[] ListPids() => _proc.ListPids();
+
+    /// <summary>
+    /// Reads a process's namespaces; null with the errno and the failed call when it cannot.
+    /// With a filter, a process not in that namespace gives null with errno 0, decided by one
+    /// readlinkat before anything else is read.
+    /// </summary>
+    internal NamespaceProcess? TryReadNamespaces(int pid, out int errno, out string function, NamespaceLink? filter = null, ulong filterInode = 0)
+    {
+        function = "open";
+        errno = _proc.TryOpenProcess(pid, out int fd);
+        if (errno != 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (filter is NamespaceLink link)
+            {
+                errno = ProcessNamespaceReader.ReadLink(fd, link, out ulong inode);
+                if (errno != 0 || inode != filterInode)
+                {
+                    function = "readlinkat";
+                    return null;
+                }
+            }
+
+            Span<byte> statusBuffer = stackalloc byte[4096];
+            int length = ReadStatus(fd, statusBuffer, out byte[]? rented);
+            try
+            {
+                if (length < 0)
+                {
+                    errno = -length;
+                    function = "read";
+                    return null;
+                }
+
+                ulong[] inodes = new ulong[NamespaceLinks.Count];
+                errno = ProcessNamespaceReader.ReadLinks(fd, inodes, out function);
+                if (errno != 0)
+                {
+                    return null;
+                }
+
+                errno = ProcessNamespaceReader.ReadOwner(fd, out uint uid);
+                if (errno != 0)
+                {
+                    function = "statx";
+                    return null;
+                }
+
+                var status = new ProcStatusText(rented is null ? statusBuffer[..length] : rented.AsSpan(0, length));
+                return new NamespaceProcess(pid, inodes)
+                {
+                    Command = status.Text("Name:"u8),
+                    PPid = status.Int("PPid:"u8),
+                    NsPid = status.Has("NSpid:"u8) ? status.LastInt("NSpid:"u8) : pid,
+                    Uid = uid,
+                    User = _users.Lookup(uid),
+                };
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
+
+    /// <summary>Reads a process's status; null with the errno when it cannot.</summary>
+    internal ProcNsStatus? TryReadStatus(int pid, out int errno)
+    {
+        errno = _proc.TryOpenProcess(pid, out int fd);
+        if (errno != 0)
+        {
+            return null;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            Span<byte> statusBuffer = stackalloc byte[4096];
+            int length = ReadStatus(fd, statusBuffer, out rented);
+            if (length < 0)
+            {
+                errno = -length;
+                return null;
+            }
+
+            var status = new ProcStatusText(rented is null ? statusBuffer[..length] : rented.AsSpan(0, length));
+            return new ProcNsStatus
+            {
+                Pid = pid,
+                Name = status.Text("Name:"u8),
+                PPid = status.Int("PPid:"u8),
+                TracerPid = status.Int("TracerPid:"u8),
+                NSpid = status.IntList("NSpid:"u8),
+                NStgid = status.IntList("NStgid:"u8),
+                NSpgid = status.IntList("NSpgid:"u8),
+                NSsid = status.IntList("NSsid:"u8),
+            };
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            LibC.close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Reads /proc/PID/status, into the stack buffer when it fits (it nearly always does), else
+    /// into a rented array that grows until the whole file fits.
+    /// </summary>
+    private static int ReadStatus(int fd, Span<byte> stackBuffer, out byte[]? rented)
+    {
+        rented = null;
+        int length = ProcessNamespaceReader.ReadStatus(fd, stackBuffer);
+        int size = stackBuffer.Length;
+        while (length == size)
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            size *= 4;
+            rented = ArrayPool<byte>.Shared.Rent(size);
+            size = rented.Length;
+            length = ProcessNamespaceReader.ReadStatus(fd, rented.AsSpan(0, size));
+        }
+
+        return length;
+    }
+
+    public void Dispose() => _proc.Dispose();
+}

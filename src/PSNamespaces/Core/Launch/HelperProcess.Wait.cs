@@ -1,0 +1,145 @@
+using System;
+using System.Threading;
+using PSNamespaces.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace PSNamespaces.Core.Launch;
+/// <summary>Waiting for the helper and its program: output read line by line, Ctrl+C, the exit code.</summary>
+internal sealed unsafe partial class HelperProcess
+{
+    /// <summary>
+    /// Waits for the program to end and returns its exit code as a shell reports it (128 + N for
+    /// signal N); null when it cannot be known (someone else reaped the helper). While waiting,
+    /// output is read and handed on line by line; a cancellation (Ctrl+C) sends SIGINT, and SIGKILL
+    /// a few seconds later if the program is still there.
+    /// </summary>
+    internal int? WaitForExit(CancellationToken cancel, SafeFd? output = null, Action<string>? onLine = null)
+    {
+        if (_reaped)
+        {
+            return _exitCode;
+        }
+
+        var lines = onLine is null ? null : new OutputLines(onLine);
+        using var stop = new SafeFd(eventfd(0, EFD_CLOEXEC));
+        using CancellationTokenRegistration registration = cancel.Register(() =>
+        {
+            ulong one = 1;
+            write(stop.Fd, &one, sizeof(ulong));
+        });
+
+        pollfd* fds = stackalloc pollfd[3];
+        fds[0] = new pollfd { fd = _pidfd?.Fd ?? -1, events = POLLIN };
+        fds[1] = new pollfd { fd = stop.Fd, events = POLLIN };
+        fds[2] = new pollfd { fd = output?.Fd ?? -1, events = POLLIN };
+        byte* buffer = stackalloc byte[4096];
+        long killAt = long.MaxValue;
+        while (true)
+        {
+            int timeout = killAt == long.MaxValue ? -1 : (int)Math.Max(0, killAt - Environment.TickCount64);
+            if (_pidfd is null)
+            {
+                timeout = timeout < 0 ? PollWithoutPidfdMilliseconds : Math.Min(timeout, PollWithoutPidfdMilliseconds);
+            }
+
+            if (poll(fds, 3, timeout) < 0)
+            {
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                throw ErrnoException.FromLast("poll");
+            }
+
+            if (fds[2].revents != 0 && !ReadOutput(fds[2].fd, buffer, lines))
+            {
+                fds[2].fd = -1;
+            }
+
+            if (fds[1].revents != 0)
+            {
+                // poll skips negative descriptors: the interrupt is sent once.
+                fds[1].fd = -1;
+                Interrupt();
+                killAt = Environment.TickCount64 + (long)s_interruptGrace.TotalMilliseconds;
+            }
+
+            if (Environment.TickCount64 >= killAt)
+            {
+                Kill();
+                killAt = long.MaxValue;
+            }
+
+            if (fds[0].revents != 0 || (_pidfd is null && TryReap()))
+            {
+                break;
+            }
+        }
+
+        // What the program wrote before it ended is in the pipe; a descendant that still holds
+        // the pipe open must not keep us waiting.
+        if (fds[2].fd >= 0)
+        {
+            pollfd drain = new() { fd = fds[2].fd, events = POLLIN };
+            while (poll(&drain, 1, 0) > 0 && ReadOutput(drain.fd, buffer, lines))
+            {
+            }
+        }
+
+        lines?.Flush();
+        return Reap();
+    }
+
+    private static bool ReadOutput(int fd, byte* buffer, OutputLines? lines)
+    {
+        nint n;
+        do
+        {
+            n = (nint)read(fd, buffer, 4096);
+        }
+        while (n < 0 && errno == EINTR);
+
+        if (n <= 0)
+        {
+            return false;
+        }
+
+        lines?.Add(new ReadOnlySpan<byte>(buffer, (int)n));
+        return true;
+    }
+
+    private int? Reap()
+    {
+        if (!_reaped)
+        {
+            Wait(0);
+        }
+
+        return _exitCode;
+    }
+
+    /// <summary>Reaps the helper if it has ended (waitpid WNOHANG); for a helper without a pidfd.</summary>
+    private bool TryReap() => Wait(Sys.WNOHANG);
+
+    private bool Wait(int options)
+    {
+        int status;
+        int rc;
+        do
+        {
+            rc = Sys.waitpid(Pid, &status, options);
+        }
+        while (rc < 0 && errno == EINTR);
+
+        if (rc == 0)
+        {
+            return false;
+        }
+
+        _reaped = true;
+        _exitCode = rc == Pid ? Sys.ShellExitCode(status) : null;
+        return true;
+    }
+}

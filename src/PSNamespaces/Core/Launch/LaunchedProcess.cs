@@ -1,0 +1,115 @@
+using System;
+using System.Threading;
+using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Proc;
+
+namespace PSNamespaces;
+
+/// <summary>
+/// A program started inside namespaces by New-Namespace or Enter-Namespace: its PID, the
+/// namespace it is in for each kind (read just before it was exec'd), and, once it has ended, its
+/// exit code as a shell reports it (128 + N after signal N).
+/// </summary>
+public sealed class LaunchedProcess
+{
+    private readonly ManualResetEventSlim _exited = new();
+    private HelperProcess? _helper;
+
+    internal LaunchedProcess(int pid, string filePath, string[] argumentList, Namespace[] namespaces)
+    {
+        Pid = pid;
+        FilePath = filePath;
+        ArgumentList = argumentList;
+        Namespaces = namespaces;
+    }
+
+    /// <summary>The program's PID, as the caller's PID namespace sees it.</summary>
+    public int Pid { get; }
+
+    /// <summary>The program as it was given.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Its arguments.</summary>
+    public string[] ArgumentList { get; }
+
+    /// <summary>The namespace of each kind the program runs in.</summary>
+    public Namespace[] Namespaces { get; }
+
+    /// <summary>The exit code, once the program has ended; $null while it runs.</summary>
+    public int? ExitCode { get; private set; }
+
+    /// <summary>Whether the program has ended.</summary>
+    public bool HasExited => _exited.IsSet;
+
+    /// <summary>Waits for the program to end; false when the timeout passed first (-1: no timeout).</summary>
+    public bool WaitForExit(int milliseconds = -1) => _exited.Wait(milliseconds);
+
+    /// <summary>Kills the program with SIGKILL (a PID namespace's init takes every process in it along).</summary>
+    public void Kill()
+    {
+        lock (_exited)
+        {
+            if (!HasExited)
+            {
+                _helper?.Kill();
+            }
+        }
+    }
+
+    internal void SetExited(int? exitCode)
+    {
+        lock (_exited)
+        {
+            ExitCode = exitCode;
+            _exited.Set();
+            _helper?.Dispose();
+        }
+    }
+
+    /// <summary>Reaps the helper on a background thread, for a program started without waiting.</summary>
+    internal void WaitInBackground(HelperProcess helper)
+    {
+        _helper = helper;
+        var waiter = new Thread(() =>
+        {
+            int? code = helper.WaitForExit(CancellationToken.None);
+            SetExited(code);
+        })
+        {
+            IsBackground = true,
+            Name = "PSNamespaces waiter " + Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        waiter.Start();
+    }
+
+    /// <summary>The namespace of each kind a process is in; kinds that cannot be read are left out.</summary>
+    internal static Namespace[] ReadNamespaces(int pid)
+    {
+        string path = "/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Interop.Sys.TryOpenAt(Tmds.Linux.LibC.AT_FDCWD, Interop.Sys.NullTerminated(path), Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY, out int fd) != 0)
+        {
+            return Array.Empty<Namespace>();
+        }
+
+        try
+        {
+            var namespaces = new System.Collections.Generic.List<Namespace>(NamespaceTypes.All.Length);
+            foreach (NamespaceType type in NamespaceTypes.All)
+            {
+                if (ProcessNamespaceReader.ReadLink(fd, NamespaceLinks.Of(type), out ulong inode) == 0 && inode != 0)
+                {
+                    namespaces.Add(new Namespace(type, inode, Nsfs.Device));
+                }
+            }
+
+            return namespaces.ToArray();
+        }
+        finally
+        {
+            Tmds.Linux.LibC.close(fd);
+        }
+    }
+
+    public override string ToString() => $"{Pid} {FilePath}";
+}
