@@ -86,7 +86,7 @@ function Invoke-NetnsChurnBenchmark {
     @{
         Rows    = @(
             New-BenchRow -Id 4a -Benchmark "make + remove $ChurnCount named netns" -Ours $ours -Reference $ip -Target (1 / 3) -TargetText '≤ 1/3' -Check $check
-            New-BenchRow -Id 4b -Benchmark "make + remove $ChurnCount named netns" -Ours $ours -Reference $c -Target 1.5 -TargetText '≤ 1.5' -Check $check
+            New-BenchRow -Id 4b -Benchmark "make + remove $ChurnCount named netns" -Ours $ours -Reference $c -Target 3 -TargetText '≤ 3' -Check $check
         )
         Samples = @(Get-SampleRecord 4 $sides)
     }
