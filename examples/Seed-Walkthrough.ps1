@@ -126,7 +126,7 @@ try {
     @(Get-NamespaceProcess -Name $netnsName).Count | ForEach-Object { "processes in ${netnsName}: $_" } | Out-Text
     Show-Shell "ip netns set $netnsName auto; ip netns list-id"
     Show-Command "Set-NamespaceNetNsId -Name $netnsName -PassThru"
-    Set-NamespaceNetNsId -Name $netnsName -PassThru | ForEach-Object { "netnsid: $_" } | Out-Text
+    Set-NamespaceNetNsId -Name $netnsName -PassThru | ForEach-Object { "netnsid: $($_.NetNsId)" } | Out-Text
     ip netns list | Where-Object { $_ -like "$netnsName*" } | Out-Text
     Show-Shell "ip netns delete $netnsName"
     Show-Command "Remove-Namespace -Name $netnsName"
