@@ -51,8 +51,8 @@ Describe 'Seed-Walkthrough.ps1' {
     It 'shows the named network namespace in ip netns list with its netnsid, and only lo inside' {
         $text | Should -Match "\n$prefix-net \(id: \d+\)"
         # Set-NamespaceNetNsId -PassThru's namespace carries the id ip netns shows.
-        $text | Should -Match "netnsid: (\d+)"
-        $id = $Matches[1]
+        $id = [regex]::Match($text, '\nnetnsid: (\d+)').Groups[1].Value
+        $id | Should -Not -BeNullOrEmpty
         $text | Should -Match "\n$prefix-net \(id: $id\)"
         $text | Should -Match 'interface lo'
         $text | Should -Not -Match 'interface eth'
