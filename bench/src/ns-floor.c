@@ -11,8 +11,16 @@
  * min(PROCESSORS, 4) > 1, that ascending list cut into one contiguous run per thread, the calling
  * thread scanning the first and a new thread each other, each run counted in a set of its own,
  * the sets merged at the end. Per process: openat of its directory and readlinkat of the ten
- * links; /proc/PID/stat only where the module reads it, for a process that is the first of its
- * run in some namespace. It prints a fourth figure, the number of threads that scanned.
+ * links (a link the same as the previous process's is taken as known, as the module does). Per
+ * namespace new to its run, what NamespaceCatalog.DescribeNew asks: openat of ns/KIND through the
+ * process's directory, ioctl NS_GET_ID, NS_GET_USERNS (statx of the owner, NS_GET_OWNER_UID, the
+ * owner itself described when new, close), NS_GET_OWNER_UID of a user namespace, NS_GET_PARENT of
+ * a PID or user namespace (likewise), and RTM_GETNSID of a network namespace over a netlink socket
+ * of its own. For a process that is the first of its run in some namespace, /proc/PID/stat,
+ * /proc/PID/cmdline and statx of its directory (the owner). After the merge, the calling thread
+ * reads /proc/thread-self/mountinfo and opens and describes each nsfs bind mount whose namespace
+ * no run described. Only the namespaces processes are in are counted, as by the single-threaded
+ * floor. It prints a fourth figure, the number of threads that scanned.
  * PROCESSORS is the count the module sees ([Environment]::ProcessorCount, which also counts the
  * affinity mask and the cgroup's CPU quota), passed in by the benchmark.
  */
