@@ -11,8 +11,16 @@
  * min(PROCESSORS, 4) > 1, that ascending list cut into one contiguous run per thread, the calling
  * thread scanning the first and a new thread each other, each run counted in a set of its own,
  * the sets merged at the end. Per process: openat of its directory and readlinkat of the ten
- * links; /proc/PID/stat only where the module reads it, for a process that is the first of its
- * run in some namespace. It prints a fourth figure, the number of threads that scanned.
+ * links (a link the same as the previous process's is taken as known, as the module does). Per
+ * namespace new to its run, what NamespaceCatalog.DescribeNew asks: openat of ns/KIND through the
+ * process's directory, ioctl NS_GET_ID, NS_GET_USERNS (statx of the owner, NS_GET_OWNER_UID, the
+ * owner itself described when new, close), NS_GET_OWNER_UID of a user namespace, NS_GET_PARENT of
+ * a PID or user namespace (likewise), and RTM_GETNSID of a network namespace over a netlink socket
+ * of its own. For a process that is the first of its run in some namespace, /proc/PID/stat,
+ * /proc/PID/cmdline and statx of its directory (the owner). After the merge, the calling thread
+ * reads /proc/thread-self/mountinfo and opens and describes each nsfs bind mount whose namespace
+ * no run described. Only the namespaces processes are in are counted, as by the single-threaded
+ * floor. It prints a fourth figure, the number of threads that scanned.
  * PROCESSORS is the count the module sees ([Environment]::ProcessorCount, which also counts the
  * affinity mask and the cgroup's CPU quota), passed in by the benchmark.
  */
@@ -21,10 +29,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +49,21 @@ static const char *const links[] = {
     "ns/pid_for_children", "ns/time_for_children",
 };
 enum { LINK_COUNT = sizeof links / sizeof links[0], CURRENT_LINKS = 8 };
+
+/* The kinds the links name, in the order of links[]: what decides which ioctls describe a namespace. */
+enum kind { CGROUP, IPC, MNT, NET, PID, TIME, USER, UTS };
+static const enum kind link_kinds[LINK_COUNT] = { CGROUP, IPC, MNT, NET, PID, TIME, USER, UTS, PID, TIME };
+
+/* linux/nsfs.h, spelled out as NamespaceIoctl.cs does, for headers older than the kernel. */
+#define FLOOR_NS_GET_USERNS 0xb701
+#define FLOOR_NS_GET_PARENT 0xb702
+#define FLOOR_NS_GET_NSTYPE 0xb703
+#define FLOOR_NS_GET_OWNER_UID 0xb704
+#define FLOOR_NS_GET_ID 0x8008b70dUL
+#ifndef RTM_GETNSID
+#define RTM_GETNSID 90
+#endif
+#define FLOOR_NETNSA_FD 3
 
 /* The module's rule: fewer PIDs scan in a few milliseconds; more than four threads gain nothing. */
 enum { PARTITIONED_SCAN_THRESHOLD = 256, MAX_SCAN_PARTITIONS = 4 };
@@ -212,7 +241,8 @@ struct partition {
     int proc;
     const int *pids;
     size_t count;
-    struct inode_set seen;
+    struct inode_set seen;  /* the namespaces its processes are in: what is counted */
+    struct inode_set known; /* every namespace it has described, owners and parents too */
     unsigned long processes;
 };
 
@@ -230,11 +260,136 @@ static void read_small_file(int dir, const char *name)
     close(fd);
 }
 
+/* The inode behind a descriptor, by statx as the module's InodeOf does; 0 when it cannot be had. */
+static uint64_t inode_of(int fd)
+{
+    struct statx stx;
+    return statx(fd, "", AT_EMPTY_PATH, STATX_INO, &stx) == 0 ? stx.stx_ino : 0;
+}
+
+/* RTM_GETNSID over a netlink socket of its own, as NetNsId.Get asks: the answer is read and dropped. */
+static void ask_netnsid(int netns)
+{
+    int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (sock < 0)
+        return;
+    struct {
+        struct nlmsghdr header;
+        struct rtgenmsg message;
+        char padding[3];
+        struct rtattr fd_attribute;
+        int fd;
+    } request = {
+        .header = { .nlmsg_len = sizeof request, .nlmsg_type = RTM_GETNSID, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+        .message = { .rtgen_family = AF_UNSPEC },
+        .fd_attribute = { .rta_len = 8, .rta_type = FLOOR_NETNSA_FD },
+        .fd = netns,
+    };
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    char answer[4096];
+    if (sendto(sock, &request, sizeof request, 0, (struct sockaddr *)&kernel, sizeof kernel) >= 0)
+        (void)recv(sock, answer, sizeof answer, 0);
+    close(sock);
+}
+
+static void describe(struct inode_set *known, int fd, enum kind kind);
+
+/* An owner or parent: described through the descriptor the ioctl gave, when the set has not met it. */
+static void relate(struct inode_set *known, int fd, enum kind kind)
+{
+    uint64_t inode = inode_of(fd);
+    if (inode != 0 && set_insert(known, inode))
+        describe(known, fd, kind);
+}
+
+/*
+ * What NamespaceCatalog.DescribeNew asks of a namespace found the first time: NS_GET_ID, the owning
+ * user namespace (its inode, its owner uid, itself described when new), the owner uid of a user
+ * namespace, the parent of a PID or user namespace, and a network namespace's NETNSID.
+ */
+static void describe(struct inode_set *known, int fd, enum kind kind)
+{
+    uint64_t id;
+    uid_t uid;
+    (void)ioctl(fd, FLOOR_NS_GET_ID, &id);
+    int owner = ioctl(fd, FLOOR_NS_GET_USERNS);
+    if (owner >= 0) {
+        if (kind != USER)
+            (void)ioctl(owner, FLOOR_NS_GET_OWNER_UID, &uid);
+        relate(known, owner, USER);
+        close(owner);
+    }
+    if (kind == USER)
+        (void)ioctl(fd, FLOOR_NS_GET_OWNER_UID, &uid);
+    if (kind == PID || kind == USER) {
+        int parent = ioctl(fd, FLOOR_NS_GET_PARENT);
+        if (parent >= 0) {
+            relate(known, parent, kind);
+            close(parent);
+        }
+    }
+    if (kind == NET)
+        ask_netnsid(fd);
+}
+
+/* The namespaces of nsfs bind mounts no process showed, opened by path and described (NsfsMounts, AddBindMounts). */
+static void describe_bind_mounts(struct inode_set *known)
+{
+    size_t capacity = 64 * 1024;
+    char *text = allocate(capacity, 1);
+    size_t length;
+    for (;;) {
+        int fd = open("/proc/thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            free(text);
+            return;
+        }
+        length = 0;
+        ssize_t n;
+        while (length < capacity && (n = read(fd, text + length, capacity - length)) > 0)
+            length += (size_t)n;
+        close(fd);
+        if (length < capacity)
+            break;
+        free(text);
+        capacity *= 2;
+        text = allocate(capacity, 1);
+    }
+    text[length < capacity ? length : capacity - 1] = '\0';
+    for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE ...; an nsfs mount's root is "net:[INODE]". */
+        char *separator = strstr(line, " - ");
+        if (separator == NULL || strncmp(separator + 3, "nsfs ", 5) != 0)
+            continue;
+        char root[64], point[4096];
+        if (sscanf(line, "%*s %*s %*s %63s %4095s", root, point) != 2)
+            continue;
+        uint64_t inode = parse_inode(root, (ssize_t)strlen(root));
+        if (inode == 0 || !set_insert(known, inode))
+            continue;
+        int fd = open(point, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        int type = ioctl(fd, FLOOR_NS_GET_NSTYPE);
+        if (inode_of(fd) == inode && type >= 0) {
+            enum kind kind = type == CLONE_NEWNET ? NET : type == CLONE_NEWPID ? PID : type == CLONE_NEWUSER ? USER : MNT;
+            describe(known, fd, kind);
+        }
+        close(fd);
+    }
+    free(text);
+}
+
 static void *scan_partition(void *arg)
 {
     struct partition *part = arg;
     set_init(&part->seen);
+    set_init(&part->known);
     char name[16];
+    uint64_t previous[LINK_COUNT] = { 0 };
     for (size_t p = 0; p < part->count; p++) {
         snprintf(name, sizeof name, "%d", part->pids[p]);
         int dir = openat(part->proc, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -245,13 +400,28 @@ static void *scan_partition(void *arg)
         if (read_links(dir, inodes) == 0) {
             part->processes++;
             int first = 0;
-            for (int i = 0; i < CURRENT_LINKS; i++) {
-                if (inodes[i] != 0)
+            for (int i = 0; i < LINK_COUNT; i++) {
+                if (inodes[i] == 0 || inodes[i] == previous[i])
+                    continue; /* the module skips a link the same as the previous process's */
+                previous[i] = inodes[i];
+                /* A namespace new to the run is opened through the link and described (GetOrAdd). */
+                if (set_insert(&part->known, inodes[i])) {
+                    int fd = openat(dir, links[i], O_RDONLY | O_CLOEXEC);
+                    if (fd >= 0) {
+                        describe(&part->known, fd, link_kinds[i]);
+                        close(fd);
+                    }
+                }
+                if (i < CURRENT_LINKS)
                     first |= set_insert(&part->seen, inodes[i]);
             }
-            /* The module reads stat for the lowest PID of each namespace its run finds. */
-            if (first)
+            /* The lowest PID of each namespace its run finds: stat, cmdline and owner (SetRepresentative). */
+            if (first) {
+                struct statx stx;
                 read_small_file(dir, "stat");
+                read_small_file(dir, "cmdline");
+                (void)statx(dir, "", AT_EMPTY_PATH, STATX_UID, &stx);
+            }
         }
         close(dir);
     }
@@ -290,8 +460,9 @@ static int scan_partitioned(long processors)
         scanning += i > 0 && started[i];
     }
 
-    struct inode_set all;
+    struct inode_set all, known;
     set_init(&all);
+    set_init(&known);
     unsigned long processes = 0;
     for (int i = 0; i < threads; i++) {
         if (i > 0 && started[i])
@@ -301,7 +472,12 @@ static int scan_partitioned(long processors)
             if (parts[i].seen.slots[s] != 0)
                 set_insert(&all, parts[i].seen.slots[s]);
         }
+        for (size_t s = 0; s < parts[i].known.count; s++) {
+            if (parts[i].known.slots[s] != 0)
+                set_insert(&known, parts[i].known.slots[s]);
+        }
     }
+    describe_bind_mounts(&known);
     close(proc);
     printf("%lu %zu %.0f %d\n", processes, all.used, now_us() - start, scanning);
     return 0;
