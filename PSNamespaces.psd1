@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
+    TypesToProcess       = @('PSNamespaces.Types.ps1xml')
     CmdletsToExport      = @(
         'Enter-Namespace'
         'Format-NamespaceTree'
