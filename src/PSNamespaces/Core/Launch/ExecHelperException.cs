@@ -10,9 +10,6 @@ namespace PSNamespaces.Core.Launch;
 /// </summary>
 internal sealed class ExecHelperException : Exception
 {
-    /// <summary>ENOEXEC: the kernel's word for a file that is not a program it can run.</summary>
-    internal const int ENOEXEC = 8;
-
     internal ExecHelperException(string path, int errno, string reason, Exception? inner = null)
         : base($"The exec helper '{path}' {reason} ({Interop.Errno.Name(errno)}). It ships in the module folder; reinstall PSNamespaces, or rebuild it with build.ps1.", inner)
     {

@@ -55,13 +55,25 @@ internal static unsafe class HelperImage
     /// <summary>Whether the helper runs from the sealed copy (false: from its file).</summary>
     internal static bool FromMemory => s_copy is not null;
 
+    /// <summary>
+    /// The error for a helper the kernel would not start (posix_spawn's ENOENT, EACCES, ENOEXEC):
+    /// about the shipped file, whichever form of it was run.
+    /// </summary>
+    internal static ExecHelperException SpawnFailed(int errno, ErrnoException spawn) =>
+        new(ShippedPath, errno, FromMemory
+            ? "could not be started from its sealed in-memory copy: " + spawn.Message
+            : errno == Errno.EACCES
+                ? "is not executable, and this kernel gives no executable memfd (vm.memfd_noexec = 2) to run a copy of it: make the file executable (chmod +x)"
+                : "could not be started: " + spawn.Message,
+            spawn);
+
     private static string Load(string path)
     {
         byte[] program = Read(path);
         string? problem = HelperElf.Problem(program, RuntimeAssets.ElfMachine);
         if (problem is not null)
         {
-            throw new ExecHelperException(path, ExecHelperException.ENOEXEC, problem);
+            throw new ExecHelperException(path, Errno.ENOEXEC, problem);
         }
 
         SafeFd? copy = SealedCopy(program);
@@ -101,7 +113,7 @@ internal static unsafe class HelperImage
                 {
                     if (buffer.Length >= MaxSize)
                     {
-                        throw new ExecHelperException(path, ExecHelperException.ENOEXEC, "is far larger than the helper");
+                        throw new ExecHelperException(path, Errno.ENOEXEC, "is far larger than the helper");
                     }
 
                     Array.Resize(ref buffer, buffer.Length * 2);
