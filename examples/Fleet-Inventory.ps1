@@ -61,7 +61,7 @@ try {
 # connection info, a session that broke mid-run in its OriginInfo.
 foreach ($failure in $failures) {
     $computer = if ($failure.OriginInfo.PSComputerName) { $failure.OriginInfo.PSComputerName }
-    elseif ($failure.TargetObject.ComputerName) { $failure.TargetObject.ComputerName }
+    elseif ($failure.TargetObject.ConnectionInfo.ComputerName) { $failure.TargetObject.ConnectionInfo.ComputerName }
     elseif ($failure.TargetObject) { "$($failure.TargetObject)" }
     else { 'unknown host' }
     Write-Error -Message "${computer}: $($failure.Exception.Message)" -Category ConnectionError -TargetObject $computer -ErrorId 'FleetHostFailed'

@@ -10,6 +10,7 @@ BeforeAll {
     $pwsh = Join-Path $PSHOME 'pwsh'
     $work = Join-Path ([IO.Path]::GetTempPath()) "psns-fleet-$PID"
     $null = New-Item -ItemType Directory $work
+    $childrenBefore = @(Get-ChildPid $PID)
     $knownHosts = Join-Path $HOME '.ssh/known_hosts'
     $knownHostsBefore = if (Test-Path $knownHosts) { Get-FileHash $knownHosts } else { $null }
     # sshd refuses to start without its privilege separation directory.
@@ -116,6 +117,18 @@ function Get-Namespace { PSNamespaces\Get-Namespace @args | Select-Object -First
 
 AfterAll {
     foreach ($h in $fleet) { Remove-FleetHost $h }
+    # sshd's session process can end before the pwsh it started for the subsystem: that pwsh is
+    # orphaned to the nearest subreaper, the test runner, which never waits for what it did not
+    # start. On a real host init reaps them; here the test does, once they have ended.
+    Add-Type -Namespace PSNamespacesFleet -Name Wait -MemberDefinition '[System.Runtime.InteropServices.DllImport("libc")] public static extern int waitpid(int pid, System.IntPtr status, int options);'
+    $deadline = [DateTime]::UtcNow.AddSeconds(15)
+    do {
+        $orphans = @(Get-ChildPid $PID | Where-Object { $_ -notin $childrenBefore -and (Get-Content "/proc/$_/comm" -ErrorAction Ignore) -eq 'pwsh' })
+        foreach ($orphan in $orphans) {
+            if ((Get-Content "/proc/$orphan/stat" -Raw -ErrorAction Ignore) -match '^\d+ \(pwsh\) Z ') { $null = [PSNamespacesFleet.Wait]::waitpid($orphan, [IntPtr]::Zero, 1) }
+        }
+        if ($orphans) { Start-Sleep -Milliseconds 100 }
+    } while ($orphans -and [DateTime]::UtcNow -lt $deadline)
     Remove-Item $work -Recurse -Force -ErrorAction Ignore
     if ($madeRunSshd) { Remove-Item /run/sshd -Recurse -Force -ErrorAction Ignore }
 }
@@ -141,7 +154,7 @@ Describe 'A fleet over SSH remoting' -Tag 'Fleet' {
         } finally {
             $sessions | Remove-PSSession
         }
-        @($both.PSComputerName | Select-Object -Unique | Sort-Object) | Should -Be @($good.Address | Sort-Object)
+        @($both.PSComputerName | Select-Object -Unique | Sort-Object) | Should -Be @($good | ForEach-Object Address | Sort-Object)
         $all = $both | Where-Object PSComputerName -EQ $good[0].Address
         $local = Get-Namespace
         $nets = @($all | Where-Object Type -EQ Net)
