@@ -83,6 +83,7 @@ function Invoke-Build {
     }
     $files[(Join-Path $PublishDir 'linux-x64/PSNamespaces.dll')] = 'PSNamespaces.dll'
     $files[(Join-Path $Root 'PSNamespaces.psd1')] = 'PSNamespaces.psd1'
+    $files[(Join-Path $Root 'LICENSE')] = 'LICENSE'
     $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Format.ps1xml')] = 'PSNamespaces.Format.ps1xml'
     $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Types.ps1xml')] = 'PSNamespaces.Types.ps1xml'
     if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }

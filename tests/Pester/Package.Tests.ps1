@@ -60,6 +60,28 @@ Describe 'The saved package' {
         }
     }
 
+    It 'shows PSResourceGet and the gallery the manifest''s description, license, release notes and tags' {
+        $manifest = Import-PowerShellDataFile (Join-Path $module.ModuleBase 'PSNamespaces.psd1')
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($package.FullName)
+        try {
+            $entry = $zip.Entries | Where-Object FullName -EQ 'PSNamespaces.nuspec'
+            $reader = [IO.StreamReader]::new($entry.Open())
+            [xml] $nuspec = $reader.ReadToEnd()
+            $reader.Dispose()
+            $zip.Entries.FullName | Should -Contain 'LICENSE'
+        } finally {
+            $zip.Dispose()
+        }
+        $meta = $nuspec.package.metadata
+        $meta.version | Should -Be $manifest.ModuleVersion
+        $meta.description | Should -Be $manifest.Description
+        $meta.licenseUrl | Should -Be $manifest.PrivateData.PSData.LicenseUri
+        $meta.projectUrl | Should -Be $manifest.PrivateData.PSData.ProjectUri
+        $meta.releaseNotes | Should -Be $manifest.PrivateData.PSData.ReleaseNotes
+        foreach ($tag in $manifest.PrivateData.PSData.Tags) { $meta.tags -split ' ' | Should -Contain $tag }
+    }
+
     It 'launches from the folder as unpacked (the helper without its execute bit)' {
         (Get-Item (Join-Path $saved.FullName 'runtimes/linux-x64/nsexec')).UnixMode | Should -Not -Match 'x'
         $base, $inside, $entered, $own = Invoke-FreshPwsh ($useScript -f $saved.FullName)
