@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
+    TypesToProcess       = @('PSNamespaces.Types.ps1xml')
     CmdletsToExport      = @(
         'Enter-Namespace'
         'Format-NamespaceTree'
@@ -25,10 +26,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Linux', 'Namespace', 'Container', 'unshare', 'nsenter', 'lsns', 'netns', 'PSEdition_Core')
+            Tags         = @('Linux', 'Namespace', 'Container', 'unshare', 'nsenter', 'lsns', 'netns', 'Remoting', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ProjectUri   = 'https://github.com/psnamespaces/PSNamespaces'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            ReleaseNotes = '0.1.0: inspect (Get-Namespace, Get-NamespaceProcess, Get-ProcNsStatus, Format-NamespaceTree), create and persist (New-Namespace, Remove-Namespace, Set-NamespaceNetNsId) and enter (Enter-Namespace, Invoke-InNamespace) Linux namespaces, on linux-x64 and linux-arm64; objects survive remoting. Full list: CHANGELOG.md in the project.'
         }
     }
 }

@@ -56,28 +56,43 @@ function Invoke-Native {
     }
 }
 
+# The runtime identifiers the module ships native parts for, with the C compiler for each
+# (Debian: gcc, gcc-aarch64-linux-gnu); the plain cc only for the machine's own. PSNamespaces.dll
+# is the same IL for both; Tmds.LibC and the exec helper differ, so they go to runtimes/RID/
+# (Interop/RuntimeAssets.cs picks them).
+$HostRuntimeId = if ([Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'Arm64') { 'linux-arm64' } else { 'linux-x64' }
+$RuntimeIds = [ordered]@{
+    'linux-x64'   = @('x86_64-linux-gnu-gcc')
+    'linux-arm64' = @('aarch64-linux-gnu-gcc')
+}
+$RuntimeIds[$HostRuntimeId] += @('cc', 'gcc', 'clang')
+
 function Invoke-Build {
     Write-Host "Building PSNamespaces ($Configuration)..."
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/PSNamespaces/PSNamespaces.csproj'),
-        '-c', $Configuration, '-r', 'linux-x64', '--self-contained', 'false',
-        '-o', $PublishDir, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true')
-
-    $helper = Join-Path $PublishDir 'nsexec'
-    Invoke-HelperBuild -Output $helper
-
     # An explicit list: the module folder holds exactly these, and a missing one fails the build.
-    $files = [ordered]@{
-        $helper                                                          = 'nsexec'
-        (Join-Path $PublishDir 'PSNamespaces.dll')                       = 'PSNamespaces.dll'
-        (Join-Path $PublishDir 'Tmds.LibC.dll')                          = 'Tmds.LibC.dll'
-        (Join-Path $Root 'PSNamespaces.psd1')                            = 'PSNamespaces.psd1'
-        (Join-Path $Root 'src/PSNamespaces/PSNamespaces.Format.ps1xml') = 'PSNamespaces.Format.ps1xml'
+    $files = [ordered]@{}
+    foreach ($rid in $RuntimeIds.Keys) {
+        $publish = Join-Path $PublishDir $rid
+        Invoke-Native dotnet @('publish', (Join-Path $Root 'src/PSNamespaces/PSNamespaces.csproj'),
+            '-c', $Configuration, '-r', $rid, '--self-contained', 'false',
+            '-o', $publish, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true', '-p:PlatformTarget=AnyCPU')
+        $helper = Join-Path $publish 'nsexec'
+        Invoke-HelperBuild -Output $helper -Compilers $RuntimeIds[$rid] -RuntimeId $rid
+        $files[$helper] = "runtimes/$rid/nsexec"
+        $files[(Join-Path $publish 'Tmds.LibC.dll')] = "runtimes/$rid/Tmds.LibC.dll"
     }
+    $files[(Join-Path $PublishDir 'linux-x64/PSNamespaces.dll')] = 'PSNamespaces.dll'
+    $files[(Join-Path $Root 'PSNamespaces.psd1')] = 'PSNamespaces.psd1'
+    $files[(Join-Path $Root 'LICENSE')] = 'LICENSE'
+    $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Format.ps1xml')] = 'PSNamespaces.Format.ps1xml'
+    $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Types.ps1xml')] = 'PSNamespaces.Types.ps1xml'
     if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $ModuleDir
     foreach ($source in $files.Keys) {
         if (-not (Test-Path $source)) { throw "Build output missing: $source" }
-        Copy-Item $source (Join-Path $ModuleDir $files[$source])
+        $target = Join-Path $ModuleDir $files[$source]
+        $null = New-Item -ItemType Directory -Path (Split-Path $target) -Force
+        Copy-Item $source $target
     }
     # Help: MAML from the platyPS-format markdown, and the about_ topic as it is.
     $null = New-Item -ItemType Directory -Path (Join-Path $ModuleDir 'en-US')
@@ -89,19 +104,25 @@ function Invoke-Build {
 
 function Invoke-HelperBuild {
     <#
-        Compiles the native exec helper (src/PSNamespaces/Native/nsexec.c) with the system C
-        compiler. It is single-threaded C because pwsh cannot do what it does (see the file's header).
+        Compiles the native exec helper (src/PSNamespaces/Native/nsexec.c) for one architecture.
+        It is single-threaded C because pwsh cannot do what it does (see the file's header).
+        Linked statically, so it runs on any distribution's C library of that architecture.
     #>
-    param([Parameter(Mandatory)] [string] $Output)
-    $compiler = foreach ($name in 'cc', 'gcc', 'clang') {
+    param(
+        [Parameter(Mandatory)] [string] $Output,
+        [Parameter(Mandatory)] [string[]] $Compilers,
+        [Parameter(Mandatory)] [string] $RuntimeId
+    )
+    $compiler = foreach ($name in $Compilers) {
         $found = Get-Command $name -CommandType Application -ErrorAction Ignore | Select-Object -First 1
         if ($found) { $found.Source; break }
     }
     if (-not $compiler) {
-        throw 'No C compiler found (cc, gcc or clang): the exec helper src/PSNamespaces/Native/nsexec.c needs one. On Debian or Ubuntu: apt-get install gcc.'
+        $package = if ($RuntimeId -eq 'linux-arm64') { 'gcc-aarch64-linux-gnu libc6-dev-arm64-cross' } else { 'gcc libc6-dev' }
+        throw "No C compiler for $RuntimeId found ($($Compilers -join ', ')): the exec helper src/PSNamespaces/Native/nsexec.c ships for every architecture. On Debian or Ubuntu: apt-get install $package."
     }
     $source = Join-Path $Root 'src/PSNamespaces/Native/nsexec.c'
-    Invoke-Native $compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-o', $Output, $source)
+    Invoke-Native $compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-static', '-o', $Output, $source)
 }
 
 function Get-PesterModulePath {

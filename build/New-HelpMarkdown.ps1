@@ -9,7 +9,7 @@
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/PSNamespaces'),
-    [string] $XmlDocPath = (Join-Path $PSScriptRoot '../out/publish/PSNamespaces.xml'),
+    [string] $XmlDocPath = (Join-Path $PSScriptRoot '../out/publish/linux-x64/PSNamespaces.xml'),
     [string] $Destination = (Join-Path $PSScriptRoot '../docs/en-US')
 )
 

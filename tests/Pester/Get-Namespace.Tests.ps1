@@ -466,7 +466,9 @@ Describe 'Get-Namespace: output' {
         $file = Join-Path $TestDrive 'ns.xml'
         $ns | Export-Clixml $file
         $back = Import-Clixml $file
-        $back.PSObject.TypeNames[0] | Should -Be 'Deserialized.PSNamespaces.Namespace'
+        # With the module imported, PSNamespaces.Types.ps1xml makes it a namespace again.
+        $back.PSObject.TypeNames[0] | Should -Be 'PSNamespaces.Namespace'
+        $back.Type | Should -Be ([PSNamespaces.NamespaceType]::Net)
         ($back | Format-Table | Out-String) | Should -Be ($ns | Format-Table | Out-String)
         (Get-Namespace -Inode $back).Inode | Should -Be $ns.Inode
     }

@@ -7,12 +7,44 @@ BeforeAll {
 }
 
 Describe 'The exec helper' {
-    It 'is shipped in the module folder, executable' {
-        $helper = Join-Path (Get-Module PSNamespaces).ModuleBase 'nsexec'
-        Test-Path $helper | Should -BeTrue
-        (Get-Item $helper).UnixMode | Should -Match '^-rwx.-x.-x'
+    It 'ships for <Rid> as a whole static ELF program of machine <Machine>' -TestCases @(
+        @{ Rid = 'linux-x64'; Machine = 62 }
+        @{ Rid = 'linux-arm64'; Machine = 183 }
+    ) {
+        $helper = Join-Path (Get-Module PSNamespaces).ModuleBase "runtimes/$Rid/nsexec"
+        $bytes = [IO.File]::ReadAllBytes($helper)
+        # ELF magic, 64-bit, little-endian; e_machine is the 16-bit word at offset 18.
+        $bytes[0..3] | Should -Be @(0x7f, 0x45, 0x4c, 0x46)
+        $bytes[4] | Should -Be 2
+        $bytes[5] | Should -Be 1
+        [BitConverter]::ToUInt16($bytes, 18) | Should -Be $Machine
+        # No program interpreter (PT_INTERP): it runs on any C library of that machine.
+        (file -b $helper) | Should -Match 'statically linked'
+        Test-Path (Join-Path (Get-Module PSNamespaces).ModuleBase "runtimes/$Rid/Tmds.LibC.dll") | Should -BeTrue
     }
 
+    It 'runs on aarch64 (under qemu-aarch64-static) a plan that unshares and ends in exec' {
+        $helper = Join-Path (Get-Module PSNamespaces).ModuleBase 'runtimes/linux-arm64/nsexec'
+        $qemu = (Get-Command qemu-aarch64-static -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+        # The helper wants its report socket on fd 3 (here /dev/null: its reports go nowhere).
+        # CLONE_NEWUTS = 0x04000000; the program (this machine's readlink) is exec'd by the emulated helper.
+        $seen = sh -c 'exec "$@" 3</dev/null' sh $qemu $helper unshare 67108864 exec readlink 2 readlink /proc/self/ns/uts
+        $LASTEXITCODE | Should -Be 0
+        $seen | Should -Match '^uts:\[\d+\]$'
+        $seen | Should -Not -Be (readlink /proc/self/ns/uts)
+        # A failing step (setns on an empty slot): the helper exits 125.
+        sh -c 'exec "$@" 3</dev/null' sh $qemu $helper setns 15 0
+        $LASTEXITCODE | Should -Be 125
+    }
+
+    It 'is run from a sealed in-memory copy: the shipped file needs no execute bit, and the program gets only 0, 1, 2' {
+        $helper = Join-Path (Get-Module PSNamespaces).ModuleBase "runtimes/linux-x64/nsexec"
+        (Get-Item $helper).UnixMode | Should -Match '^-'
+        $out = New-Namespace -Type Uts -FilePath sh -ArgumentList '-c', 'ls /proc/self/fd; cat /proc/$PPID/comm 2>/dev/null; true'
+        $LASTEXITCODE | Should -Be 0
+        # ls's own directory descriptor is the 4th: nothing of pwsh's (the memfd included) came along.
+        @($out | Where-Object { $_ -match '^\d+$' }).Count | Should -Be 4
+    }
     It 'reports the kinds C# reads, as the C source defines them' {
         $c = Get-Content (Join-Path $PSScriptRoot '../../src/PSNamespaces/Native/nsexec.c') -Raw
         $c -match 'enum report_kind \{([^}]*)\}' | Should -BeTrue
@@ -43,5 +75,47 @@ Describe 'The exec helper' {
         $seen.User | Should -Match '^user:\[\d+\]$'
         $seen.User | Should -Not -Be (readlink /proc/self/ns/user)
         $seen.Map.Trim() | Should -Be '0 0 1'
+    }
+}
+
+Describe 'A broken exec helper file' {
+    BeforeAll {
+        $copy = Join-Path ([IO.Path]::GetTempPath()) "psns-helper-$PID"
+        $null = New-Item -ItemType Directory $copy
+        Copy-Item -Recurse (Get-Module PSNamespaces).ModuleBase $copy
+        $helper = Join-Path $copy 'PSNamespaces/runtimes/linux-x64/nsexec'
+        $good = [IO.File]::ReadAllBytes($helper)
+        $pwsh = Join-Path $PSHOME 'pwsh'
+    }
+
+    AfterAll {
+        Remove-Item $copy -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'gives <Id> naming the file when it is <Case>, and leaves nothing running' -TestCases @(
+        @{ Case = 'missing'; Id = 'nsexec,ENOENT'; Category = 'NotInstalled'; Says = 'is missing' }
+        @{ Case = 'truncated'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is truncated' }
+        @{ Case = 'a script'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not an ELF program' }
+        @{ Case = 'another machine''s'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is built for aarch64' }
+    ) {
+        switch ($Case) {
+            'missing' { Remove-Item $helper -ErrorAction Ignore }
+            'truncated' { [IO.File]::WriteAllBytes($helper, $good[0..($good.Length - 1000)]) }
+            'a script' { Set-Content $helper "#!/bin/sh`nexit 0" }
+            default { Copy-Item (Join-Path $copy 'PSNamespaces/runtimes/linux-arm64/nsexec') $helper -Force }
+        }
+        try {
+            # A fresh pwsh: the helper is read once per session.
+            $script = "Import-Module '$copy/PSNamespaces'; New-Namespace -Type Uts -FilePath true -ErrorVariable e -ErrorAction SilentlyContinue; " +
+                '$e[0].FullyQualifiedErrorId; $e[0].CategoryInfo.Category; $e[0].Exception.Message; @(Get-Content /proc/$PID/task/*/children -ErrorAction Ignore | Where-Object { $_.Trim() }).Count'
+            $seenId, $seenCategory, $message, $children = & $pwsh -NoProfile -NonInteractive -Command $script
+            $seenId | Should -Be "$Id,PSNamespaces.Commands.NewNamespaceCommand"
+            $seenCategory | Should -Be $Category
+            $message | Should -BeLike "*'$helper' $Says*"
+            $message | Should -Not -Match 'uid_map|id map|CAP_SETUID'
+            $children | Should -Be 0
+        } finally {
+            [IO.File]::WriteAllBytes($helper, $good)
+        }
     }
 }

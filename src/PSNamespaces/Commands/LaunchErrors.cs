@@ -36,6 +36,19 @@ internal static class LaunchErrors
         return ErrorRecords.FromErrno(error, filePath, hint);
     }
 
+    /// <summary>
+    /// The module's exec helper could not be run: id "nsexec,ERRNO", the message about the
+    /// helper file (not about privileges or id maps, which have nothing to do with it).
+    /// </summary>
+    internal static ErrorRecord ExecHelper(ExecHelperException ex, object? target) =>
+        new(ex, "nsexec," + ex.ErrnoName, ex.Errno switch
+        {
+            Errno.ENOENT => ErrorCategory.NotInstalled,
+            Errno.EACCES => ErrorCategory.PermissionDenied,
+            Errno.ENOEXEC => ErrorCategory.InvalidData,
+            _ => ErrorCategory.ReadError,
+        }, target);
+
     /// <summary>What is missing when pwsh could not write a new user namespace's maps.</summary>
     internal static string? HintForWrite(ErrnoException ex) =>
         ex.Errno is Errno.EPERM or Errno.EACCES

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Persistence;
 using PSNamespaces.Core.Targets;
+using PSNamespaces.Core.Launch;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 
@@ -190,6 +191,11 @@ public sealed partial class NewNamespaceCommand
         catch (ErrnoException ex)
         {
             WriteError(PersistError(ex, Path.Length == 1 ? Path[0] : Path));
+        }
+        catch (ExecHelperException ex)
+        {
+            // A user namespace is made by the exec helper.
+            WriteError(LaunchErrors.ExecHelper(ex, Path.Length == 1 ? Path[0] : Path));
         }
     }
 

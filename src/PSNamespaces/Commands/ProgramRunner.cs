@@ -88,6 +88,12 @@ internal sealed unsafe class ProgramRunner
             _cmdlet.WriteError(LaunchErrors.FromFailedStep(ex, filePath, hint(ex)));
             return;
         }
+        catch (ExecHelperException ex)
+        {
+            Finish(terminal, outputRead);
+            _cmdlet.WriteError(LaunchErrors.ExecHelper(ex, filePath));
+            return;
+        }
         catch (ErrnoException ex)
         {
             // A sync step failed in pwsh (writing an id map): the helper has already been reaped.

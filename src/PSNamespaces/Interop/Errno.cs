@@ -9,6 +9,7 @@ internal static class Errno
     internal const int ENOENT = 2;
     internal const int ESRCH = 3;
     internal const int EINTR = 4;
+    internal const int ENOEXEC = 8;
     internal const int EBADF = 9;
     internal const int ECHILD = 10;
     internal const int EAGAIN = 11;

@@ -332,6 +332,8 @@ static void need(int argc, int at, int count)
 
 int main(int argc, char **argv)
 {
+    /* Started as /proc/self/fd/N of pwsh's sealed copy, the kernel names the process "N". */
+    prctl(PR_SET_NAME, "nsexec", 0, 0, 0);
     reset_process();
     int at = 1;
     for (step_index = 0; at < argc; step_index++) {

@@ -70,6 +70,11 @@ internal sealed unsafe partial class HelperProcess
                 err = Sys.posix_spawn(&pid, p, actions, null, args.Pointer, env.Pointer);
             }
 
+            if (err is Errno.ENOENT or Errno.EACCES or Errno.ENOEXEC)
+            {
+                throw HelperImage.SpawnFailed(err, new ErrnoException("posix_spawn", err, path));
+            }
+
             if (err != 0)
             {
                 throw new ErrnoException("posix_spawn", err, path);

@@ -56,23 +56,18 @@ internal sealed unsafe partial class HelperProcess : IDisposable
     /// <summary>The program's PID: the helper's own, or its child's when the plan forks.</summary>
     internal int ProgramPid { get; private set; }
 
-    /// <summary>The helper's full path: beside this assembly, in the module folder.</summary>
-    internal static string HelperPath =>
-        Path.Combine(Path.GetDirectoryName(typeof(HelperProcess).Assembly.Location)!, FileName);
-
     /// <summary>
     /// Starts the helper and runs the plan up to the exec of the program (or the end of the
     /// plan). stdinFd/stdoutFd, when not null, become the program's 0 and 1; otherwise it
     /// inherits pwsh's.
     /// </summary>
     /// <exception cref="LaunchFailedException">A step failed; the helper has been reaped.</exception>
+    /// <exception cref="ExecHelperException">The helper file is missing, unreadable or not this machine's program.</exception>
     internal static HelperProcess Start(LaunchPlan plan, SafeFd? stdin = null, SafeFd? stdout = null)
     {
-        string path = HelperPath;
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"The exec helper '{path}' is missing: build.ps1 compiles it from src/PSNamespaces/Native/nsexec.c.", path);
-        }
+        // Read on the spawner thread, which is in pwsh's own mount namespace: a caller inside
+        // Invoke-InNamespace -Type Mount would find the module folder missing.
+        string path = SpawnerThread.Run(() => HelperImage.ExecPath);
 
         int* pair = stackalloc int[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
