@@ -93,9 +93,9 @@ Describe 'Cold start' {
             $r.LaunchedAfter | Should -Be $r.Session
             $r.Session | Should -Not -Be $targetNet
             @($r.Threads | Where-Object Comm -like 'PSNamespaces sp*').Count | Should -Be 1
-            # The idle worker kept for the next call is in the target by design, and only it.
+            # The idle worker kept for the next call is in the target by design, and only it (it
+            # may have retired already: it ends after 10 s idle, which a loaded machine can take).
             $workers = @($r.Threads | Where-Object Comm -like 'PSNamespaces wo*')
-            $workers.Count | Should -BeGreaterThan 0
             $workers | ForEach-Object { $_.Net | Should -Be $targetNet }
             $strays = @($r.Threads | Where-Object { -not $_.InSession -and $_.Comm -notlike 'PSNamespaces wo*' -and -not (Test-SelfEndingRuntimeThread $_.Comm) })
             $strays | Should -BeNullOrEmpty
