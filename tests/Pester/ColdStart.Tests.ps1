@@ -18,10 +18,11 @@ BeforeAll {
             $main = @(foreach ($n in $names) { readlink "/proc/$self/task/$self/ns/$n" })
             foreach ($task in [IO.Directory]::GetDirectories("/proc/$self/task")) {
                 $ns = @(foreach ($n in $names) { readlink "$task/ns/$n" })
-                if (-not $ns[0]) { continue }  # ended while being read
+                $comm = Get-Content "$task/comm" -ErrorAction Ignore
+                if (-not $ns[0] -or -not $comm) { continue }  # ended while being read
                 [pscustomobject]@{
                     Tid       = [int](Split-Path -Leaf $task)
-                    Comm      = (Get-Content "$task/comm" -ErrorAction Ignore)
+                    Comm      = $comm
                     InSession = ("$ns" -eq "$main")
                     Net       = $ns[3]
                 }
