@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using PSNamespaces.Core.Launch;
 
 namespace PSNamespaces.Runspaces;
 
@@ -43,9 +44,18 @@ internal sealed class NamespaceRunspace : IDisposable
 
     internal Runspace Runspace { get; }
 
-    /// <summary>Creates, opens and warms a runspace on the calling thread, which it will run on.</summary>
+    /// <summary>
+    /// Creates, opens and warms a runspace on the calling thread, which it will run on. Called by
+    /// a namespace worker before it joins its target, on a thread it has checked is in the
+    /// session's namespaces.
+    /// </summary>
     internal static NamespaceRunspace Create()
     {
+        // A script block may launch a program, which needs the exec helpers' starter thread; made
+        // later, inside the target, that thread would be in the target's namespaces (and is
+        // refused). Made here, it is in the session's. Once per process; cheap afterwards.
+        SpawnerThread.Start();
+
         InitialSessionState iss = InitialSessionState.CreateDefault2();
         iss.ThreadOptions = PSThreadOptions.UseCurrentThread;
         iss.ImportPSModule(s_preloadedModules);

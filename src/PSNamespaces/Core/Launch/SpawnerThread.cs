@@ -13,10 +13,12 @@ namespace PSNamespaces.Core.Launch;
 /// as long as pwsh, so "the parent died" means pwsh died.
 /// </summary>
 /// <remarks>
-/// It never enters a namespace, and is created when the module is imported, on the thread that
-/// imports it: a thread in pwsh's own namespaces. A thread inherits its creator's namespaces, so
-/// it must never be created from a namespace worker (a first launch inside Invoke-InNamespace
-/// would otherwise start every later helper from that target): that is refused.
+/// It never enters a namespace. Not every session launches a program, so it is created on first
+/// need, from a thread in pwsh's own namespaces: the first launch's, or a namespace worker's while
+/// it prepares its runspace, before it joins its target (so that a first launch inside
+/// Invoke-InNamespace finds the thread already made). A thread inherits its creator's
+/// namespaces, so it must never be created from a thread that joined a target (every later
+/// helper would start from that target): that is refused.
 /// </remarks>
 internal static class SpawnerThread
 {
@@ -24,7 +26,7 @@ internal static class SpawnerThread
     private static readonly Queue<Action> s_work = new();
     private static Thread? s_thread;
 
-    /// <summary>Starts the thread, once; called as the module is imported.</summary>
+    /// <summary>Starts the thread, once; called before a namespace worker joins its target, and by the first <see cref="Run{T}"/>.</summary>
     /// <exception cref="InvalidOperationException">The calling thread is not in pwsh's namespaces.</exception>
     internal static void Start()
     {

@@ -1,0 +1,107 @@
+# Import does only what every session needs; what one-shot scripts do not all need (the exec
+# helpers' starter thread, the runtime's lazily made threads) starts on first use, and still from
+# the session's namespaces, even when that first use is inside Invoke-InNamespace (issue 17).
+# Each case runs in a fresh pwsh: a first use can only be seen once per process.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-PSNamespaces
+    $modulePath = (Get-Module PSNamespaces).Path
+    $pwsh = Join-Path $PSHOME 'pwsh'
+
+    # Prints one line per thread of the pwsh it runs in, as JSON: TID, comm, and whether each of
+    # its namespaces (/proc/PID/task/TID/ns/*, read by the kernel's readlink) is the main thread's.
+    $threadReport = @'
+        function Get-ThreadReport {
+            $self = [Environment]::ProcessId
+            $names = 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'
+            $main = @(foreach ($n in $names) { readlink "/proc/$self/task/$self/ns/$n" })
+            foreach ($task in [IO.Directory]::GetDirectories("/proc/$self/task")) {
+                $ns = @(foreach ($n in $names) { readlink "$task/ns/$n" })
+                $comm = Get-Content "$task/comm" -ErrorAction Ignore
+                if (-not $ns[0] -or -not $comm) { continue }  # ended while being read
+                [pscustomobject]@{
+                    Tid       = [int](Split-Path -Leaf $task)
+                    Comm      = $comm
+                    InSession = ("$ns" -eq "$main")
+                    Net       = $ns[3]
+                }
+            }
+        }
+'@
+
+    function Invoke-FreshPwsh {
+        # Runs the script in a new pwsh with Get-ThreadReport defined; returns what it printed as
+        # JSON, or fails with its output when it exits non-zero.
+        param([Parameter(Mandatory)] [string] $Script)
+        $out = & $pwsh -NoProfile -NonInteractive -Command ($threadReport + "`n" + $Script)
+        if ($LASTEXITCODE) { throw "pwsh exited with $LASTEXITCODE`: $out" }
+        $out | ConvertFrom-Json
+    }
+}
+
+Describe 'Cold start' {
+    It 'starts no thread at import' {
+        $r = Invoke-FreshPwsh @"
+            `$before = @(Get-ThreadReport)
+            Import-Module '$modulePath' -ErrorAction Stop
+            `$after = @(Get-ThreadReport)
+            [pscustomobject]@{ Before = `$before; After = `$after } | ConvertTo-Json -Depth 4 -Compress
+"@
+        $r.Before | Should -Not -BeNullOrEmpty
+        @($r.After | Where-Object Comm -like 'PSNamespaces*') | Should -BeNullOrEmpty
+        # Import-Module itself may start runtime threads (pwsh 7.6 schedules a timer to save its
+        # module analysis cache). A thread the module made would be named "PSNamespaces ..." or,
+        # unnamed, carry its creator's name, never the runtime's ".NET ..." names.
+        $new = @($r.After | Where-Object { $_.Tid -notin $r.Before.Tid -and $_.Comm -notlike '.NET *' })
+        $new | Should -BeNullOrEmpty
+    }
+
+    It 'starts the exec helpers'' thread on the first launch, in the session''s namespaces' {
+        $r = Invoke-FreshPwsh @"
+            Import-Module '$modulePath' -ErrorAction Stop
+            New-Namespace -Type Net -FilePath true -ErrorAction Stop
+            @(Get-ThreadReport) | ConvertTo-Json -Compress
+"@
+        $spawner = @($r | Where-Object Comm -like 'PSNamespaces sp*')
+        $spawner.Count | Should -Be 1
+        $spawner[0].InSession | Should -BeTrue
+        @($r | Where-Object { -not $_.InSession }) | Should -BeNullOrEmpty
+    }
+
+    It 'keeps every thread in the session''s namespaces when the first launch and the first runtime threads come from inside Invoke-InNamespace' {
+        $holder = Start-TestProcess -Unshare '--net'
+        try {
+            $targetNet = readlink "/proc/$($holder.Pid)/ns/net"
+            # Inside the block: a first launch (the helpers' thread), a timer and a signal
+            # registration (which start the runtime's lazily made threads; their callbacks never
+            # run), and a native command, whose output pwsh reads on pool threads.
+            $r = Invoke-FreshPwsh @"
+                Import-Module '$modulePath' -ErrorAction Stop
+                `$inside = Invoke-InNamespace -Pid $($holder.Pid) -Type Net -ErrorAction Stop {
+                    Import-Module '$modulePath' -ErrorAction Stop
+                    New-Namespace -Type Uts -FilePath true -ErrorAction Stop
+                    [System.Threading.Timer]::new({ }, `$null, [timespan]::FromDays(1), [timespan]::FromMilliseconds(-1)).Dispose()
+                    [System.Runtime.InteropServices.PosixSignalRegistration]::Create('SIGCONT', { }).Dispose()
+                    `$null = & readlink /proc/thread-self/ns/net
+                    readlink /proc/thread-self/ns/net
+                }
+                `$after = New-Namespace -Type Uts -FilePath readlink -ArgumentList /proc/self/ns/net -ErrorAction Stop
+                [pscustomobject]@{ Inside = `$inside; LaunchedAfter = `$after; Session = (readlink /proc/self/ns/net); Threads = @(Get-ThreadReport) } |
+                    ConvertTo-Json -Depth 4 -Compress
+"@
+            $r.Inside | Should -Be $targetNet
+            $r.LaunchedAfter | Should -Be $r.Session
+            $r.Session | Should -Not -Be $targetNet
+            @($r.Threads | Where-Object Comm -like 'PSNamespaces sp*').Count | Should -Be 1
+            # The idle worker kept for the next call is in the target by design, and only it (it
+            # may have retired already: it ends after 10 s idle, which a loaded machine can take).
+            $workers = @($r.Threads | Where-Object Comm -like 'PSNamespaces wo*')
+            $workers | ForEach-Object { $_.Net | Should -Be $targetNet }
+            $strays = @($r.Threads | Where-Object { -not $_.InSession -and $_.Comm -notlike 'PSNamespaces wo*' -and -not (Test-SelfEndingRuntimeThread $_.Comm) })
+            $strays | Should -BeNullOrEmpty
+        } finally {
+            Stop-TestProcess $holder
+        }
+    }
+}
