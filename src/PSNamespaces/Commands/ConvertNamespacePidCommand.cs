@@ -13,7 +13,7 @@ namespace PSNamespaces.Commands;
 /// </summary>
 /// <remarks>
 /// Asks the kernel (NS_GET_TGID_FROM_PIDNS / NS_GET_TGID_IN_PIDNS, Linux 6.11+) and, on older
-/// kernels, reads the NStgid lines of /proc. Thread ids name their process.
+/// kernels, reads the NStgid lines of /proc. A thread's id names its process, unless -Thread.
 /// </remarks>
 [Cmdlet(VerbsData.Convert, "NamespacePid", DefaultParameterSetName = FromSet)]
 [OutputType(typeof(int))]
@@ -38,6 +38,10 @@ public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
     [ValidateNotNull]
     public object ToPidNamespace { get; set; } = null!;
 
+    /// <summary>Translates thread ids (what ps -L shows as LWP) instead of naming each thread's process.</summary>
+    [Parameter]
+    public SwitchParameter Thread { get; set; }
+
     private NamespaceFile? _pidNamespace;
 
     protected override void BeginProcessing()
@@ -57,7 +61,7 @@ public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
             StopToken.ThrowIfCancellationRequested();
             if (ParameterSetName == FromSet)
             {
-                if (PidLookup.TryFrom(_pidNamespace!, pid, out int callerPid, out ErrorRecord? error))
+                if (PidLookup.TryFrom(_pidNamespace!, pid, Thread, out int callerPid, out ErrorRecord? error))
                 {
                     WriteObject(callerPid);
                 }
@@ -69,7 +73,7 @@ public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
                 continue;
             }
 
-            int err = PidTranslation.TryIntoNamespace(_pidNamespace!, pid, out int inside);
+            int err = PidTranslation.TryIntoNamespace(_pidNamespace!, pid, out int inside, Thread);
             if (err == 0)
             {
                 WriteObject(inside);
@@ -81,7 +85,7 @@ public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
             }
             else
             {
-                WriteError(ErrorRecords.ProcessUnreadable(pid, err, "ioctl(NS_GET_TGID_IN_PIDNS)"));
+                WriteError(ErrorRecords.ProcessUnreadable(pid, err, Thread ? "ioctl(NS_GET_PID_IN_PIDNS)" : "ioctl(NS_GET_TGID_IN_PIDNS)"));
             }
         }
     }

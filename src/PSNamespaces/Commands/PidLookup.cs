@@ -8,10 +8,10 @@ namespace PSNamespaces.Commands;
 /// <summary>A PID as seen inside a PID namespace, turned into this session's PID or the ErrorRecord that says why not.</summary>
 internal static class PidLookup
 {
-    internal static bool TryFrom(NamespaceFile pidNamespace, int pid, out int callerPid, out ErrorRecord? error)
+    internal static bool TryFrom(NamespaceFile pidNamespace, int pid, bool threads, out int callerPid, out ErrorRecord? error)
     {
         error = null;
-        int err = PidTranslation.TryFromNamespace(pidNamespace, pid, out callerPid);
+        int err = PidTranslation.TryFromNamespace(pidNamespace, pid, out callerPid, threads);
         if (err == 0)
         {
             return true;
@@ -20,11 +20,11 @@ internal static class PidLookup
         string id = Nsfs.FormatId(pidNamespace.Type, pidNamespace.Inode);
         error = err == Errno.ESRCH
             ? new ErrorRecord(
-                new ItemNotFoundException($"No process has PID {pid} in {id} (or it is one this session cannot see)."),
+                new ItemNotFoundException($"No {(threads ? "thread" : "process")} has PID {pid} in {id} (or it is one this session cannot see)."),
                 "PidNotInNamespace",
                 ErrorCategory.ObjectNotFound,
                 pid)
-            : ErrorRecords.FromErrno(new ErrnoException("ioctl(NS_GET_TGID_FROM_PIDNS)", err, id), pid);
+            : ErrorRecords.FromErrno(new ErrnoException(threads ? "ioctl(NS_GET_PID_FROM_PIDNS)" : "ioctl(NS_GET_TGID_FROM_PIDNS)", err, id), pid);
         return false;
     }
 }

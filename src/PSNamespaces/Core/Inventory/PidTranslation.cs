@@ -11,8 +11,9 @@ namespace PSNamespaces.Core.Inventory;
 /// Translates process ids between a PID namespace and the caller's: the question "which process
 /// is PID 10 in that namespace?" and its reverse. Asks the kernel (NS_GET_TGID_FROM_PIDNS /
 /// NS_GET_TGID_IN_PIDNS, Linux 6.11+) and, where it has no such ioctl, reads the NSpid lines of
-/// /proc, whose numbers are one per PID namespace from the caller's down. Both answer thread-group
-/// ids: a thread's id names its process.
+/// /proc, whose numbers are one per PID namespace from the caller's down. Process ids by default
+/// (NS_GET_TGID_*, NStgid: a thread's id names its process); thread ids with <c>threads</c>
+/// (NS_GET_PID_*, NSpid of /proc/PID/task/TID).
 /// </summary>
 internal static class PidTranslation
 {
@@ -20,20 +21,22 @@ internal static class PidTranslation
     /// The caller-side PID of the process that has <paramref name="pid"/> inside the PID namespace
     /// of <paramref name="pidNamespace"/>; 0 or the errno (ESRCH: no such process visible to the caller).
     /// </summary>
-    internal static int TryFromNamespace(NamespaceFile pidNamespace, int pid, out int callerPid)
+    internal static int TryFromNamespace(NamespaceFile pidNamespace, int pid, out int callerPid, bool threads = false)
     {
-        int err = PidNamespaceIoctl.TryTranslate(pidNamespace.Fd.Fd, PidNamespaceIoctl.NS_GET_TGID_FROM_PIDNS, pid, out callerPid);
-        return err == Errno.ENOTTY ? SearchFromNamespace(pidNamespace, pid, out callerPid) : err;
+        int request = threads ? PidNamespaceIoctl.NS_GET_PID_FROM_PIDNS : PidNamespaceIoctl.NS_GET_TGID_FROM_PIDNS;
+        int err = PidNamespaceIoctl.TryTranslate(pidNamespace.Fd.Fd, request, pid, out callerPid);
+        return err == Errno.ENOTTY ? SearchFromNamespace(pidNamespace, pid, threads, out callerPid) : err;
     }
 
     /// <summary>
     /// The PID the caller's process <paramref name="callerPid"/> has inside the PID namespace of
     /// <paramref name="pidNamespace"/>; 0 or the errno (ESRCH: not visible there, or no such process).
     /// </summary>
-    internal static int TryIntoNamespace(NamespaceFile pidNamespace, int callerPid, out int pid)
+    internal static int TryIntoNamespace(NamespaceFile pidNamespace, int callerPid, out int pid, bool threads = false)
     {
-        int err = PidNamespaceIoctl.TryTranslate(pidNamespace.Fd.Fd, PidNamespaceIoctl.NS_GET_TGID_IN_PIDNS, callerPid, out pid);
-        return err == Errno.ENOTTY ? SearchIntoNamespace(pidNamespace, callerPid, out pid) : err;
+        int request = threads ? PidNamespaceIoctl.NS_GET_PID_IN_PIDNS : PidNamespaceIoctl.NS_GET_TGID_IN_PIDNS;
+        int err = PidNamespaceIoctl.TryTranslate(pidNamespace.Fd.Fd, request, callerPid, out pid);
+        return err == Errno.ENOTTY ? SearchIntoNamespace(pidNamespace, callerPid, threads, out pid) : err;
     }
 
     /// <summary>
@@ -48,7 +51,7 @@ internal static class PidTranslation
     /// process's PID namespace up to level <c>k</c>, since a sibling namespace at the same depth
     /// numbers its processes too.
     /// </summary>
-    private static int SearchFromNamespace(NamespaceFile pidNamespace, int pid, out int callerPid)
+    private static int SearchFromNamespace(NamespaceFile pidNamespace, int pid, bool threads, out int callerPid)
     {
         callerPid = 0;
         int depth = PidNamespaceAncestry.DepthBelowCaller(pidNamespace.Fd.Fd);
@@ -60,34 +63,67 @@ internal static class PidTranslation
         using var proc = new ProcRoot();
         foreach (int candidate in proc.ListPids())
         {
-            if (proc.TryOpenProcess(candidate, out int fd) != 0)
+            if (!threads)
             {
-                continue;
-            }
-
-            try
-            {
-                int[] nstgid = ReadNsTgid(fd);
-                if (nstgid.Length > depth && nstgid[depth] == pid && LevelInode(fd, nstgid.Length - 1 - depth) == pidNamespace.Inode)
+                if (Matches(proc, candidate, depth, pid, pidNamespace.Inode, "NStgid:"u8))
                 {
                     callerPid = candidate;
                     return 0;
                 }
+
+                continue;
             }
-            finally
+
+            ProcRoot tasks;
+            try
             {
-                LibC.close(fd);
+                tasks = new ProcRoot("/proc/" + candidate.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/task");
+            }
+            catch (ErrnoException)
+            {
+                continue; // exited during the scan
+            }
+
+            using (tasks)
+            {
+                foreach (int tid in tasks.ListPids())
+                {
+                    if (Matches(tasks, tid, depth, pid, pidNamespace.Inode, "NSpid:"u8))
+                    {
+                        callerPid = tid;
+                        return 0;
+                    }
+                }
             }
         }
 
         return Errno.ESRCH;
     }
 
+    /// <summary>Whether the entry's number at index <paramref name="depth"/> of the list field is <paramref name="pid"/>, in that very namespace.</summary>
+    private static bool Matches(ProcRoot directory, int entry, int depth, int pid, ulong pidNamespaceInode, ReadOnlySpan<byte> field)
+    {
+        if (directory.TryOpenProcess(entry, out int fd) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            int[] ids = ReadIds(fd, field);
+            return ids.Length > depth && ids[depth] == pid && LevelInode(fd, ids.Length - 1 - depth) == pidNamespaceInode;
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
+
     /// <summary>
-    /// Without the ioctl: the process's NStgid has one number per level from the caller's PID
+    /// Without the ioctl: the process's NStgid (a thread's NSpid) has one number per level from the caller's PID
     /// namespace down to its own; the level whose namespace is the one asked for holds the answer.
     /// </summary>
-    private static int SearchIntoNamespace(NamespaceFile pidNamespace, int callerPid, out int pid)
+    private static int SearchIntoNamespace(NamespaceFile pidNamespace, int callerPid, bool threads, out int pid)
     {
         pid = 0;
         using var proc = new ProcRoot();
@@ -99,19 +135,19 @@ internal static class PidTranslation
 
         try
         {
-            int[] nstgid = ReadNsTgid(fd);
+            int[] ids = ReadIds(fd, threads ? "NSpid:"u8 : "NStgid:"u8);
             var levels = new List<PidNamespaceAncestry.Level>();
-            err = WalkProcess(fd, nstgid.Length, levels);
+            err = WalkProcess(fd, ids.Length, levels);
             if (err != 0)
             {
                 return err;
             }
 
-            for (int up = 0; up < levels.Count && up < nstgid.Length; up++)
+            for (int up = 0; up < levels.Count && up < ids.Length; up++)
             {
                 if (levels[up].Inode == pidNamespace.Inode)
                 {
-                    pid = nstgid[nstgid.Length - 1 - up];
+                    pid = ids[ids.Length - 1 - up];
                     return 0;
                 }
             }
@@ -150,10 +186,10 @@ internal static class PidTranslation
         }
     }
 
-    private static int[] ReadNsTgid(int processFd)
+    private static int[] ReadIds(int processFd, ReadOnlySpan<byte> field)
     {
         Span<byte> buffer = stackalloc byte[8192];
         int length = ProcessNamespaceReader.ReadStatus(processFd, buffer);
-        return length > 0 ? new ProcStatusText(buffer[..length]).IntList("NStgid:"u8) : Array.Empty<int>();
+        return length > 0 ? new ProcStatusText(buffer[..length]).IntList(field) : Array.Empty<int>();
     }
 }

@@ -1,4 +1,3 @@
-using System;
 using PSNamespaces.Core;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
@@ -24,21 +23,12 @@ internal static unsafe class PidNamespaceIoctl
     /// <summary>_IOR(0xb7, 0x9, int): as NS_GET_PID_IN_PIDNS, but answers the thread-group leader.</summary>
     internal const int NS_GET_TGID_IN_PIDNS = unchecked((int)0x8004b709);
 
-    /// <summary>
-    /// Set to "0" in the environment before the module's first translation, it makes the module
-    /// translate through /proc as on a kernel older than 6.11 (the tests compare both paths).
-    /// </summary>
-    internal const string EnvironmentSwitch = "PSNAMESPACES_PIDNS_IOCTL";
-
-    // Set once a kernel answers ENOTTY (before 6.11), or by the environment switch.
-    private static volatile bool s_unsupported = Environment.GetEnvironmentVariable(EnvironmentSwitch) == "0";
-
-    /// <summary>Whether the ioctls are worth asking: false once the kernel said it has none.</summary>
-    internal static bool Available => !s_unsupported;
+    // Set once a kernel answers ENOTTY (before 6.11): asking again per PID is waste.
+    private static volatile bool s_unsupported;
 
     /// <summary>
     /// One translation: 0 and the PID, or the errno — ESRCH (not visible there), EINVAL (not a
-    /// PID namespace), ENOTTY (the kernel has no such ioctl; remembered, see <see cref="Available"/>).
+    /// PID namespace), ENOTTY (the kernel has no such ioctl; remembered for the next call).
     /// </summary>
     internal static int TryTranslate(int pidNamespaceFd, int request, int pid, out int result)
     {
