@@ -191,3 +191,56 @@ Describe 'Convert-NamespacePid refusals' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 }
+
+Describe 'Get-NamespaceProcess -PidNamespace' {
+    It 'gives the process that has a PID inside a namespace, as this session sees it' {
+        foreach ($name in $namespaces.Keys) {
+            foreach ($p in $fixture) {
+                if ($null -ne $expected["$p/$name"]) {
+                    $process = Get-NamespaceProcess -Pid $expected["$p/$name"] -PidNamespace $namespaces[$name]
+                    $process.Pid | Should -Be $p -Because "$name PID $($expected["$p/$name"])"
+                    $process.PidNs | Should -Be (Get-NsInode $p pid)
+                }
+            }
+        }
+    }
+
+    It 'writes ObjectNotFound for a PID the namespace does not contain' {
+        $out = Get-NamespaceProcess -Pid 4000000, 1 -PidNamespace $init2 -ErrorVariable err -ErrorAction SilentlyContinue
+        $out.Pid | Should -Be $init2
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PidNotInNamespace,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'refuses a namespace of another kind' {
+        $err = { Get-NamespaceProcess -Pid 1 -PidNamespace "/proc/$init1/ns/mnt" -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'WrongNamespaceType,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
+
+Describe 'Get-ProcNsStatus: the PID namespace of every level' {
+    It 'pairs each NSpid number with its PID namespace, outermost first, as readlink and nsenter show them' {
+        $status = Get-ProcNsStatus -Pid $nested.Pid
+        $chain = @($PID, $init1, $init2, $nested.Pid)
+        $status.PidNamespace | Should -Be @($chain | ForEach-Object { Get-NsInode $_ pid })
+        $status.NSpid | Should -Be @($nested.Pid, $expected["$($nested.Pid)/L1"], $expected["$($nested.Pid)/L2"], $expected["$($nested.Pid)/L3"])
+        $status.Levels[1] | Should -Be "$($expected["$($nested.Pid)/L1"]) in $(readlink /proc/$init1/ns/pid)"
+        $status.Levels[-1] | Should -Be "1 in $(readlink /proc/$($nested.Pid)/ns/pid)"
+    }
+
+    It 'gives the 64-bit id of every level, the same Get-Namespace gives each namespace' {
+        $status = Get-ProcNsStatus -Pid $nested.Pid
+        $status.PidNamespaceNsId.Count | Should -Be 4
+        $status.PidNamespaceNsId | Should -Be @(@($PID, $init1, $init2, $nested.Pid) | ForEach-Object { (Get-Namespace -Pid $_ -Type Pid).NsId })
+    }
+
+    It 'shows the levels in its default table' {
+        $table = Get-ProcNsStatus -Pid $nested.Pid | Format-Table | Out-String -Width 300
+        $table | Should -Match ([regex]::Escape("1 in $(readlink /proc/$($nested.Pid)/ns/pid)"))
+    }
+
+    It 'reads one level for a process in the session''s own PID namespace' {
+        (Get-ProcNsStatus -Pid $PID).PidNamespace | Should -Be @(Get-NsInode $PID pid)
+    }
+}
