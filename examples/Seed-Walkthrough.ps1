@@ -131,7 +131,7 @@ try {
     Show-Shell "touch $pidFile; unshare --pid=$pidFile --fork --mount-proc readlink /proc/self   # persist and run in one step"
     Show-Command "New-Namespace -Type Pid, Mount -Path $pidFile, $pidFile-mnt -MountProc -FilePath readlink -ArgumentList /proc/self"
     New-Namespace -Type Pid, Mount -Path $pidFile, "$pidFile-mnt" -MountProc -FilePath readlink -ArgumentList /proc/self | Out-Text
-    "persisted: $(readlink $pidFile 2>$null)$(stat -L -c 'pid:[%i]' $pidFile)" | Out-Text
+    "persisted: $(stat -L -c 'pid:[%i]' $pidFile)" | Out-Text
     Write-Host '   The PID namespace is bound once the program is its PID 1; it takes no process after that one exits.'
     Remove-Namespace -Path $pidFile, "$pidFile-mnt" -WarningAction SilentlyContinue
 
