@@ -129,11 +129,11 @@ try {
     Remove-Namespace -Path $utsFile
     $pidFile = Join-Path $stateDir 'pid'
     Show-Shell "touch $pidFile; unshare --pid=$pidFile --fork --mount-proc readlink /proc/self   # persist and run in one step"
-    Show-Command "New-Namespace -Type Pid, Mount -Path $pidFile, $pidFile-mnt -MountProc -FilePath readlink -ArgumentList /proc/self"
-    New-Namespace -Type Pid, Mount -Path $pidFile, "$pidFile-mnt" -MountProc -FilePath readlink -ArgumentList /proc/self | Out-Text
+    Show-Command "New-Namespace -Type Pid -Path $pidFile -MountProc -FilePath readlink -ArgumentList /proc/self"
+    New-Namespace -Type Pid -Path $pidFile -MountProc -FilePath readlink -ArgumentList /proc/self | Out-Text
     "persisted: $(stat -L -c 'pid:[%i]' $pidFile)" | Out-Text
     Write-Host '   The PID namespace is bound once the program is its PID 1; it takes no process after that one exits.'
-    Remove-Namespace -Path $pidFile, "$pidFile-mnt" -WarningAction SilentlyContinue
+    Remove-Namespace -Path $pidFile -WarningAction SilentlyContinue
 
     Show-Step 'Relate this to ip netns'
     Show-Shell "ip netns add $netnsName"

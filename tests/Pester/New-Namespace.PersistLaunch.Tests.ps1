@@ -71,19 +71,18 @@ Describe 'New-Namespace -Type Net -Name X -FilePath (unshare --net=/run/netns/X)
 
 Describe 'New-Namespace -Type Pid -Path FILE -FilePath (unshare --pid=FILE --fork)' {
     It 'binds the PID namespace once the program is its PID 1; nsenter --pid=FILE enters it while it lives' {
-        $pidFile = "$dir/pid"; $mntFile = "$dir/mnt"
-        $p = New-Namespace -Type Pid, Mount -Path $pidFile, $mntFile -MountProc -FilePath sleep -ArgumentList 1000 -NoWait -PassThru
+        $pidFile = "$dir/pid"
+        $p = New-Namespace -Type Pid -Path $pidFile -MountProc -FilePath sleep -ArgumentList 1000 -NoWait -PassThru
         try {
             Get-FileInode $pidFile | Should -Be (Get-NsInode $p.Pid pid)
-            Get-FileInode $mntFile | Should -Be (Get-NsInode $p.Pid mnt)
             (Get-StatusField $p.Pid NSpid) -split '\s+' | Select-Object -Last 1 | Should -Be '1'
-            # Inside, as nsenter sees it through the files: sleep is PID 1.
-            $inside = @(nsenter "--pid=$pidFile" "--mount=$mntFile" ps -o pid=,comm=) | ForEach-Object { $_.Trim() }
+            # Inside, entered through the file (with a /proc of it): sleep is PID 1, the shell PID 2.
+            $inside = @(nsenter "--pid=$pidFile" -- unshare --mount --mount-proc ps -o pid=,comm=) | ForEach-Object { ($_.Trim() -split '\s+') -join ' ' }
             $inside | Should -Contain '1 sleep'
             Get-NsfsMountLine $pidFile | Should -Match '^nsfs nsfs\[pid:\[N\]\]'
         } finally {
             $p.Kill(); $null = $p.WaitForExit(10000)
-            Remove-Namespace -Path $pidFile, $mntFile -WarningAction SilentlyContinue
+            Remove-Namespace -Path $pidFile -WarningAction SilentlyContinue
         }
     }
 

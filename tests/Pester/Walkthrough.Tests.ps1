@@ -55,7 +55,7 @@ Describe 'Seed-Walkthrough.ps1' {
     }
 
     It 'persists a PID namespace and runs its PID 1 in one step' {
-        $i = [array]::IndexOf($output, ($output | Where-Object { $_ -like 'PS> New-Namespace -Type Pid, Mount -Path*' } | Select-Object -First 1))
+        $i = [array]::IndexOf($output, ($output | Where-Object { $_ -like 'PS> New-Namespace -Type Pid -Path*' } | Select-Object -First 1))
         $i | Should -BeGreaterOrEqual 0
         $output[$i + 1] | Should -Be '1'
         $text | Should -Match 'persisted: pid:\[\d+\]'
