@@ -79,3 +79,61 @@ Describe 'New-Namespace -KillChildSignal (unshare --kill-child=SIGNAL)' {
         New-Namespace -Type Pid -KillChild -FilePath perl -ArgumentList '-e', $perl | Should -Be '9'
     }
 }
+
+Describe 'New-Namespace -MapAuto, -UidMap auto, -GidMap auto (unshare --map-auto, --map-users=auto, --map-groups=auto)' {
+    BeforeAll {
+        # Test entries for root, by name and by number (both forms are valid). cp -p keeps a copy
+        # with its mode and times, and puts the file back exactly as it was.
+        $saved = @{}
+        foreach ($f in '/etc/subuid', '/etc/subgid') {
+            $copy = Join-Path $dir (Split-Path -Leaf $f)
+            $saved[$f] = if (Test-Path $f) { cp -p $f $copy; $copy } else { $null }
+        }
+        function Set-SubIds([string] $Uid, [string] $Gid) {
+            foreach ($pair in @(@('/etc/subuid', $Uid), @('/etc/subgid', $Gid))) {
+                $original = if ($saved[$pair[0]]) { Get-Content -Raw $saved[$pair[0]] } else { '' }
+                [IO.File]::WriteAllText($pair[0], "$original" + $pair[1])
+            }
+        }
+        function Get-Maps([string[]] $Lines) { @($Lines | ForEach-Object { ("$_".Trim() -split '\s+') -join ' ' }) }
+    }
+
+    AfterAll {
+        foreach ($f in $saved.Keys) {
+            if ($saved[$f]) { cp -p $saved[$f] $f; Remove-Item $saved[$f] } else { Remove-Item $f -ErrorAction Ignore }
+        }
+    }
+
+    It 'maps the first subordinate ranges from id 0, as unshare --map-auto' {
+        # (No line for another user first: unshare 2.38 reads any name as uid 0, which is root's.)
+        Set-SubIds "root:300000:65536`nroot:900000:10`n" "0:400000:1000`n"
+        $ours = Get-Maps (New-Namespace -Type User -MapAuto -FilePath cat -ArgumentList /proc/self/uid_map, /proc/self/gid_map)
+        $theirs = Get-Maps (unshare --user --map-auto cat /proc/self/uid_map /proc/self/gid_map)
+        $LASTEXITCODE | Should -Be 0
+        $ours | Should -Be $theirs
+        $ours | Should -Be @('0 300000 65536', '0 400000 1000')
+    }
+
+    It 'maps one side with -UidMap auto and -GidMap auto, as --map-users=auto and --map-groups=auto' {
+        Set-SubIds "root:310000:100`n" "root:410000:200`n"
+        $ours = Get-Maps (New-Namespace -Type User -UidMap auto -GidMap auto -FilePath cat -ArgumentList /proc/self/uid_map, /proc/self/gid_map)
+        $theirs = Get-Maps (unshare --user --map-users=auto --map-groups=auto cat /proc/self/uid_map /proc/self/gid_map)
+        $ours | Should -Be $theirs
+        $ours | Should -Be @('0 310000 100', '0 410000 200')
+    }
+
+    It 'says the user has no range when no line names it, as unshare refuses' {
+        Set-SubIds "other:100000:5`n" "other:100000:5`n"
+        unshare --user --map-auto true 2>$null
+        $LASTEXITCODE | Should -Not -Be 0
+        $e = { New-Namespace -Type User -MapAuto -FilePath true -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'NoSubordinateIds,*'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e.TargetObject | Should -Be '/etc/subuid'
+    }
+
+    It 'refuses -MapAuto with another uid map' {
+        $e = { New-Namespace -Type User -MapAuto -MapRootUser -FilePath true -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'ConflictingIdMaps,*'
+    }
+}
