@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Interop;
 

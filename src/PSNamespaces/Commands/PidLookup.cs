@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Interop;
 

@@ -2,7 +2,8 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Interop;
 

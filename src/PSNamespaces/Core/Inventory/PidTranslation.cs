@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Proc;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 using Tmds.Linux;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using PSNamespaces.Core;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 

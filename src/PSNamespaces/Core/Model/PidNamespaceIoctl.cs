@@ -1,4 +1,3 @@
-using PSNamespaces.Core;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.IO;
-using PSNamespaces.Core;
 
 namespace PSNamespaces.Core.Plans;
 
