@@ -22,6 +22,7 @@ public sealed partial class NewNamespaceCommand
     /// link is refused, and its directory must exist.
     /// </summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LaunchSet)]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>
@@ -31,6 +32,7 @@ public sealed partial class NewNamespaceCommand
     /// (ip netns list prints names one per line, as they are).
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = LaunchSet)]
     [AllowEmptyString]
     public string[] Name { get; set; } = Array.Empty<string>();
 
