@@ -25,6 +25,7 @@ public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
     /// <summary>With -FromPidNamespace, PIDs as seen inside that namespace; with -ToPidNamespace, PIDs as this session sees them.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
+    [ArgumentCompleter(typeof(PidCompleter))]
     [ValidateRange(1, int.MaxValue)]
     public int[] Pid { get; set; } = Array.Empty<int>();
 

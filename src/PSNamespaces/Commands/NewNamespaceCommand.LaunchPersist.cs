@@ -5,7 +5,6 @@ using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Persistence;
 using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
-using Tmds.Linux;
 
 namespace PSNamespaces.Commands;
 
@@ -79,34 +78,11 @@ public sealed partial class NewNamespaceCommand
         runDirectory = null;
         if (!MyInvocation.BoundParameters.ContainsKey(nameof(Name)))
         {
-            return ResolveLaunchPaths();
+            return ResolvePathTargets();
         }
 
         runDirectory = NamedNetns.PrepareRunDirectory();
         return new[] { new PersistTarget(runDirectory.Fd, Name[0], NamespaceName.PathOf(Name[0])) };
-    }
-
-    private PersistTarget[] ResolveLaunchPaths()
-    {
-        var targets = new PersistTarget[Path.Length];
-        var resolved = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < Path.Length; i++)
-        {
-            string? full = ResolveFileSystemPath(Path[i], out ErrorRecord? error);
-            if (full is null)
-            {
-                ThrowTerminatingError(error!);
-            }
-
-            if (!resolved.Add(full!))
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("DuplicatePath", $"'{full}' is given more than once.", Path[i]));
-            }
-
-            targets[i] = new PersistTarget(LibC.AT_FDCWD, full!, full!);
-        }
-
-        return targets;
     }
 
     /// <summary>The sync step's work: bind the namespaces of the waiting process (the program to be) on the targets.</summary>
