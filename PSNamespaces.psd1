@@ -11,6 +11,7 @@
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
     TypesToProcess       = @('PSNamespaces.Types.ps1xml')
     CmdletsToExport      = @(
+        'Convert-NamespacePid'
         'Enter-Namespace'
         'Format-NamespaceTree'
         'Get-Namespace'

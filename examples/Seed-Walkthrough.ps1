@@ -67,6 +67,19 @@ try {
     Show-Command "Get-ProcNsStatus -Pid $($box.Pid)"
     Get-ProcNsStatus -Pid $box.Pid | Format-Table | Out-String -Width 120 | Out-Text
 
+    Show-Step '"We can have multiple PID namespaces, right? So how can you know what namespace has that process as PID 3?"'
+    $sleepPid = [int]@((Get-Content "/proc/$($box.Pid)/task/$($box.Pid)/children" -Raw) -split '\s+' | Where-Object { $_ })[-1]
+    Show-Shell "grep -l '^NSpid:.*\s3`$' /proc/*/status   # every process that is 3 somewhere; which namespace is which?"
+    Show-Command "Get-ProcNsStatus -Pid $sleepPid | Format-Table Pid, Name, Levels"
+    Get-ProcNsStatus -Pid $sleepPid | Format-Table Pid, Name, Levels -Wrap | Out-String -Width 120 | Out-Text
+    Write-Host '   ^ each NSpid number next to the PID namespace it belongs to, outermost first.'
+    Show-Command "Get-NamespaceProcess -Pid 3 -PidNamespace $($box.Pid)   # PID 3 in the PID namespace of process $($box.Pid)"
+    Get-NamespaceProcess -Pid 3 -PidNamespace $box.Pid | Format-Table Pid, Command, NsPid, PidNs | Out-String -Width 120 | Out-Text
+    Show-Command "Convert-NamespacePid -Pid $sleepPid -ToPidNamespace $($box.Pid)"
+    Convert-NamespacePid -Pid $sleepPid -ToPidNamespace $box.Pid | ForEach-Object { "PID $sleepPid is $_ in $(readlink /proc/$($box.Pid)/ns/pid)" } | Out-Text
+    Show-Command "Convert-NamespacePid -Pid $PID -ToPidNamespace $($box.Pid)   # this pwsh: not visible in there"
+    "pwsh in the box: [$(Convert-NamespacePid -Pid $PID -ToPidNamespace $box.Pid)]" | Out-Text
+
     Show-Step 'ls -l /proc/PID/ns: the namespaces of one process'
     Show-Shell "ls -l /proc/$($box.Pid)/ns"
     Show-Command "Get-NamespaceProcess -Pid $($box.Pid) | Format-List"
@@ -93,6 +106,9 @@ try {
     Write-Host '   The namespace is the (device, inode) pair of its nsfs file: the same for every process'
     Write-Host '   in it, and what readlink shows as pid:[INODE]. NsId is the 64-bit ID of NS_GET_ID.'
     "stat: $stat; Get-Namespace: dev=$($ns.Device) inode=$($ns.Inode)" | Out-Text
+    Show-Command "Get-ProcNsStatus -Pid $($box.Pid) | Format-List NSpid, PidNamespace, PidNamespaceNsId"
+    Get-ProcNsStatus -Pid $box.Pid | Format-List NSpid, PidNamespace, PidNamespaceNsId | Out-String -Width 120 | Out-Text
+    Write-Host '   Every level side by side: the PID, the inode stat shows, and the pid ns id.'
 
     Show-Step 'How to make a persistent namespace'
     $null = New-Item -ItemType Directory -Path $stateDir -Force
@@ -111,6 +127,13 @@ try {
     Show-Shell "umount $utsFile"
     Show-Command "Remove-Namespace -Path $utsFile"
     Remove-Namespace -Path $utsFile
+    $pidFile = Join-Path $stateDir 'pid'
+    Show-Shell "touch $pidFile; unshare --pid=$pidFile --fork --mount-proc readlink /proc/self   # persist and run in one step"
+    Show-Command "New-Namespace -Type Pid -Path $pidFile -MountProc -FilePath readlink -ArgumentList /proc/self"
+    New-Namespace -Type Pid -Path $pidFile -MountProc -FilePath readlink -ArgumentList /proc/self | Out-Text
+    "persisted: $(stat -L -c 'pid:[%i]' $pidFile)" | Out-Text
+    Write-Host '   The PID namespace is bound once the program is its PID 1; it takes no process after that one exits.'
+    Remove-Namespace -Path $pidFile -WarningAction SilentlyContinue
 
     Show-Step 'Relate this to ip netns'
     Show-Shell "ip netns add $netnsName"
@@ -130,8 +153,8 @@ try {
     ip netns list | Where-Object { $_ -like "$netnsName*" } | Out-Text
     Show-Shell "ip netns delete $netnsName"
     Show-Command "Remove-Namespace -Name $netnsName"
-    Remove-Namespace -Name $netnsName -WarningVariable held -WarningAction SilentlyContinue
-    if ($held) { Write-Host "   Invoke-InNamespace's worker thread still holds it; it goes when the module is removed." }
+    Remove-Namespace -Name $netnsName
+    Write-Host '   Gone at once: Remove-Namespace also ends the worker thread Invoke-InNamespace kept in it.'
     Show-Shell 'ip netns list'
     "after removal: $(@(ip netns list | Where-Object { $_ -like "$netnsName*" }).Count) $netnsName left" | Out-Text
 }

@@ -39,6 +39,28 @@ Describe 'Seed-Walkthrough.ps1' {
         $text | Should -Match '\n\s+1 bash\n\s+2 sleep\n\s+3 sleep'
     }
 
+    It 'answers which process is PID 3 in the box: the same process Get-ProcNsStatus shows as "3 in pid:[INODE]"' {
+        $boxNs = if ($text -match 'PID (\d+) is 3 in (pid:\[\d+\])') { $Matches[2] }
+        $sleepPid = $Matches[1]
+        $boxNs | Should -Not -BeNullOrEmpty
+        $text | Should -Match ([regex]::Escape("3 in $boxNs"))
+        $text | Should -Match "(?m)^\s*$sleepPid sleep\s+3\s"
+        $text | Should -Match 'pwsh in the box: \[\]'
+    }
+
+    It 'shows every level''s PID, inode and pid ns id side by side' {
+        $text | Should -Match "NSpid\s+: \{$boxPid, 1\}"
+        $text | Should -Match 'PidNamespace\s+: \{\d+, \d+\}'
+        $text | Should -Match 'PidNamespaceNsId\s+: \{\d+, \d+\}'
+    }
+
+    It 'persists a PID namespace and runs its PID 1 in one step' {
+        $i = [array]::IndexOf($output, ($output | Where-Object { $_ -like 'PS> New-Namespace -Type Pid -Path*' } | Select-Object -First 1))
+        $i | Should -BeGreaterOrEqual 0
+        $output[$i + 1] | Should -Be '1'
+        $text | Should -Match 'persisted: pid:\[\d+\]'
+    }
+
     It 'shows the same device and inode as stat -L of the ns/pid file' {
         $text | Should -Match 'stat: dev=(\d+) inode=(\d+); Get-Namespace: dev=\1 inode=\2'
     }

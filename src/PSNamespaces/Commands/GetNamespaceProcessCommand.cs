@@ -19,9 +19,14 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     private const string InodeSet = "Inode";
     private const string NamespaceSet = "Namespace";
     private const string NameSet = "Name";
+    private const string InPidNamespaceSet = "InPidNamespace";
 
-    /// <summary>The processes to report. Without it (and without a namespace), every process.</summary>
+    /// <summary>
+    /// The processes to report. Without it (and without a namespace), every process. With
+    /// -PidNamespace, PIDs as seen inside that PID namespace.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PidSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InPidNamespaceSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "ProcessId")]
     [ArgumentCompleter(typeof(PidCompleter))]
     [ValidateRange(1, int.MaxValue)]
@@ -46,9 +51,31 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    private ProcessScanner? _scanner;
+    /// <summary>
+    /// The PID namespace the -Pid numbers are in (a namespace object, its id or inode, a process
+    /// whose PID namespace it is, or an nsfs file): each is answered with the process it names,
+    /// as this session sees it. "Which process is PID 10 in that container?"
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = InPidNamespaceSet)]
+    [ValidateNotNull]
+    public object PidNamespace { get; set; } = null!;
 
-    protected override void BeginProcessing() => _scanner = new ProcessScanner();
+    private ProcessScanner? _scanner;
+    private NamespaceFile? _pidNamespace;
+
+    protected override void BeginProcessing()
+    {
+        if (ParameterSetName == InPidNamespaceSet)
+        {
+            _pidNamespace = PidNamespaceArgument.TryOpen(this, PidNamespace, out ErrorRecord? error);
+            if (_pidNamespace is null)
+            {
+                ThrowTerminatingError(error!);
+            }
+        }
+
+        _scanner = new ProcessScanner();
+    }
 
     protected override void ProcessRecord()
     {
@@ -71,6 +98,25 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                 break;
             case InodeSet:
                 ScanInto(Type, Inode);
+                break;
+            case InPidNamespaceSet:
+                foreach (int pid in Pid)
+                {
+                    StopToken.ThrowIfCancellationRequested();
+                    if (!PidLookup.TryFrom(_pidNamespace!, pid, threads: false, out int callerPid, out ErrorRecord? error))
+                    {
+                        WriteError(error!);
+                    }
+                    else if (_scanner!.TryReadNamespaces(callerPid, out int errno, out string function) is NamespaceProcess process)
+                    {
+                        WriteObject(process);
+                    }
+                    else
+                    {
+                        WriteError(ErrorRecords.ProcessUnreadable(callerPid, errno, function));
+                    }
+                }
+
                 break;
             case NamespaceSet:
                 foreach (Namespace ns in Namespace)
@@ -169,7 +215,11 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
         return found;
     }
 
-    protected override void EndProcessing() => _scanner?.Dispose();
+    protected override void EndProcessing()
+    {
+        _scanner?.Dispose();
+        _pidNamespace?.Dispose();
+    }
 
     private static bool IsSame(int pid, NamespaceType type, ulong inode, ulong? nsId)
     {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Persistence;
 using PSNamespaces.Core.Plans;
 using PSNamespaces.Interop;
 using Tmds.Linux;
@@ -101,6 +102,12 @@ public sealed partial class NewNamespaceCommand
     [Parameter(ParameterSetName = LaunchSet)]
     public SwitchParameter KillChild { get; set; }
 
+    /// <summary>The signal -KillChild sends instead of SIGKILL ("SIGTERM", "TERM" or 15; unshare
+    /// --kill-child=SIGNAL); implies -KillChild.</summary>
+    [Parameter(ParameterSetName = LaunchSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KillChildSignal { get; set; }
+
     /// <summary>Writes an object with the program's PID, its namespaces and, once it ended, its exit code.</summary>
     [Parameter(ParameterSetName = LaunchSet)]
     public SwitchParameter PassThru { get; set; }
@@ -113,18 +120,40 @@ public sealed partial class NewNamespaceCommand
     partial void Launch()
     {
         // Everything is checked before anything is created.
-        UnshareOptions options = LaunchOptions();
+        NamespaceType[]? persistTypes = LaunchPersistTypes();
+        UnshareOptions options = LaunchOptions(persistTypes);
         string kinds = string.Join(", ", options.Types);
-        if (!ShouldProcess(FilePath, $"Run in new namespaces ({kinds})"))
+        string persisted = persistTypes is null ? "" : ", persisted on " + string.Join(", ", MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name : Path);
+        if (!ShouldProcess(FilePath, $"Run in new namespaces ({kinds}){persisted}"))
         {
             return;
         }
 
-        var runner = new ProgramRunner(this, StopToken) { PassThru = PassThru, NoWait = NoWait };
-        runner.Run(UnsharePlan.Build(options), FilePath, ArgumentList, ex => Hint(ex, options));
+        SafeFd? runDirectory = null;
+        try
+        {
+            if (persistTypes is not null)
+            {
+                _launchTargets = LaunchPersistTargets(out runDirectory);
+            }
+
+            var runner = new ProgramRunner(this, StopToken) { PassThru = PassThru, NoWait = NoWait };
+            if (!runner.Run(UnsharePlan.Build(options), FilePath, ArgumentList, ex => Hint(ex, options)))
+            {
+                UndoLaunchPersistence();
+            }
+        }
+        catch (NamespaceTargetException ex)
+        {
+            WriteError(LaunchTargetError(ex));
+        }
+        finally
+        {
+            runDirectory?.Dispose();
+        }
     }
 
-    private UnshareOptions LaunchOptions()
+    private UnshareOptions LaunchOptions(NamespaceType[]? persistTypes)
     {
         var types = new HashSet<NamespaceType>(Type);
         uint euid = LibC.geteuid();
@@ -132,11 +161,18 @@ public sealed partial class NewNamespaceCommand
         List<IdMapRange>? uidMap = null;
         List<IdMapRange>? gidMap = null;
         SetGroupsMode? setGroups = SetGroups;
-        int uidSources = (MapRootUser ? 1 : 0) + (MapCurrentUser ? 1 : 0) + (MapUser is null ? 0 : 1) + (UidMap is null ? 0 : 1);
-        int gidSources = (MapRootUser ? 1 : 0) + (MapCurrentUser ? 1 : 0) + (MapGroup is null ? 0 : 1) + (GidMap is null ? 0 : 1);
+        int both = (MapRootUser ? 1 : 0) + (MapCurrentUser ? 1 : 0) + (MapAuto ? 1 : 0);
+        int uidSources = both + (MapUser is null ? 0 : 1) + (UidMap is null ? 0 : 1);
+        int gidSources = both + (MapGroup is null ? 0 : 1) + (GidMap is null ? 0 : 1);
         if (uidSources > 1 || gidSources > 1)
         {
-            Refuse("ConflictingIdMaps", "Give at most one uid map and one gid map: -MapRootUser and -MapCurrentUser set both, -MapUser and -UidMap the uid map, -MapGroup and -GidMap the gid map.");
+            Refuse("ConflictingIdMaps", "Give at most one uid map and one gid map: -MapRootUser, -MapCurrentUser and -MapAuto set both, -MapUser and -UidMap the uid map, -MapGroup and -GidMap the gid map.");
+        }
+
+        if (MapAuto)
+        {
+            uidMap = AutoMap(SubordinateIds.SubuidPath);
+            gidMap = AutoMap(SubordinateIds.SubgidPath);
         }
 
         if (MapRootUser || MapCurrentUser)
@@ -197,37 +233,20 @@ public sealed partial class NewNamespaceCommand
             BoottimeOffset = BoottimeOffset,
             UserId = UserId,
             GroupId = GroupId,
-            KillSignal = KillChild ? LibC.SIGKILL : 0,
+            KillSignal = KillChildSignal is not null ? KillSignalNumber() : KillChild ? LibC.SIGKILL : 0,
+            Persist = persistTypes is null ? null : pid => PersistAtLaunch(pid, persistTypes),
         };
     }
 
-    private List<IdMapRange>? ParseMap(string[]? lines, string parameter)
+    private int KillSignalNumber()
     {
-        if (lines is null)
+        int signal = SignalName.Parse(KillChildSignal!);
+        if (signal == 0)
         {
-            return null;
+            ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidSignal", $"-KillChildSignal: '{KillChildSignal}' is not a signal name (such as SIGTERM or TERM) or number.", KillChildSignal));
         }
 
-        var map = new List<IdMapRange>(lines.Length);
-        foreach (string line in lines)
-        {
-            try
-            {
-                map.Add(IdMapRange.Parse(line ?? ""));
-            }
-            catch (ArgumentException ex)
-            {
-                Refuse("InvalidIdMap", $"-{parameter}: {ex.Message}");
-            }
-        }
-
-        string? problem = map.Count == 0 ? "the map is empty." : IdMapRange.Problem(map);
-        if (problem is not null)
-        {
-            Refuse("InvalidIdMap", $"-{parameter}: {problem}");
-        }
-
-        return map;
+        return signal;
     }
 
     private void Refuse(string id, string message) =>

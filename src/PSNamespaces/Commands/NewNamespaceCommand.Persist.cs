@@ -23,6 +23,7 @@ public sealed partial class NewNamespaceCommand
     /// link is refused, and its directory must exist.
     /// </summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LaunchSet)]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>
@@ -32,6 +33,7 @@ public sealed partial class NewNamespaceCommand
     /// (ip netns list prints names one per line, as they are).
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = LaunchSet)]
     [AllowEmptyString]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -156,24 +158,7 @@ public sealed partial class NewNamespaceCommand
             ThrowTerminatingError(ErrorRecords.InvalidArgument("PathCountMismatch", $"Give one -Path for each -Type, in the same order: {Type.Length} types, {Path.Length} paths.", Path));
         }
 
-        var targets = new PersistTarget[Path.Length];
-        var resolved = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < Path.Length; i++)
-        {
-            string? full = ResolveFileSystemPath(Path[i], out ErrorRecord? error);
-            if (full is null)
-            {
-                ThrowTerminatingError(error!);
-            }
-
-            if (!resolved.Add(full!))
-            {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("DuplicatePath", $"'{full}' is given more than once.", Path[i]));
-            }
-
-            targets[i] = new PersistTarget(LibC.AT_FDCWD, full!, full!);
-        }
-
+        PersistTarget[] targets = ResolvePathTargets();
         string kinds = string.Join(", ", Type);
         if (!ShouldProcess(string.Join(", ", Array.ConvertAll(targets, t => t.Path)), Attach ? $"Persist the {kinds} namespaces of process {Pid}" : $"Create {kinds} namespaces"))
         {
@@ -197,6 +182,30 @@ public sealed partial class NewNamespaceCommand
             // A user namespace is made by the exec helper.
             WriteError(LaunchErrors.ExecHelper(ex, Path.Length == 1 ? Path[0] : Path));
         }
+    }
+
+    /// <summary>The -Path files as full paths, each given once; a bad one ends the call.</summary>
+    private PersistTarget[] ResolvePathTargets()
+    {
+        var targets = new PersistTarget[Path.Length];
+        var resolved = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < Path.Length; i++)
+        {
+            string? full = ResolveFileSystemPath(Path[i], out ErrorRecord? error);
+            if (full is null)
+            {
+                ThrowTerminatingError(error!);
+            }
+
+            if (!resolved.Add(full!))
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("DuplicatePath", $"'{full}' is given more than once.", Path[i]));
+            }
+
+            targets[i] = new PersistTarget(LibC.AT_FDCWD, full!, full!);
+        }
+
+        return targets;
     }
 
     /// <summary>Makes (or, with -Pid, opens) the namespaces and binds them on the targets; writes what was made.</summary>

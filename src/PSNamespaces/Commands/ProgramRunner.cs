@@ -38,7 +38,8 @@ internal sealed unsafe class ProgramRunner
     /// <param name="filePath">The program, looked up in PATH inside the namespaces (execvp).</param>
     /// <param name="arguments">Its arguments; argv[0] is filePath.</param>
     /// <param name="hint">What to add to a failed step's message (what is missing, what to use instead).</param>
-    internal void Run(LaunchPlan plan, string filePath, string[] arguments, Func<LaunchFailedException, string?> hint)
+    /// <returns>False when the program could not be started (the error is written).</returns>
+    internal bool Run(LaunchPlan plan, string filePath, string[] arguments, Func<LaunchFailedException, string?> hint)
     {
         Namespace[] namespaces = Array.Empty<Namespace>();
         if (PassThru || NoWait)
@@ -86,7 +87,7 @@ internal sealed unsafe class ProgramRunner
             Finish(terminal, outputRead);
             SetLastExitCode(ex.ExitCode);
             _cmdlet.WriteError(LaunchErrors.FromFailedStep(ex, filePath, hint(ex)));
-            return;
+            return false;
         }
         catch (ExecHelperException ex)
         {
@@ -99,7 +100,7 @@ internal sealed unsafe class ProgramRunner
             // A sync step failed in pwsh (writing an id map): the helper has already been reaped.
             Finish(terminal, outputRead);
             _cmdlet.WriteError(ErrorRecords.FromErrno(ex, filePath, LaunchErrors.HintForWrite(ex)));
-            return;
+            return false;
         }
         catch
         {
@@ -112,7 +113,7 @@ internal sealed unsafe class ProgramRunner
         {
             launched.WaitInBackground(helper);
             _cmdlet.WriteObject(launched);
-            return;
+            return true;
         }
 
         Exception? writeFailure = null;
@@ -160,6 +161,8 @@ internal sealed unsafe class ProgramRunner
         {
             _cmdlet.WriteObject(launched);
         }
+
+        return true;
     }
 
     private static void Finish(bool terminal, SafeFd? outputRead)

@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Management.Automation;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Persistence;
 using PSNamespaces.Interop;
+using PSNamespaces.Runspaces;
 
 namespace PSNamespaces.Commands;
 
@@ -41,6 +43,9 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
 
     // Removed namespaces that may live on: their holders are looked for once, at the end.
     private readonly List<RemovedNamespace> _maybeHeld = new();
+
+    // The module's own workers still busy in a removed namespace, by TID: the warning names them.
+    private readonly HashSet<int> _busyWorkers = new();
 
     protected override void ProcessRecord()
     {
@@ -86,6 +91,10 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
         try
         {
             RemovedNamespace removed = NsfsBindMount.Remove(path);
+
+            // What the module itself holds it lets go of: Invoke-InNamespace keeps an idle worker
+            // thread inside the namespace for the next call, which would keep it alive.
+            _busyWorkers.UnionWith(NamespaceRunspaces.Pool.ReleaseIdleIn(Nsfs.FormatId(removed.Type, removed.Inode), NamespaceRunspaces.ReleaseWait));
             if (PassThru)
             {
                 WriteObject(NamespaceOutput.Describe(removed.Type, removed.Inode));
@@ -170,6 +179,15 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
             string id = Nsfs.FormatId(removed.Type, removed.Inode);
             if (holders.TryGetValue((removed.Type, removed.Inode), out List<string>? list))
             {
+                foreach (int tid in _busyWorkers)
+                {
+                    int at = list.IndexOf("thread " + tid.ToString(CultureInfo.InvariantCulture) + " of this PowerShell");
+                    if (at >= 0)
+                    {
+                        list[at] += " (an Invoke-InNamespace call still running in it)";
+                    }
+                }
+
                 WriteWarning($"{id} is no longer at {removed.Path}, but it lives on: held by {string.Join(", ", list)}.");
             }
             else if (removed.Handle is NamespaceHandle handle && AliveAfterSettling(handle, settleDeadline) == true)

@@ -1,5 +1,7 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Proc;
 using Tmds.Linux;
 
@@ -113,13 +115,17 @@ internal sealed class ProcessScanner : IDisposable
             }
 
             var status = new ProcStatusText(rented is null ? statusBuffer[..length] : rented.AsSpan(0, length));
+            int[] nspid = status.IntList("NSpid:"u8);
+            (ulong[] inodes, ulong[] ids) = PidNamespaceLevels(fd, nspid.Length);
             return new ProcNsStatus
             {
                 Pid = pid,
                 Name = status.Text("Name:"u8),
                 PPid = status.Int("PPid:"u8),
                 TracerPid = status.Int("TracerPid:"u8),
-                NSpid = status.IntList("NSpid:"u8),
+                NSpid = nspid,
+                PidNamespace = inodes,
+                PidNamespaceNsId = ids,
                 NStgid = status.IntList("NStgid:"u8),
                 NSpgid = status.IntList("NSpgid:"u8),
                 NSsid = status.IntList("NSsid:"u8),
@@ -134,6 +140,34 @@ internal sealed class ProcessScanner : IDisposable
 
             LibC.close(fd);
         }
+    }
+
+    /// <summary>
+    /// The PID namespace of each NSpid level, outermost first, read through the same /proc/PID
+    /// descriptor as the status (so the same process); empty when they cannot all be read (the
+    /// process exited meanwhile). The ids are empty unless the kernel gives one for every level.
+    /// </summary>
+    private static (ulong[] Inodes, ulong[] Ids) PidNamespaceLevels(int processFd, int count)
+    {
+        var levels = new List<PidNamespaceAncestry.Level>(count);
+        if (count == 0 || PidTranslation.WalkProcess(processFd, count, levels) != 0 || levels.Count != count)
+        {
+            return (Array.Empty<ulong>(), Array.Empty<ulong>());
+        }
+
+        ulong[] inodes = new ulong[count];
+        ulong[] ids = new ulong[count];
+        bool allIds = true;
+        for (int i = 0; i < count; i++)
+        {
+            // The walk goes up from the process's own namespace; NSpid starts at the caller's.
+            PidNamespaceAncestry.Level level = levels[count - 1 - i];
+            inodes[i] = level.Inode;
+            ids[i] = level.NsId.GetValueOrDefault();
+            allIds &= level.NsId.HasValue;
+        }
+
+        return (inodes, allIds ? ids : Array.Empty<ulong>());
     }
 
     /// <summary>

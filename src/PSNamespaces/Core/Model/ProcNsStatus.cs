@@ -27,6 +27,32 @@ public sealed class ProcNsStatus
     /// <summary>The session id in every PID namespace, outermost first.</summary>
     public int[] NSsid { get; init; } = System.Array.Empty<int>();
 
+    /// <summary>
+    /// The inode of the PID namespace each NSpid number belongs to, outermost first: the caller's
+    /// own PID namespace, then each one below it down to the process's own (found with
+    /// NS_GET_PARENT from /proc/PID/ns/pid).
+    /// </summary>
+    public ulong[] PidNamespace { get; init; } = System.Array.Empty<ulong>();
+
+    /// <summary>The 64-bit id (NS_GET_ID, Linux 6.18+) of each of <see cref="PidNamespace"/>; empty where the kernel has none.</summary>
+    public ulong[] PidNamespaceNsId { get; init; } = System.Array.Empty<ulong>();
+
+    /// <summary>Each level as "PID in pid:[INODE]", outermost first: which PID the process has in which namespace.</summary>
+    public string[] Levels
+    {
+        get
+        {
+            int count = System.Math.Min(NSpid.Length, PidNamespace.Length);
+            string[] levels = new string[count];
+            for (int i = 0; i < count; i++)
+            {
+                levels[i] = NSpid[i].ToString(System.Globalization.CultureInfo.InvariantCulture) + " in " + Core.Model.Nsfs.FormatId(NamespaceType.Pid, PidNamespace[i]);
+            }
+
+            return levels;
+        }
+    }
+
     /// <summary>How deep the process is: 1 in the initial PID namespace.</summary>
     public int PidNamespaceLevel => NSpid.Length;
 

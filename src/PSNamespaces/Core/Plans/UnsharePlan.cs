@@ -39,6 +39,12 @@ internal sealed class UnshareOptions
 
     /// <summary>The signal the program gets when pwsh dies; 0 for none.</summary>
     internal int KillSignal { get; init; }
+
+    /// <summary>
+    /// Run by pwsh while the program's process waits after the fork (PID 1 of a new PID
+    /// namespace), given its PID: binds the new namespaces on files (New-Namespace -FilePath with -Path or -Name).
+    /// </summary>
+    internal System.Action<int>? Persist { get; init; }
 }
 
 /// <summary>
@@ -79,6 +85,13 @@ internal static class UnsharePlan
         if (forks)
         {
             plan.Fork();
+        }
+
+        if (options.Persist is not null)
+        {
+            // After the fork, as util-linux binds --pid=FILE: a PID namespace can be bound only
+            // once its PID 1 lives. Before the exec, so a program that ends at once is no race.
+            plan.Sync("mount", options.Persist);
         }
 
         bool newMount = options.Types.Contains(NamespaceType.Mount);

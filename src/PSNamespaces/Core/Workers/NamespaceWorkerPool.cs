@@ -144,6 +144,56 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
             _idleCount = 0;
         }
 
+        RetireAndJoin(ending, wait);
+    }
+
+    /// <summary>
+    /// Ends the idle workers inside the namespace <paramref name="namespaceId"/> ("net:[4026532180]")
+    /// and waits (up to <paramref name="wait"/>) until their threads are gone, so that they no
+    /// longer hold it: what Remove-Namespace does before it removes a namespace. Returns the TIDs
+    /// of the workers busy in it now, which go on holding it until their call ends.
+    /// </summary>
+    internal List<int> ReleaseIdleIn(string namespaceId, TimeSpan wait)
+    {
+        var ending = new List<NamespaceWorker<TState>>();
+        var busy = new List<int>();
+        lock (_lock)
+        {
+            var emptied = new List<string>();
+            foreach (KeyValuePair<string, List<NamespaceWorker<TState>>> entry in _idle)
+            {
+                if (Contains(entry.Key, namespaceId))
+                {
+                    ending.AddRange(entry.Value);
+                    _idleCount -= entry.Value.Count;
+                    emptied.Add(entry.Key);
+                }
+            }
+
+            foreach (string identity in emptied)
+            {
+                _idle.Remove(identity);
+            }
+
+            foreach (NamespaceWorker<TState> worker in _live)
+            {
+                if (Contains(worker.Identity, namespaceId) && !ending.Contains(worker))
+                {
+                    busy.Add(worker.Tid);
+                }
+            }
+        }
+
+        RetireAndJoin(ending, wait);
+        return busy;
+    }
+
+    /// <summary>Whether an identity ("mnt:[1] net:[2]") names the namespace ("net:[2]").</summary>
+    private static bool Contains(string identity, string namespaceId) =>
+        Array.IndexOf(identity.Split(' '), namespaceId) >= 0;
+
+    private static void RetireAndJoin(List<NamespaceWorker<TState>> ending, TimeSpan wait)
+    {
         foreach (NamespaceWorker<TState> worker in ending)
         {
             worker.Retire();
