@@ -19,6 +19,7 @@
         'New-Namespace'
         'Remove-Namespace'
         'Set-NamespaceNetNsId'
+        'Watch-Namespace'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
