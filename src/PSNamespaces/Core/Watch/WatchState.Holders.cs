@@ -27,9 +27,18 @@ internal sealed partial class WatchState
 
             _mounts.Add((mount.Inode, mount.MountPoint));
             bool added = false;
-            if (!_namespaces.TryGetValue(mount.Inode, out TrackedNamespace? ns))
+            using SafeFd? fd = TrackedNamespace.TryOpen(mount.MountPoint, mount.Inode);
+            if (_namespaces.TryGetValue(mount.Inode, out TrackedNamespace? ns) && fd is not null &&
+                ns.Namespace.NsId is ulong known && NamespaceIoctl.TryGetId(fd.Fd) is ulong id && id != known)
             {
-                using SafeFd? fd = TrackedNamespace.TryOpen(mount.MountPoint, mount.Inode);
+                // nsfs gave a freed namespace's inode to this one before its last holder's event was read.
+                _namespaces.Remove(mount.Inode);
+                Emit(NamespaceChangeType.Removed, ns, NamespaceEventCause.Release, null, null);
+                ns = null;
+            }
+
+            if (ns is null)
+            {
                 ns = fd is null ? TrackedNamespace.Undescribed(mount.Type, mount.Inode) : TrackedNamespace.Describe(mount.Type, mount.Inode, fd);
                 _namespaces.Add(mount.Inode, ns);
                 added = true;
@@ -94,22 +103,27 @@ internal sealed partial class WatchState
             }
         }
 
-        long now = Environment.TickCount64;
         foreach (TrackedNamespace ns in gone)
         {
-            ns.Lingering = false;
-            LingeringCount--;
-            // Freed soon after its last visible holder went: that was the cause. Later, what
-            // went was something unseen (a descriptor closed, a child namespace freed).
-            (NamespaceEventCause cause, int? pid, string? mountPoint, long at) = ns.LastRelease;
-            if (now - at <= RecentReleaseMs)
-            {
-                Remove(ns, cause, pid, mountPoint);
-            }
-            else
-            {
-                Remove(ns, NamespaceEventCause.Release, null, null);
-            }
+            ForgetLingering(ns);
+        }
+    }
+
+    /// <summary>Removes a lingering namespace the kernel no longer has.</summary>
+    private void ForgetLingering(TrackedNamespace ns)
+    {
+        ns.Lingering = false;
+        LingeringCount--;
+        // Freed soon after its last visible holder went: that was the cause. Later, what went
+        // was something unseen (a descriptor closed, a child namespace freed).
+        (NamespaceEventCause cause, int? pid, string? mountPoint, long at) = ns.LastRelease;
+        if (Environment.TickCount64 - at <= RecentReleaseMs)
+        {
+            Remove(ns, cause, pid, mountPoint);
+        }
+        else
+        {
+            Remove(ns, NamespaceEventCause.Release, null, null);
         }
     }
 

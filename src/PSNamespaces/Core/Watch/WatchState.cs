@@ -187,7 +187,14 @@ internal sealed partial class WatchState : IDisposable
     {
         NamespaceType type = NamespaceLinks.TypeOf(link);
         bool added = false;
-        if (!_namespaces.TryGetValue(inode, out TrackedNamespace? ns))
+        if (_namespaces.TryGetValue(inode, out TrackedNamespace? ns) && ns.Lingering && ns.Handle?.IsAlive() != true)
+        {
+            // The namespace we knew by this inode is gone, and nsfs gave its inode to a new one.
+            ForgetLingering(ns);
+            ns = null;
+        }
+
+        if (ns is null)
         {
             using SafeFd? fd = TrackedNamespace.TryOpen(processFd, link, inode);
             ns = fd is null ? TrackedNamespace.Undescribed(type, inode) : TrackedNamespace.Describe(type, inode, fd);
