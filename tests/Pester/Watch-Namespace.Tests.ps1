@@ -62,7 +62,7 @@ Describe 'Watch-Namespace' {
             ip netns delete $name
             $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Removed').Count -ge 1 }
             Start-Sleep -Milliseconds 300
-            $events = @($watch.Output)
+            $events = $watch.Output.ToArray()
             @($events | Where-Object ChangeType -eq 'Removed').Count | Should -Be 1
             @($events | Where-Object ChangeType -eq 'Removed')[0].Namespace.Name | Should -Be $name
             @($events | Where-Object ChangeType -eq 'Unpersisted') | Should -BeNullOrEmpty -Because 'the namespace went with its mount'
@@ -163,7 +163,7 @@ Describe 'Watch-Namespace' {
             foreach ($h in $holders) { $h.Kill(); $h.WaitForExit() }
             $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -in $expected }).Count -ge 200 }
             Start-Sleep -Seconds 1
-            $events = @($watch.Output)
+            $events = $watch.Output.ToArray()
 
             # nsfs reuses a freed inode at once, and other programs make namespaces too: the
             # namespace of each expected inode is the first one seen with that inode (by NsId).
@@ -197,7 +197,7 @@ Describe 'Watch-Namespace' {
             while ((readlink "/proc/$($other.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
             $null = New-Item -ItemType File $go
             $null = $watch.PowerShell.EndInvoke($watch.Handle)
-            $events = @($watch.Output)
+            $events = $watch.Output.ToArray()
             $events.Count | Should -Be 1
             $events[0].Namespace.Inode | Should -Be (Get-NsInode $tree.Id uts)
             $events[0].Namespace.Inode | Should -Not -Be (Get-NsInode $other.Id uts)

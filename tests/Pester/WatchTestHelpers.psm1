@@ -14,9 +14,10 @@ function Start-Watch {
     param([hashtable] $Arguments = @{}, [string] $Wrap)
     $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
     $ps = [powershell]::Create()
-    $null = $ps.AddScript("param(`$a) Import-Module '$module'; Watch-Namespace @a -Verbose").AddArgument($Arguments)
-    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-    $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+    # A concurrent queue, not the output collection: it can be read while the watch adds to it.
+    $output = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
+    $null = $ps.AddScript("param(`$a, `$sink) Import-Module '$module'; Watch-Namespace @a -Verbose | ForEach-Object { `$sink.Enqueue(`$_) }").AddArgument($Arguments).AddArgument($output)
+    $handle = $ps.BeginInvoke()
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while (-not @($ps.Streams.Verbose | Where-Object Message -like 'Watching *') -and [DateTime]::UtcNow -lt $deadline) {
         if ($handle.IsCompleted) { break }
@@ -34,10 +35,10 @@ function Wait-WatchEvent {
     <# Waits until the watch has written events for which Condition is true (or 60 s), and returns all its events. #>
     param([Parameter(Mandatory)] $Watch, [Parameter(Mandatory)] [scriptblock] $Condition, [int] $Seconds = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-    while (-not (& $Condition @($Watch.Output)) -and [DateTime]::UtcNow -lt $deadline -and -not $Watch.Handle.IsCompleted) {
+    while (-not (& $Condition $Watch.Output.ToArray()) -and [DateTime]::UtcNow -lt $deadline -and -not $Watch.Handle.IsCompleted) {
         Start-Sleep -Milliseconds 50
     }
-    @($Watch.Output)
+    $Watch.Output.ToArray()
 }
 
 function Stop-Watch {

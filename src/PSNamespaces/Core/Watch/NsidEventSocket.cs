@@ -43,30 +43,13 @@ internal sealed unsafe class NsidEventSocket : IDisposable
     /// <summary>Reads every queued message; true when one was RTM_NEWNSID or RTM_DELNSID (or some were dropped).</summary>
     internal bool Drain()
     {
-        bool changed = false;
+        bool overrun = false, changed = false;
         fixed (byte* buffer = _buffer)
         {
-            while (true)
+            int n;
+            while ((n = NetlinkDatagram.Receive(Fd, buffer, _buffer.Length, "recv(RTNLGRP_NSID)", ref overrun)) > 0)
             {
-                long n = (long)LibC.recv(Fd, buffer, _buffer.Length, LibC.MSG_DONTWAIT);
-                if (n < 0)
-                {
-                    int err = LibC.errno;
-                    if (err == Errno.EINTR)
-                    {
-                        continue;
-                    }
-
-                    changed |= err == Sys.ENOBUFS;
-                    if (err is Errno.EAGAIN or Sys.ENOBUFS)
-                    {
-                        return changed;
-                    }
-
-                    throw new ErrnoException("recv(RTNLGRP_NSID)", err);
-                }
-
-                for (long offset = 0; offset + sizeof(Sys.nlmsghdr) <= n;)
+                for (int offset = 0; offset + sizeof(Sys.nlmsghdr) <= n;)
                 {
                     var header = (Sys.nlmsghdr*)(buffer + offset);
                     if (header->nlmsg_len < sizeof(Sys.nlmsghdr))
@@ -79,6 +62,8 @@ internal sealed unsafe class NsidEventSocket : IDisposable
                 }
             }
         }
+
+        return changed || overrun;
     }
 
     public void Dispose() => _socket.Dispose();

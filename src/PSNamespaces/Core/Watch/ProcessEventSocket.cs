@@ -144,32 +144,10 @@ internal sealed unsafe class ProcessEventSocket : IDisposable
         overrun = false;
         fixed (byte* buffer = _buffer)
         {
-            while (true)
+            int n;
+            while ((n = NetlinkDatagram.Receive(Fd, buffer, _buffer.Length, "recv(NETLINK_CONNECTOR)", ref overrun)) > 0)
             {
-                long n = (long)LibC.recv(Fd, buffer, _buffer.Length, LibC.MSG_DONTWAIT);
-                if (n < 0)
-                {
-                    int err = LibC.errno;
-                    if (err == Errno.EINTR)
-                    {
-                        continue;
-                    }
-
-                    if (err == Sys.ENOBUFS)
-                    {
-                        overrun = true;
-                        continue;
-                    }
-
-                    if (err == Errno.EAGAIN)
-                    {
-                        return;
-                    }
-
-                    throw new ErrnoException("recv(NETLINK_CONNECTOR)", err);
-                }
-
-                Parse(new ReadOnlySpan<byte>(buffer, (int)n), onEvent, ackSequence, ref ackError);
+                Parse(new ReadOnlySpan<byte>(buffer, n), onEvent, ackSequence, ref ackError);
             }
         }
     }
