@@ -106,6 +106,7 @@ Describe 'Watch-Namespace' {
         $processes = [System.Collections.Generic.List[object]]::new()
         $expected = [System.Collections.Generic.List[uint64]]::new()
         $files = [System.Collections.Generic.List[string]]::new()
+        $started = @(); $parallel = @(); $holders = @()
         try {
             # Bursts: 8 kinds x 15 processes, each started without waiting for the one before.
             $kinds = @(
@@ -122,7 +123,6 @@ Describe 'Watch-Namespace' {
                 [pscustomobject]@{ Process = [System.Diagnostics.Process]::Start($psi); Link = if ($_ % 2) { 'net' } else { 'uts' } }
             }
             foreach ($s in @($started) + @($parallel)) {
-                $processes.Add($s.Process)
                 # The process that is in the namespace: sleep itself, or unshare's forked child.
                 $deadline = [DateTime]::UtcNow.AddSeconds(60)
                 $target = $null
@@ -131,6 +131,9 @@ Describe 'Watch-Namespace' {
                     if (-not $target) { Start-Sleep -Milliseconds 10 }
                 }
                 $expected.Add((Get-NsInode $target $s.Link))
+                # Killed innermost first, so that unshare --fork reaps its child: a zombie would
+                # keep its PID namespace alive (and be left to this pwsh, which never reaps it).
+                $processes.Add([pscustomobject]@{ Target = [int]$target; Outer = $s.Process })
             }
             # Held only by a mount: unshare --KIND=FILE binds the new namespace and exits.
             foreach ($i in 1..20) {
@@ -157,21 +160,22 @@ Describe 'Watch-Namespace' {
             $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -in $expected }).Count -ge 200 }
 
             # Remove them all: processes in one burst, mounts, then the descriptor holders.
-            foreach ($p in $processes) { $p.Kill() }
-            foreach ($p in $processes) { $p.WaitForExit() }
+            foreach ($p in $processes) { kill -KILL $p.Target }
+            foreach ($p in $processes) { $p.Outer.WaitForExit() }
             foreach ($file in $files) { umount $file }
             foreach ($h in $holders) { $h.Kill(); $h.WaitForExit() }
             $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -in $expected }).Count -ge 200 }
             Start-Sleep -Seconds 1
             $events = $watch.Output.ToArray()
 
-            # nsfs reuses a freed inode at once, and other programs make namespaces too: the
-            # namespace of each expected inode is the first one seen with that inode (by NsId).
+            # nsfs reuses a freed inode at once, and other programs make and remove namespaces
+            # too: events of one inode are told apart by NsId. A namespace whose first event is
+            # Removed was there before the watch (not ours); ours is the first one after those.
             foreach ($inode in $expected) {
-                $mine = @($events | Where-Object { $_.Namespace.Inode -eq $inode })
-                $mine.Count | Should -BeGreaterThan 0 -Because "namespace $inode was made and removed"
-                $first = $mine[0].Namespace.NsId
-                $same = @($mine | Where-Object { $_.Namespace.NsId -eq $first })
+                $groups = @($events | Where-Object { $_.Namespace.Inode -eq $inode } | Group-Object { $_.Namespace.NsId } |
+                        Where-Object { $_.Group[0].ChangeType -ne 'Removed' })
+                $groups.Count | Should -BeGreaterThan 0 -Because "namespace $inode was made and removed"
+                $same = @($groups[0].Group)
                 $kinds = @($same | Where-Object ChangeType -in 'Added', 'Removed' | ForEach-Object ChangeType)
                 ($kinds -join ',') | Should -Be 'Added,Removed' -Because "namespace $inode ($($same[0].Id)) must be Added once, then Removed once"
             }
@@ -179,7 +183,8 @@ Describe 'Watch-Namespace' {
             $pairs = $ours | Group-Object { "$($_.Namespace.Inode)/$($_.Namespace.NsId)/$($_.ChangeType)" } | Where-Object Count -gt 1
             $pairs | Should -BeNullOrEmpty
         } finally {
-            foreach ($p in $processes) { if (-not $p.HasExited) { $p.Kill(); $p.WaitForExit() } }
+            foreach ($p in $processes) { kill -KILL $p.Target 2>$null; if (-not $p.Outer.WaitForExit(10000)) { $p.Outer.Kill(); $p.Outer.WaitForExit() } }
+            foreach ($s in @($started) + @($parallel)) { if ($s -and -not $s.Process.HasExited) { Get-DescendantPid $s.Process.Id | ForEach-Object { kill -KILL $_ 2>$null }; $s.Process.WaitForExit(10000) } }
             foreach ($h in @($holders)) { if ($h -and -not $h.HasExited) { $h.Kill(); $h.WaitForExit() } }
             foreach ($file in $files) { umount $file 2>$null }
             $null = Stop-Watch $watch
@@ -261,7 +266,8 @@ Describe 'Watch-Namespace' {
             nsenter "--mount=$mnt" ip netns add $name
             $inode = [uint64](nsenter "--mount=$mnt" stat -L -c %i "/run/netns/$name")
             $result = @($ps.EndInvoke($handle))
-            Test-Path "/run/netns/$name" | Should -BeFalse -Because 'the name exists in that mount namespace only'
+            @(Get-Content /proc/self/mountinfo | Where-Object { ($_ -split ' ')[4] -eq "/run/netns/$name" }) |
+                Should -BeNullOrEmpty -Because 'the name is a mount in that mount namespace only'
             $result.Count | Should -Be 1
             $result[0].Namespace.Inode | Should -Be $inode
             $result[0].MountPoint | Should -Be "/run/netns/$name"

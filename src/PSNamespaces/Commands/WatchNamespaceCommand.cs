@@ -1,7 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
-using PSNamespaces.Core;
+using PSNamespaces.Core.Inventory;
 using PSNamespaces.Core.Watch;
 
 namespace PSNamespaces.Commands;

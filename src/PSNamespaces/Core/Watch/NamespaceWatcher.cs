@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using PSNamespaces.Core.Threads;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 

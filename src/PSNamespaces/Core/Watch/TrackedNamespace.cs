@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 
@@ -248,10 +251,10 @@ internal sealed class TrackedNamespace
         string? name = null;
         foreach (string path in _paths)
         {
-            if (path.StartsWith(NamedNetns.RunDirectory + "/", StringComparison.Ordinal) &&
-                path.IndexOf('/', NamedNetns.RunDirectory.Length + 1) < 0)
+            if (path.StartsWith(NamespaceName.RunDirectory + "/", StringComparison.Ordinal) &&
+                path.IndexOf('/', NamespaceName.RunDirectory.Length + 1) < 0)
             {
-                string candidate = path[(NamedNetns.RunDirectory.Length + 1)..];
+                string candidate = path[(NamespaceName.RunDirectory.Length + 1)..];
                 if (name is null || string.CompareOrdinal(candidate, name) < 0)
                 {
                     name = candidate;

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core.Watch;

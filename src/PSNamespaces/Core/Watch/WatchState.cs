@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 
