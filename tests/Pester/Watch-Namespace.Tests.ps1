@@ -259,7 +259,7 @@ Describe 'Watch-Namespace' {
         $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddScript("Import-Module '$module'; Invoke-InNamespace -Path '$mnt' -Type Mount -Verbose { Watch-Namespace -Name '$name' -Count 1 -Timeout 60 -Verbose }")
+            $null = $ps.AddScript("Import-Module '$module'; Invoke-InNamespace -Path '$mnt' -Type Mount -Verbose { Import-Module '$module'; Watch-Namespace -Name '$name' -Count 1 -Timeout 60 -Verbose }")
             $handle = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             while (-not @($ps.Streams.Verbose | Where-Object Message -like 'Watching *') -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
