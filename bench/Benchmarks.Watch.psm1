@@ -46,19 +46,21 @@ function Measure-WatchLatency {
     <# Samples of event time minus the time the command returned, for Added and Removed, over Count rounds. #>
     param([Parameter(Mandatory)] $Context, [Parameter(Mandatory)] [int] $Count, [Parameter(Mandatory)] [string] $Kind)
     $ps = [powershell]::Create()
-    $null = $ps.AddScript("Import-Module '$($Context.ModulePath)'; Watch-Namespace -Type Net -Verbose")
-    $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
-    $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $out)
+    # A concurrent queue, which can be read while the watch adds to it (an output collection cannot).
+    $out = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
+    $null = $ps.AddScript("param(`$sink) Import-Module '$($Context.ModulePath)'; Watch-Namespace -Type Net -Verbose | ForEach-Object { `$sink.Enqueue(`$_) }").AddArgument($out)
+    $handle = $ps.BeginInvoke()
     $added = [System.Collections.Generic.List[double]]::new()
     $removed = [System.Collections.Generic.List[double]]::new()
     $missed = 0
     try {
         $deadline = [DateTime]::UtcNow.AddSeconds(120)
         while (-not @($ps.Streams.Verbose | Where-Object Message -like 'Watching *') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        if ($handle.IsCompleted -or [DateTime]::UtcNow -ge $deadline) { throw "Watch-Namespace did not start: $($ps.Streams.Error -join '; ')" }
         foreach ($i in 1..$Count) {
             $name = "psns-bench-watch-$i"
             if ($Kind -eq 'unshare') {
-                $p = [System.Diagnostics.Process]::Start('unshare', @('-n', 'sleep', '1000'))
+                $p = [System.Diagnostics.Process]::Start('unshare', [string[]]@('-n', 'sleep', '1000'))
                 $madeAt = [DateTime]::Now
                 $match = { param($e) $e.Pid -eq $p.Id }
             } else {
@@ -77,7 +79,6 @@ function Measure-WatchLatency {
             $goneAt = [DateTime]::Now
             $ev = Wait-BenchEvent $out 'Removed' { param($e) $e.Namespace.Inode -eq $inode }
             if ($ev) { $removed.Add([Math]::Max(0, ($ev.Time - $goneAt).TotalMilliseconds)) } else { $missed++ }
-            $out.Clear()
         }
     } finally {
         $ps.Stop()
@@ -90,7 +91,7 @@ function Wait-BenchEvent {
     param($Output, [string] $ChangeType, [scriptblock] $Match)
     $deadline = [DateTime]::UtcNow.AddSeconds(10)
     while ([DateTime]::UtcNow -lt $deadline) {
-        foreach ($e in @($Output)) { if ($e.ChangeType -eq $ChangeType -and (& $Match $e)) { return $e } }
+        foreach ($e in $Output.ToArray()) { if ($e.ChangeType -eq $ChangeType -and (& $Match $e)) { return $e } }
         Start-Sleep -Milliseconds 2
     }
 }
@@ -142,7 +143,7 @@ function Invoke-WatchBenchmark {
         # against 10 runs of lsns -J, one a second, in a shell whose reaped children are counted.
         $loadSeconds = 10
         $w0 = Get-CpuMilliseconds $watching.Id; $i0 = Get-CpuMilliseconds $idle.Id
-        $load = [System.Diagnostics.Process]::Start('bash', @('-c', "for i in `$(seq $($loadSeconds * 50)); do /bin/true & sleep 0.02; done; wait"))
+        $load = [System.Diagnostics.Process]::Start('bash', [string[]]@('-c', "for i in `$(seq $($loadSeconds * 50)); do /bin/true & sleep 0.02; done; wait"))
         $load.WaitForExit()
         $loadWatchCpu = ((Get-CpuMilliseconds $watching.Id) - $w0) - ((Get-CpuMilliseconds $idle.Id) - $i0)
     } finally {
