@@ -130,8 +130,8 @@ function Invoke-WatchBenchmark {
 
     # Idle: a watching pwsh against a sleeping one, both with the module imported, over 60 s.
     $seconds = 60
-    $watching = Start-WatchProcess $Context -Watch -Seconds ($seconds + 30)
-    $idle = Start-WatchProcess $Context -Seconds ($seconds + 30)
+    $watching = Start-WatchProcess $Context -Watch -Seconds 900
+    $idle = Start-WatchProcess $Context -Seconds 900
     try {
         Start-Sleep 2 # the runtime's start-up work settles (tiered compilation)
         $w0 = Get-CpuMilliseconds $watching.Id; $i0 = Get-CpuMilliseconds $idle.Id
@@ -139,6 +139,7 @@ function Invoke-WatchBenchmark {
         $watchCpu = (Get-CpuMilliseconds $watching.Id) - $w0
         $idleCpu = (Get-CpuMilliseconds $idle.Id) - $i0
 
+        # Both are killed below; 900 s only bounds them should this session die.
         # Under load: 50 process starts per second for 10 s, the watch's CPU (over idle pwsh's)
         # against 10 runs of lsns -J, one a second, in a shell whose reaped children are counted.
         $loadSeconds = 10
