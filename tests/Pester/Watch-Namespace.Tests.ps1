@@ -237,10 +237,12 @@ Describe 'Watch-Namespace' {
     It 'runs in Start-ThreadJob' {
         $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
         $name = "psns-watchjob-$PID"
-        $job = Start-ThreadJob { Import-Module $using:module; Watch-Namespace -Name $using:name -Count 1 -Timeout 60 -Verbose }
+        # A throttle of its own: thread jobs other tests left running must not keep this one queued.
+        $job = Start-ThreadJob -ThrottleLimit 100 { Import-Module $using:module; Watch-Namespace -Name $using:name -Count 1 -Timeout 60 -Verbose }
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not @($job.ChildJobs[0].Verbose | Where-Object Message -like 'Watching *') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            while (-not @($job.ChildJobs[0].Verbose | Where-Object Message -like 'Watching *') -and $job.State -in 'NotStarted', 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            @($job.ChildJobs[0].Verbose | Where-Object Message -like 'Watching *') | Should -Not -BeNullOrEmpty -Because "the job's watch must be ready (job $($job.State): $($job.ChildJobs[0].Error))"
             ip netns add $name
             $result = @($job | Receive-Job -Wait -AutoRemoveJob)
             $result.Count | Should -Be 1
