@@ -238,16 +238,22 @@ Describe 'Watch-Namespace' {
         $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
         $name = "psns-watchjob-$PID"
         # A throttle of its own: thread jobs other tests left running must not keep this one queued.
-        $job = Start-ThreadJob -ThrottleLimit 100 { Import-Module $using:module; Watch-Namespace -Name $using:name -Count 1 -Timeout 60 -Verbose }
+        $job = Start-ThreadJob -ThrottleLimit 100 { Import-Module $using:module; Watch-Namespace -Name $using:name -Count 1 -Timeout 120 }
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not @($job.ChildJobs[0].Verbose | Where-Object Message -like 'Watching *') -and $job.State -in 'NotStarted', 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            @($job.ChildJobs[0].Verbose | Where-Object Message -like 'Watching *') | Should -Not -BeNullOrEmpty -Because "the job's watch must be ready (job $($job.State): $($job.ChildJobs[0].Error))"
-            ip netns add $name
+            # The job says nothing when it is ready: make the name again until the watch reports one.
+            $made = @()
+            $deadline = [DateTime]::UtcNow.AddSeconds(100)
+            while ($job.State -in 'NotStarted', 'Running' -and [DateTime]::UtcNow -lt $deadline) {
+                ip netns add $name
+                $made += Get-NsfsInode "/run/netns/$name"
+                $null = Wait-Job $job -Timeout 3
+                ip netns delete $name
+            }
             $result = @($job | Receive-Job -Wait -AutoRemoveJob)
             $result.Count | Should -Be 1
             $result[0].ChangeType | Should -Be 'Added'
-            $result[0].Namespace.Inode | Should -Be (Get-NsfsInode "/run/netns/$name")
+            $result[0].Namespace.Name | Should -Be $name
+            $made | Should -Contain $result[0].Namespace.Inode
         } finally {
             ip netns delete $name 2>$null
             $job | Remove-Job -Force -ErrorAction Ignore
