@@ -238,7 +238,7 @@ Describe 'Watch-Namespace' {
         $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
         $name = "psns-watchjob-$PID"
         # A throttle of its own: thread jobs other tests left running must not keep this one queued.
-        $job = Start-ThreadJob -ThrottleLimit 100 { Import-Module $using:module; Watch-Namespace -Name $using:name -Count 1 -Timeout 120 }
+        $job = Start-ThreadJob -ThrottleLimit 100 { Import-Module $using:module; Watch-Namespace -Name $using:name -Timeout 120 | Where-Object ChangeType -eq Added | Select-Object -First 1 }
         try {
             # The job says nothing when it is ready: make the name again until the watch reports one.
             $made = @()
