@@ -21,6 +21,7 @@
         'New-Namespace'
         'Remove-Namespace'
         'Set-NamespaceNetNsId'
+        'Watch-Namespace'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

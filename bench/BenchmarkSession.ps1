@@ -21,7 +21,7 @@ mount -t tmpfs -o mode=0755 psns-bench /run
 if ($LASTEXITCODE) { throw 'Could not mount a tmpfs on /run in the benchmark''s mount namespace.' }
 
 Import-Module $o.ModulePath -Global
-foreach ($module in 'BenchHarness', 'BenchFixture', 'Benchmarks.Inspect', 'Benchmarks.Create', 'Benchmarks.ColdStart') {
+foreach ($module in 'BenchHarness', 'BenchFixture', 'Benchmarks.Inspect', 'Benchmarks.Create', 'Benchmarks.ColdStart', 'Benchmarks.Watch') {
     Import-Module (Join-Path $PSScriptRoot "$module.psm1") -Global
 }
 Import-Module (Join-Path $PSScriptRoot '../tests/Pester/TestHelpers.psm1') -Global
@@ -39,6 +39,7 @@ $catalog = [ordered]@{
     InvokeInNamespace = 'Invoke-InvokeInNamespaceBenchmark'
     Growth            = 'Invoke-GrowthBenchmark'
     ColdStart         = 'Invoke-ColdStartBenchmark'
+    Watch             = 'Invoke-WatchBenchmark'
 }
 $unknown = @($o.Benchmark | Where-Object { $_ -notin $catalog.Keys })
 if ($unknown) { throw "No benchmark named $($unknown -join ', '); there are $($catalog.Keys -join ', ')." }

@@ -8,7 +8,7 @@
     Needs root and the built module (build.ps1 -Task Bench does both).
 .PARAMETER Benchmark
     Which benchmarks to run (default: all): FullScan, NetnsPids, AllProcesses, Memory,
-    NetnsChurn, Launch, InvokeInNamespace, Growth, ColdStart. The table keeps this order.
+    NetnsChurn, Launch, InvokeInNamespace, Growth, ColdStart, Watch. The table keeps this order.
 .PARAMETER Repetitions
     Timed samples per side, after one warm-up run of each.
 .PARAMETER ProcessCount

@@ -40,6 +40,9 @@ public class RoomDependencyTests
         ["MountPropagation"] = "Plans",
         ["SetGroupsMode"] = "Plans",
         ["LaunchedProcess"] = "Launch",
+        ["NamespaceEvent"] = "Watch",
+        ["NamespaceChangeType"] = "Watch",
+        ["NamespaceEventCause"] = "Watch",
     };
 
     private static readonly Assembly Module = typeof(Namespace).Assembly;

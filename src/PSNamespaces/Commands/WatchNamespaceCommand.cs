@@ -1,0 +1,129 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Watch;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// <para type="synopsis">Writes an object each time a namespace appears or goes away (or gets or loses a bind mount),
+/// until stopped with Ctrl+C, -Timeout or -Count.</para>
+/// </summary>
+/// <remarks>
+/// The watch runs on a dedicated thread created from the pipeline thread, so it sees what the
+/// caller sees (inside Invoke-InNamespace, that namespace's /proc, mounts and network
+/// namespace); its events come back through a bounded queue and are written here.
+/// </remarks>
+[Cmdlet(VerbsCommon.Watch, "Namespace")]
+[OutputType(typeof(NamespaceEvent))]
+public sealed class WatchNamespaceCommand : NamespaceCmdlet
+{
+    /// <summary>Only namespaces of these kinds. Several may be given.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public NamespaceType[]? Type { get; set; }
+
+    /// <summary>
+    /// Only named network namespaces (/run/netns, as ip netns names them) whose name matches;
+    /// wildcards are allowed. A pattern that matches nothing yet is not an error: the watch waits for it.
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetnsNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only the namespaces this process, or any process it starts from now on, is or was in.</summary>
+    [Parameter]
+    [Alias("Id", "ProcessId")]
+    [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(PidCompleter))]
+    public int? Pid { get; set; }
+
+    /// <summary>Stops after this many seconds, writing nothing more; not an error.</summary>
+    [Parameter]
+    [ValidateRange(0.001, double.MaxValue)]
+    public double? Timeout { get; set; }
+
+    /// <summary>Stops after writing this many events.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? Count { get; set; }
+
+    /// <summary>
+    /// Seconds between full rescans of /proc. With process events (root) the rescan only catches
+    /// what no event announces, a process that unshares or joins namespaces without exec'ing
+    /// (default 10); without them (not root, or inside another network namespace) it is how
+    /// changes are found (default 2).
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.001, double.MaxValue)]
+    public double? Interval { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Pid is int pid)
+        {
+            using var scanner = new ProcessScanner();
+            if (scanner.TryReadStatus(pid, out int errno) is null)
+            {
+                ThrowTerminatingError(ErrorRecords.ProcessUnreadable(pid, errno, "open"));
+            }
+        }
+
+        WildcardPattern[]? names = Name is null ? null : Array.ConvertAll(Name, n => new WildcardPattern(n, WildcardOptions.CultureInvariant));
+        var options = new WatchOptions(Type, Pid, Interval is double seconds ? TimeSpan.FromSeconds(seconds) : null);
+        using var deadline = new CancellationTokenSource();
+        if (Timeout is double timeout)
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(timeout));
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken, deadline.Token);
+        using NamespaceWatcher watcher = NamespaceWatcher.Start(options);
+        int written = 0;
+        foreach (WatchRecord record in watcher.Records(stop.Token))
+        {
+            if (record.Warning is not null)
+            {
+                WriteWarning(record.Warning);
+            }
+            else if (record.Verbose is not null)
+            {
+                WriteVerbose(record.Verbose);
+            }
+            else if (record.Event is NamespaceEvent ev && Matches(ev, names))
+            {
+                WriteObject(ev);
+                if (++written == Count)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool Matches(NamespaceEvent ev, WildcardPattern[]? names)
+    {
+        if (names is null)
+        {
+            return true;
+        }
+
+        if (ev.Namespace.Name is not string name)
+        {
+            return false;
+        }
+
+        foreach (WildcardPattern pattern in names)
+        {
+            if (pattern.IsMatch(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,270 @@
+using System;
+using System.Collections.Generic;
+using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Proc;
+using PSNamespaces.Interop;
+using static Tmds.Linux.LibC;
+
+namespace PSNamespaces.Core.Watch;
+
+/// <summary>
+/// A namespace the watcher knows: its description (asked of the kernel once, when first seen),
+/// what holds it as /proc and mountinfo show, and its file handle, which names it without holding
+/// it, so that once nothing visible holds it the kernel can be asked whether something else does.
+/// </summary>
+internal sealed class TrackedNamespace
+{
+    private readonly List<string> _paths = new();
+
+    private TrackedNamespace(Namespace ns, NamespaceHandle? handle)
+    {
+        Namespace = ns;
+        Handle = handle;
+    }
+
+    /// <summary>The description written with each event; kept as last seen once its holders go.</summary>
+    internal Namespace Namespace { get; }
+
+    /// <summary>Null where the kernel gives no file handles for nsfs (before Linux 6.18).</summary>
+    internal NamespaceHandle? Handle { get; }
+
+    /// <summary>The processes in it (their own link, not *_for_children).</summary>
+    internal SortedSet<int> Pids { get; } = new();
+
+    /// <summary>Every /proc/PID/ns link that names it, *_for_children ones included.</summary>
+    internal int Links { get; set; }
+
+    /// <summary>The *_for_children links that name it where the process itself is in another (after unshare of a PID or time namespace).</summary>
+    internal int ForChildren { get; set; }
+
+    /// <summary>Its nsfs bind mounts in the watcher's mount table.</summary>
+    internal IReadOnlyList<string> Paths => _paths;
+
+    /// <summary>True once a process of the -Pid tree was in it.</summary>
+    internal bool InTree { get; set; }
+
+    /// <summary>True while nothing visible holds it but the kernel says it lives (a descriptor, a socket, a child namespace).</summary>
+    internal bool Lingering { get; set; }
+
+    /// <summary>What took its last visible holder, and when: the cause a Removed event gives when the kernel frees it soon after.</summary>
+    internal (NamespaceEventCause Cause, int? Pid, string? MountPoint, long At) LastRelease { get; set; }
+
+    internal bool HasVisibleHolder => Links > 0 || _paths.Count > 0;
+
+    /// <summary>
+    /// Asks the kernel about the namespace behind an open nsfs descriptor, as Get-Namespace does
+    /// (NamespaceCatalog.DescribeNew): 64-bit id, owner and its uid, parent, NETNSID; and takes
+    /// its file handle. The descriptor is the caller's to close: nothing here keeps it.
+    /// </summary>
+    internal static TrackedNamespace Describe(NamespaceType type, ulong inode, SafeFd fd)
+    {
+        var ns = new Namespace(type, inode, Nsfs.Device) { NsId = NamespaceIoctl.TryGetId(fd.Fd) };
+        if (NamespaceIoctl.TryOpenRelated(fd.Fd, NamespaceIoctl.NS_GET_USERNS, out int ownerFd) == 0)
+        {
+            ns.Owner = InodeOf(ownerFd);
+            if (type != NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(ownerFd, out uint ownerUid) == 0)
+            {
+                ns.OwnerUid = ownerUid;
+            }
+
+            close(ownerFd);
+        }
+
+        if (type == NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(fd.Fd, out uint uid) == 0)
+        {
+            ns.OwnerUid = uid;
+        }
+
+        if (type is NamespaceType.Pid or NamespaceType.User &&
+            NamespaceIoctl.TryOpenRelated(fd.Fd, NamespaceIoctl.NS_GET_PARENT, out int parentFd) == 0)
+        {
+            ns.Parent = InodeOf(parentFd);
+            close(parentFd);
+        }
+
+        if (type == NamespaceType.Net)
+        {
+            try
+            {
+                ns.NetNsId = NetNsId.Get(fd, ns.Id);
+            }
+            catch (ErrnoException)
+            {
+                // No rtnetlink here: lsns leaves NETNSID empty too.
+            }
+        }
+
+        return new TrackedNamespace(ns, NamespaceHandle.TryGet(fd));
+    }
+
+    /// <summary>A namespace that could not be opened (it changed or went between the read of its link and the open): its kind and inode only.</summary>
+    internal static TrackedNamespace Undescribed(NamespaceType type, ulong inode) =>
+        new(new Namespace(type, inode, Nsfs.Device), null);
+
+    /// <summary>Opens a namespace through /proc/PID/ns/LINK relative to a process directory, checked to be that inode.</summary>
+    internal static SafeFd? TryOpen(int processFd, NamespaceLink link, ulong inode) =>
+        Checked(Sys.TryOpenAt(processFd, NamespaceLinks.RelativePath(link), Sys.O_RDONLY, out int fd), fd, inode);
+
+    /// <summary>Opens a namespace through a bind mount's path, checked to be that inode (nothing else mounted over it since).</summary>
+    internal static SafeFd? TryOpen(string path, ulong inode) =>
+        Checked(Sys.TryOpenAt(AT_FDCWD, Sys.NullTerminated(path), Sys.O_RDONLY | O_NOFOLLOW, out int fd), fd, inode);
+
+    private static SafeFd? Checked(int err, int fd, ulong inode)
+    {
+        if (err != 0)
+        {
+            return null;
+        }
+
+        var safe = new SafeFd(fd);
+        if (Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 && stx.stx_ino == inode &&
+            Nsfs.MakeDev(stx.stx_dev_major, stx.stx_dev_minor) == Nsfs.Device)
+        {
+            return safe;
+        }
+
+        safe.Dispose();
+        return null;
+    }
+
+    internal void AddPath(string path)
+    {
+        if (!_paths.Contains(path))
+        {
+            _paths.Add(path);
+        }
+    }
+
+    /// <summary>Removes a bind mount; the last one is first written into the description, so a Removed event shows it.</summary>
+    internal void RemovePath(string path)
+    {
+        if (_paths.Count == 1 && _paths[0] == path)
+        {
+            SyncPaths();
+        }
+
+        _paths.Remove(path);
+    }
+
+    /// <summary>Removes a process; the last one is first written into the description, so a Removed event shows it.</summary>
+    internal void RemovePid(int pid, ProcRoot proc, UserNameCache users)
+    {
+        if (Pids.Count == 1 && Pids.Contains(pid))
+        {
+            SyncProcesses(proc, users);
+        }
+
+        Pids.Remove(pid);
+    }
+
+    /// <summary>
+    /// The description as of now, as a new object: an event's namespace must not change after it
+    /// was written. A holder kind that is empty now keeps its last value (a Removed event shows
+    /// the namespace as last seen).
+    /// </summary>
+    internal Namespace Snapshot(ProcRoot proc, UserNameCache users)
+    {
+        Namespace ns = Sync(proc, users);
+        return new Namespace(ns.Type, ns.Inode, ns.Device)
+        {
+            NsId = ns.NsId,
+            ProcessCount = ns.ProcessCount,
+            Pid = ns.Pid,
+            PPid = ns.PPid,
+            Command = ns.Command,
+            Uid = ns.Uid,
+            User = ns.User,
+            Pids = ns.Pids,
+            NetNsId = ns.NetNsId,
+            Name = ns.Name,
+            NsfsPaths = ns.NsfsPaths,
+            Parent = ns.Parent,
+            Owner = ns.Owner,
+            OwnerUid = ns.OwnerUid,
+            HeldBy = ns.HeldBy,
+        };
+    }
+
+    private Namespace Sync(ProcRoot proc, UserNameCache users)
+    {
+        if (Pids.Count > 0)
+        {
+            SyncProcesses(proc, users);
+        }
+
+        if (_paths.Count > 0)
+        {
+            SyncPaths();
+        }
+
+        if (HasVisibleHolder)
+        {
+            Namespace.HeldBy =
+                (Pids.Count > 0 ? NamespaceHolder.Process : 0) |
+                (ForChildren > 0 ? NamespaceHolder.ForChildren : 0) |
+                (_paths.Count > 0 ? NamespaceHolder.BindMount : 0);
+        }
+
+        return Namespace;
+    }
+
+    private void SyncProcesses(ProcRoot proc, UserNameCache users)
+    {
+        Namespace ns = Namespace;
+        ns.Pids = new int[Pids.Count];
+        Pids.CopyTo(ns.Pids);
+        ns.ProcessCount = Pids.Count;
+        int lowest = Pids.Min;
+        if (ns.Pid == lowest || proc.TryOpenProcess(lowest, out int fd) != 0)
+        {
+            return;
+        }
+
+        // What lsns shows of the lowest PID, read again only when the lowest PID changed.
+        try
+        {
+            bool haveStat = ProcessNamespaceReader.ReadStat(fd, out int ppid, out string name) == 0;
+            string command = ProcessNamespaceReader.ReadCommandLine(fd);
+            ns.Pid = lowest;
+            ns.PPid = haveStat ? ppid : null;
+            ns.Command = command.Length > 0 ? command : haveStat ? name : null;
+            ns.Uid = ProcessNamespaceReader.ReadOwner(fd, out uint uid) == 0 ? uid : null;
+            ns.User = ns.Uid is uint known ? users.Lookup(known) : null;
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    private void SyncPaths()
+    {
+        Namespace ns = Namespace;
+        ns.NsfsPaths = _paths.ToArray();
+        if (ns.Type != NamespaceType.Net)
+        {
+            return;
+        }
+
+        // As Get-Namespace names it: the first /run/netns/NAME in order.
+        string? name = null;
+        foreach (string path in _paths)
+        {
+            if (path.StartsWith(NamespaceName.RunDirectory + "/", StringComparison.Ordinal) &&
+                path.IndexOf('/', NamespaceName.RunDirectory.Length + 1) < 0)
+            {
+                string candidate = path[(NamespaceName.RunDirectory.Length + 1)..];
+                if (name is null || string.CompareOrdinal(candidate, name) < 0)
+                {
+                    name = candidate;
+                }
+            }
+        }
+
+        ns.Name = name;
+    }
+
+    private static ulong? InodeOf(int fd) =>
+        Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 ? stx.stx_ino : null;
+}

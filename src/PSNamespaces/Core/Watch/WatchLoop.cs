@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using PSNamespaces.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace PSNamespaces.Core.Watch;
+
+/// <summary>
+/// The watcher's event sources and what each makes it do, one poll at a time: the process
+/// connector (re-read the PIDs it names), POLLPRI on mountinfo (re-read the nsfs mounts),
+/// RTNLGRP_NSID (ask again about namespaces that live on unseen), an eventfd that stops it, and
+/// timers for the periodic rescan and for asking about lingering namespaces again.
+/// </summary>
+/// <remarks>
+/// Everything is opened by the thread that runs the loop, so it is that thread's view: its
+/// /proc and mount table (its root and mount namespace), and its network namespace for the
+/// sockets. No namespace descriptor is kept between two events: namespaces are remembered by
+/// inode and file handle, which hold nothing.
+/// </remarks>
+internal sealed unsafe class WatchLoop : IDisposable
+{
+    // How soon a namespace that outlived its last visible holder is asked about again, doubling
+    // each time: a network namespace's owner is freed by a kernel worker a few ms after it.
+    private const int FirstLingerCheckMs = 10;
+    private const int ExitLingerCheckMinimumMs = 20;
+
+    private readonly WatchOptions _options;
+    private readonly int _wakeFd;
+    private readonly Action<WatchRecord> _write;
+    private WatchState? _state;
+    private ProcessEventSocket? _processEvents;
+    private NsidEventSocket? _nsidEvents;
+    private SafeFd? _mountTable;
+    private long _intervalMs;
+    private long _nextRescan;
+    private long _lingerDelay;
+    private long _nextLingerCheck = long.MaxValue;
+    private long _lastExitCheck;
+    private int _lingeringBefore;
+    private readonly List<ProcessEvent> _batch = new();
+
+    internal WatchLoop(WatchOptions options, int wakeFd, Action<WatchRecord> write)
+    {
+        _options = options;
+        _wakeFd = wakeFd;
+        _write = write;
+    }
+
+    /// <summary>Opens the sources, then reads what is there (no events for it).</summary>
+    internal void Open(CancellationToken cancel)
+    {
+        // Sources first, baseline second: a change during the baseline is then queued, not lost.
+        _processEvents = ProcessEventSocket.TryOpen(out string? whyNot);
+        if (_processEvents is not null && !ProcIsInitialPidNamespace())
+        {
+            // Events number processes as the initial PID namespace does; this /proc does not.
+            _processEvents.Dispose();
+            _processEvents = null;
+            whyNot = "/proc here belongs to another PID namespace than the process connector's";
+        }
+
+        _mountTable = Sys.Open("/proc/thread-self/mountinfo", O_RDONLY);
+        _nsidEvents = NsidEventSocket.TryOpen();
+        _intervalMs = (long)(_options.Interval ?? (_processEvents is null ? WatchOptions.RescanWithoutEvents : WatchOptions.RescanWithEvents)).TotalMilliseconds;
+        _state = new WatchState(_options.Types, _options.TreeRoot);
+        _state.ReadBaseline(cancel);
+        _nextRescan = Environment.TickCount64 + _intervalMs;
+        if (_processEvents is null)
+        {
+            _write(WatchRecord.OfWarning(
+                $"No process events ({whyNot}): rescanning /proc every {_intervalMs / 1000.0:0.###} s instead (-Interval), so a namespace that comes and goes between two rescans is not seen."));
+        }
+
+        (int namespaces, int processes) = _state.Size;
+        _write(WatchRecord.OfVerbose(
+            $"Watching {namespaces} namespaces of {processes} processes; process events {(_processEvents is null ? "off" : "on")}, rescan every {_intervalMs / 1000.0:0.###} s."));
+    }
+
+    /// <summary>Waits for the next event or timer (at most maxWaitMs; -1 for no limit) and handles it. False once stopped.</summary>
+    internal bool Step(int maxWaitMs, CancellationToken cancel)
+    {
+        WatchState state = _state!;
+        long now = Environment.TickCount64;
+        long due = Math.Min(_nextRescan, _nextLingerCheck);
+        int timeout = (int)Math.Clamp(due - now, 0, int.MaxValue);
+        if (maxWaitMs >= 0)
+        {
+            timeout = Math.Min(timeout, maxWaitMs);
+        }
+
+        pollfd* fds = stackalloc pollfd[4];
+        fds[0] = new pollfd { fd = _wakeFd, events = POLLIN };
+        fds[1] = new pollfd { fd = _processEvents?.Fd ?? -1, events = POLLIN };
+        fds[2] = new pollfd { fd = _mountTable!.Fd, events = POLLPRI };
+        fds[3] = new pollfd { fd = _nsidEvents?.Fd ?? -1, events = POLLIN };
+        if (poll(fds, 4, timeout) < 0)
+        {
+            int err = errno;
+            return err == EINTR ? true : throw new ErrnoException("poll", err);
+        }
+
+        if ((fds[0].revents & POLLIN) != 0)
+        {
+            return false;
+        }
+
+        bool rescan = false, checkLingering = false;
+        if ((fds[1].revents & POLLIN) != 0)
+        {
+            _batch.Clear();
+            _processEvents!.Drain(_batch.Add, out rescan);
+            foreach (ProcessEvent ev in _batch)
+            {
+                state.Apply(ev);
+                checkLingering |= ev.Kind == ProcessEventKind.Exit;
+            }
+        }
+
+        if ((fds[2].revents & (POLLPRI | POLLERR)) != 0)
+        {
+            state.RefreshMounts();
+        }
+
+        if ((fds[3].revents & POLLIN) != 0 && _nsidEvents!.Drain())
+        {
+            state.CheckLingering();
+        }
+
+        now = Environment.TickCount64;
+        if (rescan || now >= _nextRescan)
+        {
+            state.Rescan(cancel);
+            state.RefreshMounts();
+            state.CheckLingering();
+            _nextRescan = now + _intervalMs;
+        }
+
+        // An exit may have closed the last descriptor of a lingering namespace; at most every few ms.
+        if ((checkLingering && now - _lastExitCheck >= ExitLingerCheckMinimumMs) || now >= _nextLingerCheck)
+        {
+            _lastExitCheck = now;
+            state.CheckLingering();
+            _lingerDelay = Math.Min(_lingerDelay * 2, _intervalMs);
+            _nextLingerCheck = now + _lingerDelay;
+        }
+
+        if (state.LingeringCount > _lingeringBefore)
+        {
+            _lingerDelay = FirstLingerCheckMs;
+            _nextLingerCheck = now + _lingerDelay;
+        }
+        else if (state.LingeringCount == 0)
+        {
+            _nextLingerCheck = long.MaxValue;
+        }
+
+        _lingeringBefore = state.LingeringCount;
+        foreach (NamespaceEvent ev in state.TakeEvents())
+        {
+            _write(WatchRecord.OfEvent(ev));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the /proc this thread sees is the initial PID namespace's, as the process
+    /// connector's numbers are: /proc/self names this process by the PID the kernel gives it there.
+    /// The connector answered, so this process is in the initial PID namespace.
+    /// </summary>
+    private static bool ProcIsInitialPidNamespace()
+    {
+        Span<byte> text = stackalloc byte[16];
+        int n = Sys.ReadLinkAt(AT_FDCWD, "/proc/self\0"u8, text);
+        return n > 0 && System.Buffers.Text.Utf8Parser.TryParse(text[..n], out int pid, out int used) && used == n && pid == Environment.ProcessId;
+    }
+
+    public void Dispose()
+    {
+        _processEvents?.Dispose();
+        _nsidEvents?.Dispose();
+        _mountTable?.Dispose();
+        _state?.Dispose();
+    }
+}

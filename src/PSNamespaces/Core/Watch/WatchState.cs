@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using PSNamespaces.Core.Proc;
+using PSNamespaces.Interop;
+using static Tmds.Linux.LibC;
+
+namespace PSNamespaces.Core.Watch;
+
+/// <summary>
+/// What the watcher knows, kept up to date incrementally: each process's ten /proc/PID/ns links,
+/// each namespace's holders, and the nsfs mounts. A process event re-reads only that process; a
+/// mount table change re-reads only mountinfo; a rescan re-reads every process but describes only
+/// what is new. Every change to a namespace's holders becomes at most one event.
+/// </summary>
+internal sealed partial class WatchState : IDisposable
+{
+    private readonly ProcRoot _proc;
+    private readonly UserNameCache _users = new();
+    private readonly Dictionary<int, ulong[]> _links = new();
+    private readonly Dictionary<ulong, TrackedNamespace> _namespaces = new();
+    private readonly HashSet<(ulong Inode, string Path)> _mounts = new();
+    private readonly HashSet<int>? _tree;
+    private readonly NamespaceType[]? _types;
+    private readonly List<NamespaceEvent> _events = new();
+    private bool _baseline = true;
+
+    /// <param name="types">Only events of these kinds; null for all.</param>
+    /// <param name="treeRoot">Only namespaces that processes of this tree are or were in; null for all.</param>
+    internal WatchState(NamespaceType[]? types, int? treeRoot)
+    {
+        _types = types is { Length: > 0 } ? types : null;
+        _proc = new ProcRoot();
+        if (treeRoot is int root)
+        {
+            _tree = new HashSet<int> { root };
+        }
+    }
+
+    /// <summary>How many namespaces and processes are known; for the message that says the watch started.</summary>
+    internal (int Namespaces, int Processes) Size => (_namespaces.Count, _links.Count);
+
+    /// <summary>How many namespaces live on with no visible holder; the watcher asks the kernel about them again soon.</summary>
+    internal int LingeringCount { get; private set; }
+
+    /// <summary>Takes the events found since the last call.</summary>
+    internal List<NamespaceEvent> TakeEvents()
+    {
+        var taken = new List<NamespaceEvent>(_events);
+        _events.Clear();
+        return taken;
+    }
+
+    /// <summary>Learns what is there now, without events: what the watch starts from.</summary>
+    internal void ReadBaseline(CancellationToken cancel)
+    {
+        if (_tree is not null)
+        {
+            AddDescendants();
+        }
+
+        Rescan(cancel);
+        RefreshMounts();
+        _baseline = false;
+    }
+
+    /// <summary>Re-reads the one process an event names; an exited one is forgotten.</summary>
+    internal void Apply(ProcessEvent ev)
+    {
+        NamespaceEventCause cause = ev.Kind switch
+        {
+            ProcessEventKind.Fork => NamespaceEventCause.Fork,
+            ProcessEventKind.Exec => NamespaceEventCause.Exec,
+            _ => NamespaceEventCause.Exit,
+        };
+        if (ev.Kind == ProcessEventKind.Fork && _tree is not null && _tree.Contains(ev.ParentPid))
+        {
+            _tree.Add(ev.Pid);
+        }
+
+        if (ev.Kind == ProcessEventKind.Exit)
+        {
+            Update(ev.Pid, default, -1, cause);
+            return;
+        }
+
+        Reread(ev.Pid, cause);
+    }
+
+    /// <summary>Re-reads every process: what no event told (an in-place unshare or setns), or everything when there are no events.</summary>
+    internal void Rescan(CancellationToken cancel)
+    {
+        int[] pids = _proc.ListPids();
+        var listed = new HashSet<int>(pids);
+        foreach (int pid in pids)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (_tree is not null && !_links.ContainsKey(pid) && !_tree.Contains(pid) &&
+                ParentOf(pid) is int parent && _tree.Contains(parent))
+            {
+                _tree.Add(pid);
+            }
+
+            Reread(pid, NamespaceEventCause.Rescan);
+        }
+
+        var gone = new List<int>();
+        foreach (int pid in _links.Keys)
+        {
+            if (!listed.Contains(pid))
+            {
+                gone.Add(pid);
+            }
+        }
+
+        foreach (int pid in gone)
+        {
+            Update(pid, default, -1, NamespaceEventCause.Rescan);
+        }
+    }
+
+    private void Reread(int pid, NamespaceEventCause cause)
+    {
+        Span<ulong> links = stackalloc ulong[NamespaceLinks.Count];
+        if (_proc.TryOpenProcess(pid, out int fd) != 0)
+        {
+            Update(pid, default, -1, cause);
+            return;
+        }
+
+        try
+        {
+            // A process that cannot be read (gone, or refused as PID 1 is here) holds nothing we can see.
+            bool read = ProcessNamespaceReader.ReadLinks(fd, links, out _) == 0;
+            Update(pid, read ? links : default, fd, cause);
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    /// <summary>Moves a process's references from the namespaces it was in to those it is in now (none: it is gone).</summary>
+    private void Update(int pid, ReadOnlySpan<ulong> now, int processFd, NamespaceEventCause cause)
+    {
+        _links.TryGetValue(pid, out ulong[]? before);
+        if (now.IsEmpty && before is null)
+        {
+            return;
+        }
+
+        if (before is not null && !now.IsEmpty && now.SequenceEqual(before))
+        {
+            return;
+        }
+
+        bool inTree = _tree is not null && _tree.Contains(pid);
+        for (int i = 0; i < NamespaceLinks.Count; i++)
+        {
+            ulong inode = now.IsEmpty ? 0 : now[i];
+            if (inode != 0 && (before is null || before[i] != inode))
+            {
+                AddLink(pid, (NamespaceLink)i, inode, now, processFd, cause, inTree);
+            }
+        }
+
+        for (int i = 0; i < NamespaceLinks.Count && before is not null; i++)
+        {
+            ulong inode = before[i];
+            if (inode != 0 && (now.IsEmpty || now[i] != inode))
+            {
+                RemoveLink(pid, (NamespaceLink)i, inode, before, cause);
+            }
+        }
+
+        if (now.IsEmpty)
+        {
+            _links.Remove(pid);
+            _tree?.Remove(pid);
+        }
+        else
+        {
+            _links[pid] = now.ToArray();
+        }
+    }
+
+    private void AddLink(int pid, NamespaceLink link, ulong inode, ReadOnlySpan<ulong> links, int processFd, NamespaceEventCause cause, bool inTree)
+    {
+        NamespaceType type = NamespaceLinks.TypeOf(link);
+        bool added = false;
+        if (_namespaces.TryGetValue(inode, out TrackedNamespace? ns) && ns.Lingering && ns.Handle?.IsAlive() != true)
+        {
+            // The namespace we knew by this inode is gone, and nsfs gave its inode to a new one.
+            ForgetLingering(ns);
+            ns = null;
+        }
+
+        if (ns is null)
+        {
+            using SafeFd? fd = TrackedNamespace.TryOpen(processFd, link, inode);
+            ns = fd is null ? TrackedNamespace.Undescribed(type, inode) : TrackedNamespace.Describe(type, inode, fd);
+            _namespaces.Add(inode, ns);
+            added = true;
+        }
+
+        ns.Links++;
+        if (IsForChildren(link, out NamespaceLink own))
+        {
+            if (links[(int)own] != inode)
+            {
+                ns.ForChildren++;
+            }
+        }
+        else
+        {
+            ns.Pids.Add(pid);
+        }
+
+        ns.InTree |= inTree;
+        Relive(ns);
+        if (added)
+        {
+            Emit(NamespaceChangeType.Added, ns, cause, pid, null);
+        }
+    }
+
+    private void RemoveLink(int pid, NamespaceLink link, ulong inode, ulong[] links, NamespaceEventCause cause)
+    {
+        if (!_namespaces.TryGetValue(inode, out TrackedNamespace? ns))
+        {
+            return;
+        }
+
+        ns.Links--;
+        if (IsForChildren(link, out NamespaceLink own))
+        {
+            if (links[(int)own] != inode)
+            {
+                ns.ForChildren--;
+            }
+        }
+        else
+        {
+            ns.RemovePid(pid, _proc, _users);
+        }
+
+        if (!ns.HasVisibleHolder)
+        {
+            Release(ns, cause, pid, null);
+        }
+    }
+
+    private static bool IsForChildren(NamespaceLink link, out NamespaceLink own)
+    {
+        own = link switch
+        {
+            NamespaceLink.PidForChildren => NamespaceLink.Pid,
+            NamespaceLink.TimeForChildren => NamespaceLink.Time,
+            _ => link,
+        };
+        return own != link;
+    }
+
+    public void Dispose() => _proc.Dispose();
+}

@@ -1,0 +1,338 @@
+# Watch-Namespace: every expected value comes from the kernel (readlink /proc/PID/ns/*, stat -L of
+# nsfs files) or the reference tools (unshare, ip netns, mount), never from the module.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'WatchTestHelpers.psm1') -Force
+    Import-PSNamespaces
+    $script:dir = Join-Path ([IO.Path]::GetTempPath()) "psns-watch-$PID"
+    $null = New-Item -ItemType Directory $script:dir -Force
+}
+
+AfterAll {
+    Remove-Item $script:dir -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Watch-Namespace' {
+    It 'reports a namespace from unshare as Added with the PID that exec''d, and as Removed, as last seen, when it exits' {
+        $watch = Start-Watch @{ Type = 'Net', 'Uts' }
+        $p = $null
+        try {
+            $p = Start-NativeProcess unshare '-n', '-u', 'sleep', '1000'
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((readlink "/proc/$($p.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            $net = Get-NsInode $p.Id net
+            $uts = Get-NsInode $p.Id uts
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -in $net, $uts }).Count -ge 2 }
+            $added = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $net })
+            $added.Count | Should -Be 1
+            $added[0].Type | Should -Be 'Net'
+            $added[0].Namespace.Pids | Should -Contain $p.Id
+            $added[0].Pid | Should -Be $p.Id
+            $added[0].Cause | Should -BeIn 'Fork', 'Exec', 'Rescan'
+            @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts }).Count | Should -Be 1
+            @($events | Where-Object { $_.Type -notin 'Net', 'Uts' }) | Should -BeNullOrEmpty
+
+            $p.Kill(); $p.WaitForExit()
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -in $net, $uts }).Count -ge 2 }
+            $removed = @($events | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $net })
+            $removed.Count | Should -Be 1
+            $removed[0].Cause | Should -Be 'Exit'
+            $removed[0].Pid | Should -Be $p.Id
+            $removed[0].Namespace.Pids | Should -Be @($p.Id) -Because 'a Removed namespace is shown as last seen'
+        } finally {
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            $null = Stop-Watch $watch
+        }
+    }
+
+    It 'reports ip netns add as Added with its name and mount, and ip netns delete as one Removed' {
+        $name = "psns-watch-$PID"
+        $watch = Start-Watch @{ Name = 'psns-watch-*' }
+        try {
+            ip netns add $name
+            $inode = Get-NsfsInode "/run/netns/$name"
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Added').Count -ge 1 }
+            $added = @($events | Where-Object ChangeType -eq 'Added')
+            $added.Count | Should -Be 1
+            $added[0].Namespace.Inode | Should -Be $inode
+            $added[0].Namespace.Name | Should -Be $name
+            $added[0].Cause | Should -Be 'Mount'
+            $added[0].MountPoint | Should -Be "/run/netns/$name"
+
+            ip netns delete $name
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Removed').Count -ge 1 }
+            Start-Sleep -Milliseconds 300
+            $events = $watch.Output.ToArray()
+            @($events | Where-Object ChangeType -eq 'Removed').Count | Should -Be 1
+            @($events | Where-Object ChangeType -eq 'Removed')[0].Namespace.Name | Should -Be $name
+            @($events | Where-Object ChangeType -eq 'Unpersisted') | Should -BeNullOrEmpty -Because 'the namespace went with its mount'
+        } finally {
+            ip netns delete $name 2>$null
+            $null = Stop-Watch $watch
+        }
+    }
+
+    It 'reports a bind mount of a namespace a process holds as Persisted, and its unmount as Unpersisted' {
+        $file = Join-Path $script:dir 'persisted'
+        $null = New-Item -ItemType File $file
+        $watch = Start-Watch @{ Type = 'Uts' }
+        $p = $null
+        try {
+            $p = Start-NativeProcess unshare '-u', 'sleep', '1000'
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((readlink "/proc/$($p.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            $uts = Get-NsInode $p.Id uts
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            mount --bind "/proc/$($p.Id)/ns/uts" $file
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Persisted').Count -ge 1 }
+            $persisted = @($events | Where-Object ChangeType -eq 'Persisted')
+            $persisted.Count | Should -Be 1
+            $persisted[0].Namespace.Inode | Should -Be $uts
+            $persisted[0].MountPoint | Should -Be $file
+            $persisted[0].Namespace.NsfsPaths | Should -Contain $file
+            umount $file
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Unpersisted').Count -ge 1 }
+            @($events | Where-Object ChangeType -eq 'Unpersisted').Count | Should -Be 1
+            @($events | Where-Object ChangeType -eq 'Removed') | Should -BeNullOrEmpty
+        } finally {
+            umount $file 2>$null
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            $null = Stop-Watch $watch
+        }
+    }
+
+    It 'misses nothing: 200 namespaces of every kind, in bursts and in parallel, some held only by mounts or descriptors, each Added and Removed exactly once, in order' {
+        $watch = Start-Watch
+        $processes = [System.Collections.Generic.List[object]]::new()
+        $expected = [System.Collections.Generic.List[uint64]]::new()
+        $files = [System.Collections.Generic.List[string]]::new()
+        $started = @(); $parallel = @(); $holders = @()
+        try {
+            # Bursts: 8 kinds x 15 processes, each started without waiting for the one before.
+            $kinds = @(
+                @{ Flags = @('-n'); Link = 'net' }, @{ Flags = @('-u'); Link = 'uts' }, @{ Flags = @('-i'); Link = 'ipc' },
+                @{ Flags = @('-m'); Link = 'mnt' }, @{ Flags = @('-C'); Link = 'cgroup' }, @{ Flags = @('-U'); Link = 'user' },
+                @{ Flags = @('-p', '-f', '--kill-child'); Link = 'pid' }, @{ Flags = @('-T', '-f', '--kill-child'); Link = 'time' })
+            $started = foreach ($kind in $kinds) {
+                foreach ($i in 1..15) { [pscustomobject]@{ Process = (Start-NativeProcess unshare ($kind.Flags + @('sleep', '1000'))); Link = $kind.Link } }
+            }
+            # In parallel: 40 more from 8 threads at once.
+            $parallel = 1..40 | ForEach-Object -ThrottleLimit 8 -Parallel {
+                $psi = [System.Diagnostics.ProcessStartInfo]::new('unshare')
+                foreach ($a in @(if ($_ % 2) { '-n' } else { '-u' }), 'sleep', '1000') { $psi.ArgumentList.Add($a) }
+                [pscustomobject]@{ Process = [System.Diagnostics.Process]::Start($psi); Link = if ($_ % 2) { 'net' } else { 'uts' } }
+            }
+            foreach ($s in @($started) + @($parallel)) {
+                # The process that is in the namespace: sleep itself, or unshare's forked child.
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                $target = $null
+                while (-not $target -and [DateTime]::UtcNow -lt $deadline) {
+                    $target = @($s.Process.Id) + @(Get-ChildPid $s.Process.Id) | Where-Object { (readlink "/proc/$_/exe") -like '*sleep' } | Select-Object -First 1
+                    if (-not $target) { Start-Sleep -Milliseconds 10 }
+                }
+                $expected.Add((Get-NsInode $target $s.Link))
+                # Killed innermost first, so that unshare --fork reaps its child: a zombie would
+                # keep its PID namespace alive (and be left to this pwsh, which never reaps it).
+                $processes.Add([pscustomobject]@{ Target = [int]$target; Outer = $s.Process })
+            }
+            # Held only by a mount: unshare --KIND=FILE binds the new namespace and exits.
+            foreach ($i in 1..20) {
+                $kind = @('net', 'uts', 'ipc')[$i % 3]
+                $file = Join-Path $script:dir "held-$i"
+                $null = New-Item -ItemType File $file
+                unshare "--$kind=$file" true
+                $files.Add($file)
+                $expected.Add((Get-NsfsInode $file))
+            }
+            # Held only by a descriptor: a second process opens the namespace, then its creator exits.
+            $holders = foreach ($i in 1..20) {
+                $creator = Start-NativeProcess unshare '-n', 'sleep', '1000'
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ((readlink "/proc/$($creator.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                $expected.Add((Get-NsInode $creator.Id net))
+                $holder = Start-NativeProcess bash '-c', "exec 3</proc/$($creator.Id)/ns/net; exec sleep 1000"
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (-not ((Get-ChildItem "/proc/$($holder.Id)/fd" -ErrorAction Ignore).LinkTarget -like 'net:*') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                $creator.Kill(); $creator.WaitForExit()
+                $holder
+            }
+            $expected.Count | Should -Be 200
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -in $expected }).Count -ge 200 }
+
+            # Remove them all: processes in one burst, mounts, then the descriptor holders.
+            foreach ($p in $processes) { kill -KILL $p.Target }
+            foreach ($p in $processes) { $p.Outer.WaitForExit() }
+            foreach ($file in $files) { umount $file }
+            foreach ($h in $holders) { $h.Kill(); $h.WaitForExit() }
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -in $expected }).Count -ge 200 }
+            Start-Sleep -Seconds 1
+            $events = $watch.Output.ToArray()
+
+            # nsfs reuses a freed inode at once, and other programs make and remove namespaces
+            # too: events of one inode are told apart by NsId. A namespace whose first event is
+            # Removed was there before the watch (not ours); ours is the first one after those.
+            foreach ($inode in $expected) {
+                $groups = @($events | Where-Object { $_.Namespace.Inode -eq $inode } | Group-Object { $_.Namespace.NsId } |
+                        Where-Object { $_.Group[0].ChangeType -ne 'Removed' })
+                $groups.Count | Should -BeGreaterThan 0 -Because "namespace $inode was made and removed"
+                $same = @($groups[0].Group)
+                $kinds = @($same | Where-Object ChangeType -in 'Added', 'Removed' | ForEach-Object ChangeType)
+                ($kinds -join ',') | Should -Be 'Added,Removed' -Because "namespace $inode ($($same[0].Id)) must be Added once, then Removed once"
+            }
+            $ours = @($events | Where-Object { $_.Namespace.Inode -in $expected -and $_.ChangeType -in 'Added', 'Removed' })
+            $pairs = $ours | Group-Object { "$($_.Namespace.Inode)/$($_.Namespace.NsId)/$($_.ChangeType)" } | Where-Object Count -gt 1
+            $pairs | Should -BeNullOrEmpty
+        } finally {
+            foreach ($p in $processes) { kill -KILL $p.Target 2>$null; if (-not $p.Outer.WaitForExit(10000)) { $p.Outer.Kill(); $p.Outer.WaitForExit() } }
+            foreach ($s in @($started) + @($parallel)) { if ($s -and -not $s.Process.HasExited) { Get-DescendantPid $s.Process.Id | ForEach-Object { kill -KILL $_ 2>$null }; $s.Process.WaitForExit(10000) } }
+            foreach ($h in @($holders)) { if ($h -and -not $h.HasExited) { $h.Kill(); $h.WaitForExit() } }
+            foreach ($file in $files) { umount $file 2>$null }
+            $null = Stop-Watch $watch
+        }
+    }
+
+    It 'follows only the process tree of -Pid' {
+        $go = Join-Path $script:dir 'go'
+        $tree = Start-NativeProcess bash '-c', "while [ ! -e '$go' ]; do sleep 0.02; done; exec unshare -u sleep 1000"
+        $other = $null
+        $watch = Start-Watch @{ Pid = $tree.Id; Count = 1 }
+        try {
+            $other = Start-NativeProcess unshare '-u', 'sleep', '1000'
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((readlink "/proc/$($other.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            $null = New-Item -ItemType File $go
+            $null = $watch.PowerShell.EndInvoke($watch.Handle)
+            $events = $watch.Output.ToArray()
+            $events.Count | Should -Be 1
+            $events[0].Namespace.Inode | Should -Be (Get-NsInode $tree.Id uts)
+            $events[0].Namespace.Inode | Should -Not -Be (Get-NsInode $other.Id uts)
+        } finally {
+            foreach ($p in $tree, $other) { if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() } }
+            Remove-Item $go -ErrorAction Ignore
+            $watch.PowerShell.Dispose()
+        }
+    }
+
+    It 'stops on Ctrl+C within 1 s, leaving no socket, inotify or other descriptor and no thread behind' {
+        $before = Get-OpenDescriptor
+        $threads = @(Get-ChildItem /proc/self/task).Count
+        $watch = Start-Watch
+        @(Get-ChildItem /proc/self/task | Where-Object { (Get-Content "$($_.FullName)/comm") -eq 'PSNamespaces wa' }).Count | Should -Be 1
+        @(Compare-Object $before (Get-OpenDescriptor) | Where-Object { $_.SideIndicator -eq '=>' -and $_.InputObject -like 'socket:*' }).Count | Should -BeGreaterOrEqual 2
+        $watch.PowerShell.InvocationStateInfo.State | Should -Be 'Running'
+        $seconds = Stop-Watch $watch
+        $seconds | Should -BeLessThan 1
+        @(Get-ChildItem /proc/self/task | Where-Object { (Get-Content "$($_.FullName)/comm" -ErrorAction Ignore) -eq 'PSNamespaces wa' }) | Should -BeNullOrEmpty
+        Compare-Object $before (Get-OpenDescriptor) | Where-Object SideIndicator -eq '=>' | Should -BeNullOrEmpty
+    }
+
+    It 'ends after -Timeout with nothing written when a -Name pattern matches nothing' {
+        $timer = [System.Diagnostics.Stopwatch]::StartNew()
+        $out = @(Watch-Namespace -Name 'psns-no-such-name-*' -Timeout 1 -ErrorVariable e)
+        $timer.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1
+        $out | Should -BeNullOrEmpty
+        $e | Should -BeNullOrEmpty
+    }
+
+    It 'runs in Start-ThreadJob' {
+        $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+        $name = "psns-watchjob-$PID"
+        # A throttle of its own: thread jobs other tests left running must not keep this one queued.
+        $job = Start-ThreadJob -ThrottleLimit 100 { Import-Module $using:module; Watch-Namespace -Name $using:name -Timeout 120 | Where-Object ChangeType -eq Added | Select-Object -First 1 }
+        try {
+            # The job says nothing when it is ready: make the name again until the watch reports one.
+            $made = @()
+            $deadline = [DateTime]::UtcNow.AddSeconds(100)
+            while ($job.State -in 'NotStarted', 'Running' -and [DateTime]::UtcNow -lt $deadline) {
+                ip netns add $name
+                $made += Get-NsfsInode "/run/netns/$name"
+                $null = Wait-Job $job -Timeout 3
+                ip netns delete $name
+            }
+            $result = @($job | Receive-Job -Wait -AutoRemoveJob)
+            $result.Count | Should -Be 1
+            $result[0].ChangeType | Should -Be 'Added'
+            $result[0].Namespace.Name | Should -Be $name
+            $made | Should -Contain $result[0].Namespace.Inode
+        } finally {
+            ip netns delete $name 2>$null
+            $job | Remove-Job -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'inside Invoke-InNamespace sees that mount namespace''s view' {
+        $mnt = Join-Path $script:dir 'mnt'
+        $name = "psns-watchview-$PID"
+        $null = New-Namespace -Type Mount -Path $mnt
+        $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$module'; Invoke-InNamespace -Path '$mnt' -Type Mount -Verbose { Import-Module '$module'; Watch-Namespace -Name '$name' -Count 1 -Timeout 60 -Verbose }")
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not @($ps.Streams.Verbose | Where-Object Message -like 'Watching *') -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            nsenter "--mount=$mnt" ip netns add $name
+            $inode = [uint64](nsenter "--mount=$mnt" stat -L -c %i "/run/netns/$name")
+            $result = @($ps.EndInvoke($handle))
+            @(Get-Content /proc/self/mountinfo | Where-Object { ($_ -split ' ')[4] -eq "/run/netns/$name" }) |
+                Should -BeNullOrEmpty -Because 'the name is a mount in that mount namespace only'
+            $result.Count | Should -Be 1
+            $result[0].Namespace.Inode | Should -Be $inode
+            $result[0].MountPoint | Should -Be "/run/netns/$name"
+        } finally {
+            nsenter "--mount=$mnt" ip netns delete $name 2>$null
+            $ps.Dispose()
+            Remove-Namespace -Path $mnt
+        }
+    }
+
+    It 'without root, falls back to rescans and warns once' {
+        $user = New-TestUser
+        try {
+            $out = Invoke-PwshAsUser $user @'
+$e = @(Watch-Namespace -Timeout 1 -Interval 0.2 -WarningVariable w 3>$null)
+"warnings=$($w.Count) text=$($w[0])"
+'@
+            $line = $out | Select-Object -Last 1
+            $line | Should -Match '^warnings=1 '
+            $line | Should -Match 'CAP_NET_ADMIN'
+            $line | Should -Match '-Interval'
+        } finally {
+            Remove-TestUser $user
+        }
+    }
+
+    It 'refuses <Case>' -TestCases @(
+        @{ Case = 'a zero -Timeout'; Arguments = @{ Timeout = 0 } }
+        @{ Case = 'a negative -Timeout'; Arguments = @{ Timeout = -1 } }
+        @{ Case = 'a zero -Interval'; Arguments = @{ Interval = 0 } }
+        @{ Case = 'a negative -Interval'; Arguments = @{ Interval = -5 } }
+        @{ Case = 'a zero -Count'; Arguments = @{ Count = 0 } }
+        @{ Case = 'a negative -Count'; Arguments = @{ Count = -1 } }
+    ) {
+        param($Arguments)
+        { Watch-Namespace @Arguments } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSNamespaces.Commands.WatchNamespaceCommand'
+    }
+
+    It 'refuses an unknown type' {
+        { Watch-Namespace -Type Bogus -Timeout 1 } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,PSNamespaces.Commands.WatchNamespaceCommand'
+    }
+
+    It 'says ObjectNotFound for a -Pid that is gone' {
+        $p = Start-NativeProcess true
+        $p.WaitForExit()
+        $err = $null
+        try { Watch-Namespace -Pid $p.Id -Timeout 1 } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.FullyQualifiedErrorId | Should -BeLike 'ProcessNotFound,*'
+        $err.TargetObject | Should -Be $p.Id
+    }
+
+    It 'has a table view' {
+        $text = [PSNamespaces.NamespaceEvent]::new('Added', [PSNamespaces.Namespace]::new('Net', 1, 2), [datetime]::Now, 'Exec', 42, $null) | Format-Table | Out-String
+        $text | Should -Match 'ChangeType'
+        $text | Should -Match 'net:\[1\]'
+        $text | Should -Match '42'
+    }
+}
