@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
     CmdletsToExport      = @(
+        'ConvertTo-NamespaceGraph'
         'Enter-Namespace'
         'Format-NamespaceTree'
         'Get-Namespace'
