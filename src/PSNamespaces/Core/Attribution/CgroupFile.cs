@@ -11,14 +11,28 @@ namespace PSNamespaces.Core.Attribution;
 /// </summary>
 internal sealed class CgroupFile
 {
+    // Many processes share a cgroup: each path is parsed once per scan.
+    private readonly System.Collections.Generic.Dictionary<string, CgroupAttribution> _parsed = new(System.StringComparer.Ordinal);
     private string? _systemdRoot;
 
     /// <summary>The cgroup systemd manages, read once from PID 1 (see <see cref="CgroupRoot"/>).</summary>
     internal string SystemdRoot => _systemdRoot ??= CgroupRoot.FromInitCgroup(ReadInitPath());
 
     /// <summary>Reads and parses a process's cgroup; null when the file cannot be read (the process exited).</summary>
-    internal CgroupAttribution? Read(int processFd) =>
-        ReadPath(processFd) is string path ? CgroupAttribution.Parse(path, SystemdRoot) : null;
+    internal CgroupAttribution? Read(int processFd)
+    {
+        if (ReadPath(processFd) is not string path)
+        {
+            return null;
+        }
+
+        if (!_parsed.TryGetValue(path, out CgroupAttribution? attribution))
+        {
+            _parsed[path] = attribution = CgroupAttribution.Parse(path, SystemdRoot);
+        }
+
+        return attribution;
+    }
 
     /// <summary>The cgroup path of the process whose /proc/PID directory is open as processFd; null when unreadable.</summary>
     internal static string? ReadPath(int processFd)
