@@ -46,9 +46,26 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
+    /// <summary>Only processes in one of these systemd units, as ps -o unit shows them; wildcards are allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Unit { get; set; }
+
+    /// <summary>Only processes in one of these containers, by id or "runtime:id" (3f2a*, podman:*); wildcards are allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Container { get; set; }
+
+    private CgroupFilter? _cgroups;
     private ProcessScanner? _scanner;
 
-    protected override void BeginProcessing() => _scanner = new ProcessScanner();
+    protected override void BeginProcessing()
+    {
+        _scanner = new ProcessScanner();
+        _cgroups = new CgroupFilter(Unit, Container);
+    }
 
     protected override void ProcessRecord()
     {
@@ -65,7 +82,10 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                         continue;
                     }
 
-                    WriteObject(process);
+                    if (_cgroups!.Matches(process))
+                    {
+                        WriteObject(process);
+                    }
                 }
 
                 break;
@@ -158,7 +178,10 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                 }
 
                 found = true;
-                WriteObject(process);
+                if (_cgroups!.Matches(process))
+                {
+                    WriteObject(process);
+                }
             }
             else if (errno is not (0 or Errno.ENOENT or Errno.ESRCH))
             {

@@ -15,6 +15,8 @@ internal sealed class CgroupFile
     private readonly System.Collections.Generic.Dictionary<string, CgroupAttribution> _parsed = new(System.StringComparer.Ordinal);
     private string? _systemdRoot;
 
+    internal CgroupFile(string? systemdRoot = null) => _systemdRoot = systemdRoot;
+
     /// <summary>The cgroup systemd manages, read once from PID 1 (see <see cref="CgroupRoot"/>).</summary>
     internal string SystemdRoot => _systemdRoot ??= CgroupRoot.FromInitCgroup(ReadInitPath());
 

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Proc;
 using Tmds.Linux;
 
@@ -13,6 +14,7 @@ internal sealed class ProcessScanner : IDisposable
 {
     private readonly ProcRoot _proc = new();
     private readonly UserNameCache _users = new();
+    private readonly CgroupFile _cgroups = new();
 
     /// <summary>The PIDs now in /proc.</summary>
     internal int[] ListPids() => _proc.ListPids();
@@ -69,7 +71,7 @@ internal sealed class ProcessScanner : IDisposable
                 }
 
                 var status = new ProcStatusText(rented is null ? statusBuffer[..length] : rented.AsSpan(0, length));
-                return new NamespaceProcess(pid, inodes)
+                var process = new NamespaceProcess(pid, inodes)
                 {
                     Command = status.Text("Name:"u8),
                     PPid = status.Int("PPid:"u8),
@@ -77,6 +79,8 @@ internal sealed class ProcessScanner : IDisposable
                     Uid = uid,
                     User = _users.Lookup(uid),
                 };
+                CgroupProperties.Apply(process, _cgroups.Read(fd));
+                return process;
             }
             finally
             {
