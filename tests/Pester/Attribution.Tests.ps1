@@ -58,8 +58,9 @@ Describe 'Attribution of <Name>' -ForEach @(
         $p = $made[$Name]
     }
 
-    It 'the kernel has the process in the cgroup the test made' {
+    It 'the kernel has the processes in the cgroup the test made' {
         (Get-Content "/proc/$($p.Pid)/cgroup") -match '^0::' | Should -Be "0::$($p.Cgroup)"
+        (Get-Content "/proc/$($p.Unshare)/cgroup") -match '^0::' | Should -Be "0::$($p.Cgroup)"
     }
 
     It 'Get-NamespaceProcess shows its cgroup, unit, slice and container' {
@@ -82,7 +83,8 @@ Describe 'Attribution of <Name>' -ForEach @(
 
     It 'its namespaces (it is their lowest PID) carry the same, and list it in Units and Containers' {
         $uts = Get-Namespace -Pid $p.Pid -Type Uts
-        $uts.Pid | Should -Be $p.Pid
+        $uts.Pid | Should -Be ((lsns -J -t uts -p $p.Pid -o PID | ConvertFrom-Json).namespaces[0].pid)
+        $uts.Pid | Should -Be $p.Unshare
         $uts.Cgroup | Should -Be $p.Cgroup
         $uts.Unit | Should -Be $case.Unit
         $uts.ContainerRuntime | Should -Be $case.Runtime
@@ -111,10 +113,11 @@ Describe 'Selecting by unit and container' {
     }
 
     It 'Get-NamespaceProcess -Unit and -Container give exactly the processes in those cgroups' {
-        (Get-NamespaceProcess -Unit "docker-$($ids.Docker).scope").Pid | Should -Be $made.Docker.Pid
-        (Get-NamespaceProcess -Container $ids.Cri).Pid | Should -Be $made.Cri.Pid
-        (Get-NamespaceProcess -Container "lxc:$lxc").Pid | Should -Be $made.Lxc.Pid
-        @(Get-NamespaceProcess -Unit 'user@4242.service').Pid | Sort-Object | Should -Be (@($made.UserPodman.Pid, $made.UserService.Pid) | Sort-Object)
+        (Get-NamespaceProcess -Unit "docker-$($ids.Docker).scope").Pid | Should -Be $made.Docker.Unshare, $made.Docker.Pid
+        (Get-NamespaceProcess -Container $ids.Cri).Pid | Should -Be $made.Cri.Unshare, $made.Cri.Pid
+        (Get-NamespaceProcess -Container "lxc:$lxc").Pid | Should -Be $made.Lxc.Unshare, $made.Lxc.Pid
+        @(Get-NamespaceProcess -Unit 'user@4242.service').Pid | Sort-Object |
+            Should -Be (@($made.UserPodman.Unshare, $made.UserPodman.Pid, $made.UserService.Unshare, $made.UserService.Pid) | Sort-Object)
     }
 
     It 'Unit equals ps -o unit= for every process ps shows one for' {

@@ -25,8 +25,8 @@ function Add-CgroupProcess {
     <#
     .SYNOPSIS
         Makes the cgroup RELATIVE (a path below the cgroup v2 root, with its parents) and moves
-        a new test process into it: `unshare --fork --kill-child --uts --net sleep`, whose sleep
-        is the lowest PID of its own uts and net namespaces. Records in State what it made, so
+        a new test process into it: `unshare --fork --kill-child --uts --net sleep`, unshare and
+        sleep both, the only processes in their uts and net namespaces. Records in State what it made, so
         Remove-CgroupFixture can take it apart even after a failure half-way.
     #>
     param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Relative, [string] $HostName = 'psns-cg')
@@ -42,8 +42,12 @@ function Add-CgroupProcess {
     }
     $process = Start-TestProcess -Unshare @('--uts', '--net') -Command @('sh', '-c', "hostname $HostName; exec sleep 1000") -Name sleep
     $State.Processes.Add($process)
-    Set-Content -LiteralPath (Join-Path $path 'cgroup.procs') -Value $process.Pid
-    [pscustomobject]@{ Pid = $process.Pid; Cgroup = '/' + $Relative.Trim('/'); Process = $process }
+    # unshare itself is in the new namespaces too (it unshares, then forks sleep): it is their
+    # lowest PID, so it moves as well, one PID per write as cgroup.procs takes them.
+    foreach ($member in $process.Unshare.Id, $process.Pid) {
+        Set-Content -LiteralPath (Join-Path $path 'cgroup.procs') -Value $member
+    }
+    [pscustomobject]@{ Pid = $process.Pid; Unshare = $process.Unshare.Id; Cgroup = '/' + $Relative.Trim('/'); Process = $process }
 }
 
 function Remove-CgroupFixture {
