@@ -147,22 +147,37 @@ Describe 'Entering a container' {
         nsenter -t $made.Cri.Pid -u hostname | Should -Be 'psns-cri'
     }
 
-    It 'a prefix two containers share is an ambiguity error that lists both' {
+    It 'a prefix two containers share is an ambiguity error that lists both (<Command>)' -TestCases @(
+        @{ Command = 'Enter-Namespace'; Script = { param($c) Enter-Namespace -Container $c -FilePath true -ErrorVariable bad -ErrorAction SilentlyContinue; $bad } }
+        @{ Command = 'Invoke-InNamespace'; Script = { param($c) Invoke-InNamespace -Container $c { 1 } -ErrorVariable bad -ErrorAction SilentlyContinue; $bad } }
+    ) {
         $shared = $ids.Docker.Substring(0, 4)
-        { Enter-Namespace -Container $shared -FilePath true } | Should -Throw -ErrorId 'ContainerAmbiguous,*'
-        try { Invoke-InNamespace -Container $shared { 1 } } catch { $err = $_ }
-        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $err.Exception.Message | Should -Match "docker:$($ids.Docker)"
-        $err.Exception.Message | Should -Match "podman:$($ids.Podman)"
-        $err.TargetObject | Should -Be $shared
+        $err = @(& $Script $shared | Where-Object { $_ -is [Management.Automation.ErrorRecord] })
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ContainerAmbiguous,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception.Message | Should -Match "docker:$($ids.Docker)"
+        $err[0].Exception.Message | Should -Match "podman:$($ids.Podman)"
+        $err[0].TargetObject | Should -Be $shared
     }
 
-    It 'a prefix no container has is ObjectNotFound' {
-        try { Enter-Namespace -Container 'f00dfeedbeef' -FilePath true } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -BeLike 'ContainerNotFound,*'
-        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $err.TargetObject | Should -Be 'f00dfeedbeef'
+    It 'a prefix no container has is ObjectNotFound (<Command>)' -TestCases @(
+        @{ Command = 'Enter-Namespace'; Script = { Enter-Namespace -Container 'f00dfeedbeef' -FilePath true -ErrorVariable bad -ErrorAction SilentlyContinue; $bad } }
+        @{ Command = 'Invoke-InNamespace'; Script = { Invoke-InNamespace -Container 'f00dfeedbeef' { 1 } -ErrorVariable bad -ErrorAction SilentlyContinue; $bad } }
+    ) {
+        $err = @(& $Script | Where-Object { $_ -is [Management.Automation.ErrorRecord] })
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNotFound,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].TargetObject | Should -Be 'f00dfeedbeef'
         Get-Namespace -Container 'f00dfeedbeef*' | Should -BeNullOrEmpty
+    }
+
+    It 'a conmon-shaped monitor is never the container entered' {
+        # podman's conmon lives in libpod-conmon-ID.scope, outside the container's namespaces.
+        $monitor = Add-CgroupProcess $state "machine.slice/libpod-conmon-$($ids.Cri).scope" -HostName 'psns-conmon'
+        (Get-NamespaceProcess -Pid $monitor.Pid).ContainerRuntime | Should -Be 'podman-conmon'
+        Invoke-InNamespace -Container $ids.Cri -Type Uts { hostname } | Should -Be 'psns-cri'
     }
 }
 
