@@ -2,8 +2,8 @@
 .SYNOPSIS
     Makes a small fixture of namespaces, draws it with ConvertTo-NamespaceGraph, and removes it.
 .DESCRIPTION
-    The fixture: a "container" — a process with its own PID, mount, UTS, IPC and network
-    namespaces, moved into a cgroup shaped as docker's systemd driver makes it
+    The fixture: a "container" — unshare and its sleep in their own PID, mount, UTS, IPC and
+    network namespaces, moved into a cgroup shaped as docker's systemd driver makes it
     (system.slice/docker-ID.scope) — a user namespace with a nested network namespace (what a
     rootless runtime makes), and a named network namespace (ip netns add). Only the fixture's
     namespaces and the user namespaces owning them are drawn. docs/namespace-graph.svg was made
@@ -37,15 +37,19 @@ $made = [Collections.Generic.List[string]]::new()
 $started = [Collections.Generic.List[object]]::new()
 $netns = "demo-net"
 try {
-    $box = New-Namespace -Type Pid, Mount, Uts, Ipc, Net -MountProc -KillChild -FilePath sleep -ArgumentList 600 -NoWait -PassThru
-    $started.Add($box)
+    # As a runtime starts a container: unshare makes the namespaces, its child sleep is PID 1 inside.
+    $unshare = [Diagnostics.Process]::Start('unshare', '--fork --kill-child --pid --mount-proc --uts --ipc --net sleep 600')
+    $started.Add($unshare)
+    for ($i = 0; $i -lt 500 -and -not ($sleepPid = (Get-Content "/proc/$($unshare.Id)/task/$($unshare.Id)/children" -ErrorAction Ignore) -as [int]); $i++) { Start-Sleep -Milliseconds 10 }
+    $box = [pscustomobject]@{ Pid = $sleepPid; Unshare = $unshare.Id }
     if ($cgroupRoot) {
         $path = $cgroupRoot
         foreach ($part in 'system.slice', "docker-$id.scope") {
             $path = Join-Path $path $part
             if (-not (Test-Path $path)) { $null = New-Item -ItemType Directory -Path $path; $made.Add($path) }
         }
-        Set-Content (Join-Path $path 'cgroup.procs') $box.Pid
+        # unshare (the namespaces' lowest PID) and sleep, one PID per write.
+        foreach ($member in $box.Unshare, $box.Pid) { Set-Content (Join-Path $path 'cgroup.procs') $member }
     }
     $rootless = New-Namespace -Type User, Net -MapRootUser -FilePath sleep -ArgumentList 600 -NoWait -PassThru
     $started.Add($rootless)
@@ -61,6 +65,7 @@ try {
     else { $drawn | ConvertTo-NamespaceGraph -Format $Format }
 }
 finally {
+    # unshare --kill-child takes its sleep along.
     foreach ($p in $started) { if (-not $p.HasExited) { $p.Kill(); $null = $p.WaitForExit(10000) } }
     Remove-Namespace -Name $netns -ErrorAction Ignore
     foreach ($path in ($made | Sort-Object Length -Descending)) {

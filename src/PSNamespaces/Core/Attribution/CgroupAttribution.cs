@@ -1,3 +1,10 @@
+// Core/Attribution — who owns a namespace: a cgroup path (CgroupFile reads it from
+// /proc/PID/cgroup) parsed into the systemd unit, slice and user unit by libsystemd's rules
+// (SystemdCgroup, UnitName, CgroupRoot), and into the container runtime, id (ContainerRules, a
+// table of each runtime's path shapes) and Kubernetes pod UID (KubePod); ContainerLookup finds
+// the container an id prefix names.
+// Uses: Interop.
+
 using System;
 
 namespace PSNamespaces.Core.Attribution;
