@@ -57,7 +57,7 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     /// <summary>
     /// Containers whose namespaces to use, by id, a unique prefix of it, a name (lxc, machines) or
     /// "runtime:id", as the processes' cgroups name them; the command runs once for each, in the
-    /// namespaces of the container's lowest PID (nsenter -t $(docker inspect -f {{.State.Pid}} ID)).
+    /// namespaces of the container's lowest PID (nsenter -t (the State.Pid of docker inspect ID)).
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ContainerSet)]
     [ValidateNotNullOrEmpty]
