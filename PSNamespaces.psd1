@@ -12,6 +12,7 @@
     TypesToProcess       = @('PSNamespaces.Types.ps1xml')
     CmdletsToExport      = @(
         'Convert-NamespacePid'
+        'ConvertTo-NamespaceGraph'
         'Enter-Namespace'
         'Format-NamespaceTree'
         'Get-Namespace'

@@ -157,6 +157,13 @@ try {
     Write-Host '   Gone at once: Remove-Namespace also ends the worker thread Invoke-InNamespace kept in it.'
     Show-Shell 'ip netns list'
     "after removal: $(@(ip netns list | Where-Object { $_ -like "$netnsName*" }).Count) $netnsName left" | Out-Text
+
+    Show-Step 'A picture of what the walk made'
+    Show-Shell "lsns -p $($box.Pid)   # and draw it by hand"
+    Show-Command "Get-Namespace -Pid $($box.Pid) | ConvertTo-NamespaceGraph -Format Mermaid"
+    Get-Namespace -Pid $box.Pid | ConvertTo-NamespaceGraph -Format Mermaid | Out-Text
+    Write-Host '   Paste it into a ```mermaid block of a runbook; or, with Graphviz (apt-get install graphviz):'
+    Write-Host "   Get-Namespace -Pid $($box.Pid) | ConvertTo-NamespaceGraph -OutFile box.svg"
 }
 catch {
     $failed = $true

@@ -232,6 +232,7 @@ Describe 'Pipeline: <Source> | <Target>' -ForEach @(
     @{ Source = 'Get-Namespace'; Target = 'Invoke-InNamespace'; Namespace = $true; Script = { $input | Invoke-InNamespace { hostname } }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
     @{ Source = 'Get-Namespace'; Target = 'Enter-Namespace'; Namespace = $true; Script = { $input | Enter-Namespace -FilePath hostname }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
     @{ Source = 'Get-Namespace'; Target = 'Format-NamespaceTree'; Namespace = $true; Script = { $input | Format-NamespaceTree }; Check = { param($out, $p) ($out -join "`n") | Should -Match ((readlink /proc/$p/ns/uts) -replace '\D') } }
+    @{ Source = 'Get-Namespace'; Target = 'ConvertTo-NamespaceGraph'; Namespace = $true; Script = { $input | ConvertTo-NamespaceGraph }; Check = { param($out, $p) $out | Should -Match ('\bn' + ((readlink /proc/$p/ns/uts) -replace '\D') + ' \[label="uts ') } }
 ) {
     BeforeAll {
         # A process in a UTS namespace of its own, with its own host name, so entering the wrong

@@ -81,6 +81,17 @@ Describe 'Seed-Walkthrough.ps1' {
         $text | Should -Match "after removal: 0 $prefix-net left"
     }
 
+    It 'ends with a Mermaid picture of the box''s namespaces, by the inodes readlink showed' {
+        $start = [array]::IndexOf($output, 'flowchart LR')
+        $start | Should -BeGreaterOrEqual 0
+        $picture = $output[$start..($output.Count - 1)] -join "`n"
+        # The box's PID namespace, by the inode stat -L showed of its ns/pid file.
+        $inode = [regex]::Match($text, 'stat: dev=\d+ inode=(\d+)').Groups[1].Value
+        $inode | Should -Not -BeNullOrEmpty
+        $picture | Should -Match ('\bn' + $inode + '\["pid ' + $inode + '<br/>3 processes, PID ' + $boxPid + ' ')
+        $picture | Should -Match 'subgraph u\d+\["user namespace \d+"\]'
+    }
+
     It 'leaves nothing behind: processes, mounts, named namespaces, files' {
         # PIDs wrap here: a process now at that PID is the box only if it is still PID 1 of its own namespace.
         $nspid = (Get-Content "/proc/$boxPid/status" -ErrorAction Ignore) -match '^NSpid:'

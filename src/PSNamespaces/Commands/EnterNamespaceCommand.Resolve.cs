@@ -22,13 +22,13 @@ public sealed partial class EnterNamespaceCommand
         {
             return ParameterSetName switch
             {
-                PidSet => FromPid((int)target),
+                PidSet or ContainerSet => FromPid((int)target),
                 NamespaceSet => FromNamespaces((Namespace[])target),
                 PathSet => Selected(NamespaceTarget.FromPaths(Path.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)))),
                 _ => NamespaceTarget.FromNetnsName((string)target),
             };
         }
-        catch (ErrnoException ex) when (ParameterSetName == PidSet)
+        catch (ErrnoException ex) when (ParameterSetName is PidSet or ContainerSet)
         {
             WriteError(ErrorRecords.ProcessUnreadable((int)target, ex.Errno, ex.Function));
         }

@@ -24,6 +24,7 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
     /// <summary>The kinds to enter. Default: with -Pid, every kind in which the process differs from
     /// pwsh (nsenter --all); otherwise every kind given.</summary>
     [Parameter(ParameterSetName = PidSet)]
+    [Parameter(ParameterSetName = ContainerSet)]
     [Parameter(ParameterSetName = NamespaceSet)]
     [Parameter(ParameterSetName = PathSet)]
     public NamespaceType[]? Type { get; set; }
@@ -82,8 +83,8 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
                 // Every namespace piped in is entered by one program, once the pipeline has given them all.
                 _namespaces.AddRange(Namespace);
                 break;
-            case PidSet:
-                foreach (int pid in Pid)
+            case PidSet or ContainerSet:
+                foreach ((int pid, _) in TargetProcesses())
                 {
                     Enter(pid);
                 }

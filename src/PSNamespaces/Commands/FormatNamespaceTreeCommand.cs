@@ -67,39 +67,15 @@ public sealed class FormatNamespaceTreeCommand : NamespaceCmdlet
             return new NamespaceTreeNode(ns.Inode, ns.Type.ProcName(), ns.ProcessCount, ns.Pid, ns.PPid, ns.User, ns.Command, ns.Parent, ns.Owner);
         }
 
-        if (!TryGet(item, "Inode", out ulong? inode) || inode is null ||
-            item.Properties["Type"]?.Value?.ToString() is not string typeName ||
-            !NamespaceTypes.TryParse(typeName, out NamespaceType type))
+        if (NamespaceObject.Number<ulong>(item, "Inode") is not ulong inode || !NamespaceObject.TryType(item, out NamespaceType type))
         {
             return null;
         }
 
-        TryGet(item, "ProcessCount", out int? count);
-        TryGet(item, "Pid", out int? pid);
-        TryGet(item, "PPid", out int? ppid);
-        TryGet(item, "Parent", out ulong? parent);
-        TryGet(item, "Owner", out ulong? owner);
         return new NamespaceTreeNode(
-            inode.Value, type.ProcName(), count ?? 0, pid, ppid,
-            item.Properties["User"]?.Value?.ToString(), item.Properties["Command"]?.Value?.ToString(), parent, owner);
-    }
-
-    private static bool TryGet<T>(PSObject item, string name, out T? value)
-        where T : struct
-    {
-        value = null;
-        object? raw = item.Properties[name]?.Value;
-        if (raw is null)
-        {
-            return true;
-        }
-
-        if (LanguagePrimitives.TryConvertTo(raw, System.Globalization.CultureInfo.InvariantCulture, out T converted))
-        {
-            value = converted;
-            return true;
-        }
-
-        return false;
+            inode, type.ProcName(), NamespaceObject.Number<int>(item, "ProcessCount") ?? 0,
+            NamespaceObject.Number<int>(item, "Pid"), NamespaceObject.Number<int>(item, "PPid"),
+            NamespaceObject.Text(item, "User"), NamespaceObject.Text(item, "Command"),
+            NamespaceObject.Number<ulong>(item, "Parent"), NamespaceObject.Number<ulong>(item, "Owner"));
     }
 }

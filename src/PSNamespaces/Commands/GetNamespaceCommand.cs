@@ -68,6 +68,32 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     [Parameter]
     public SwitchParameter IncludeDescriptors { get; set; }
 
+    /// <summary>
+    /// Only namespaces with a process in one of these systemd units (as ps -o unit shows them:
+    /// ssh.service, docker-ID.scope, user@1000.service); wildcards are allowed.
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Unit { get; set; }
+
+    /// <summary>
+    /// Only namespaces with a process in one of these containers, by id or "runtime:id" as the
+    /// cgroup path names them (3f2a*, docker:*, lxc:web); wildcards are allowed.
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Container { get; set; }
+
+    /// <summary>
+    /// Read every process's cgroup, so that Units and Containers list every unit and container
+    /// among a namespace's processes (without it, the lowest PID's). One more file read per
+    /// process, so it is off by default; -Unit and -Container turn it on.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeCgroups { get; set; }
+
     // What the Inode, Pid and Name sets asked for; the target is the input an error names.
     private readonly Dictionary<ulong, object> _requested = new();
     private ProcessScanner? _processes;
@@ -109,7 +135,8 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             return;
         }
 
-        using NamespaceCatalog catalog = NamespaceCatalog.Scan(IncludeDescriptors, StopToken);
+        var cgroups = new CgroupFilter(Unit, Container);
+        using NamespaceCatalog catalog = NamespaceCatalog.Scan(IncludeDescriptors, StopToken, IncludeCgroups || cgroups.Active);
         foreach (NamespaceCatalog.SkippedProcess skipped in catalog.Skipped)
         {
             WriteVerbose($"Skipped PID {skipped.Pid}: {skipped.Function}: {Errno.Message(skipped.Errno)} ({Errno.Name(skipped.Errno)})");
@@ -124,11 +151,11 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             }
 
             found.Add(ns.Inode);
-            if (TypeMatches(ns.Type) && (!Persistent || ns.Persistent))
+            if (TypeMatches(ns.Type) && (!Persistent || ns.Persistent) && cgroups.Matches(ns))
             {
                 WriteObject(ns);
             }
-            else if (ParameterSetName == InodeSet && !TypeMatches(ns.Type))
+            else if (ParameterSetName == InodeSet && !TypeMatches(ns.Type) && cgroups.Matches(ns))
             {
                 WriteError(ErrorRecords.InvalidArgument(
                     "WrongNamespaceType", $"Namespace {ns.Inode} is a {ns.Type} namespace, not {string.Join(" or ", Type!)}.", ns.Inode));

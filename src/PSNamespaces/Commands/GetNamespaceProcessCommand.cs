@@ -60,6 +60,19 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     [ValidateNotNull]
     public object PidNamespace { get; set; } = null!;
 
+    /// <summary>Only processes in one of these systemd units, as ps -o unit shows them; wildcards are allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Unit { get; set; }
+
+    /// <summary>Only processes in one of these containers, by id or "runtime:id" (3f2a*, podman:*); wildcards are allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Container { get; set; }
+
+    private CgroupFilter? _cgroups;
     private ProcessScanner? _scanner;
     private NamespaceFile? _pidNamespace;
 
@@ -75,6 +88,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
         }
 
         _scanner = new ProcessScanner();
+        _cgroups = new CgroupFilter(Unit, Container);
     }
 
     protected override void ProcessRecord()
@@ -92,7 +106,10 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                         continue;
                     }
 
-                    WriteObject(process);
+                    if (_cgroups!.Matches(process))
+                    {
+                        WriteObject(process);
+                    }
                 }
 
                 break;
@@ -204,7 +221,10 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                 }
 
                 found = true;
-                WriteObject(process);
+                if (_cgroups!.Matches(process))
+                {
+                    WriteObject(process);
+                }
             }
             else if (errno is not (0 or Errno.ENOENT or Errno.ESRCH))
             {

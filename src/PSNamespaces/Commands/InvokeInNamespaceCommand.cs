@@ -92,10 +92,10 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
     {
         switch (ParameterSetName)
         {
-            case PidSet:
-                foreach (int pid in Pid)
+            case PidSet or ContainerSet:
+                foreach ((int pid, object input) in TargetProcesses())
                 {
-                    RunIn(pid, () => TargetResolver.OpenProcess(pid, Type));
+                    RunIn(input, () => TargetResolver.OpenProcess(pid, Type));
                 }
 
                 break;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace PSNamespaces.Commands;
@@ -6,7 +7,7 @@ namespace PSNamespaces.Commands;
 /// <summary>
 /// The base of every cmdlet that acts inside existing namespaces (Enter-Namespace,
 /// Invoke-InNamespace): the one way to name the target — a process, namespace objects, nsfs files
-/// or a named network namespace — declared once, with one help text
+/// a named network namespace or a container — declared once, with one help text
 /// (docs/en-US/NamespaceTarget.parameters.md).
 /// </summary>
 public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
@@ -15,6 +16,7 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     protected const string NamespaceSet = "Namespace";
     protected const string PathSet = "Path";
     protected const string NameSet = "Name";
+    protected const string ContainerSet = "Container";
 
     /// <summary>
     /// Processes whose namespaces to use (nsenter --target); the command runs once for each. Each
@@ -51,4 +53,44 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Containers whose namespaces to use, by id, a unique prefix of it, a name (lxc, machines) or
+    /// "runtime:id", as the processes' cgroups name them; the command runs once for each, in the
+    /// namespaces of the container's lowest PID (nsenter -t (the State.Pid of docker inspect ID)).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ContainerSet)]
+    [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
+    public string[] Container { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The processes -Pid or -Container name, each with the input an error should name. A
+    /// container that is not found or not unique is an error of its own, and left out.
+    /// </summary>
+    protected IEnumerable<(int Pid, object Input)> TargetProcesses()
+    {
+        if (ParameterSetName != ContainerSet)
+        {
+            foreach (int pid in Pid)
+            {
+                yield return (pid, pid);
+            }
+
+            yield break;
+        }
+
+        foreach (string container in Container)
+        {
+            if (ContainerResolver.Resolve(container, StopToken, out ErrorRecord? error) is int pid)
+            {
+                WriteVerbose($"Container {container}: entering through its lowest PID, {pid}.");
+                yield return (pid, container);
+            }
+            else
+            {
+                WriteError(error!);
+            }
+        }
+    }
 }

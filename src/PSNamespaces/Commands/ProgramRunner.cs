@@ -93,7 +93,7 @@ internal sealed unsafe class ProgramRunner
         {
             Finish(terminal, outputRead);
             _cmdlet.WriteError(LaunchErrors.ExecHelper(ex, filePath));
-            return;
+            return false;
         }
         catch (ErrnoException ex)
         {

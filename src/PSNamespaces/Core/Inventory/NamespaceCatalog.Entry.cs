@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Proc;
 
@@ -13,10 +14,29 @@ internal sealed partial class NamespaceCatalog
         private List<int>? _pids;
         private List<string>? _paths;
         private List<string>? _descriptors;
+        private SortedSet<string>? _units;
+        private SortedSet<string>? _containers;
 
         internal Entry(Namespace ns) => Namespace = ns;
 
         internal Namespace Namespace { get; }
+
+        /// <summary>The cgroup of the lowest PID, what the object's Cgroup, Unit and Container properties show.</summary>
+        internal CgroupAttribution? Cgroup { get; set; }
+
+        /// <summary>Notes the unit and container of one of its processes (scans that read every process's cgroup).</summary>
+        internal void AddCgroup(CgroupAttribution cgroup)
+        {
+            if (cgroup.Unit is string unit)
+            {
+                (_units ??= new SortedSet<string>(StringComparer.Ordinal)).Add(unit);
+            }
+
+            if (cgroup.Container is string container)
+            {
+                (_containers ??= new SortedSet<string>(StringComparer.Ordinal)).Add(container);
+            }
+        }
 
         /// <summary>True once the kernel has been asked about it through a descriptor.</summary>
         internal bool Described { get; set; }
@@ -88,6 +108,17 @@ internal sealed partial class NamespaceCatalog
                 ns.PPid = other.PPid;
                 ns.Command = other.Command;
                 ns.Uid = other.Uid;
+                Cgroup = later.Cgroup;
+            }
+
+            if (later._units is not null)
+            {
+                (_units ??= new SortedSet<string>(StringComparer.Ordinal)).UnionWith(later._units);
+            }
+
+            if (later._containers is not null)
+            {
+                (_containers ??= new SortedSet<string>(StringComparer.Ordinal)).UnionWith(later._containers);
             }
 
             if (!Described && later.Described)
@@ -113,6 +144,10 @@ internal sealed partial class NamespaceCatalog
             ns.Pids = _pids?.ToArray() ?? Array.Empty<int>();
             ns.NsfsPaths = _paths?.ToArray() ?? Array.Empty<string>();
             ns.Descriptors = _descriptors?.ToArray() ?? Array.Empty<string>();
+            CgroupProperties.Apply(ns, Cgroup);
+            // Without every process's cgroup read, the lowest PID's unit and container stand for all.
+            ns.Units = _units is not null ? new List<string>(_units).ToArray() : Cgroup?.Unit is string unit ? new[] { unit } : Array.Empty<string>();
+            ns.Containers = _containers is not null ? new List<string>(_containers).ToArray() : Cgroup?.Container is string container ? new[] { container } : Array.Empty<string>();
             if (ns.Pid is null)
             {
                 ns.Uid = ns.OwnerUid;

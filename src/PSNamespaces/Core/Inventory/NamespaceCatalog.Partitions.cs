@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Threads;
 
@@ -21,6 +22,8 @@ internal sealed partial class NamespaceCatalog
     {
         _onlyInode = whole._onlyInode;
         _proc = whole._proc;
+        _allCgroups = whole._allCgroups;
+        _cgroups = new CgroupFile(whole._cgroups.SystemdRoot);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
@@ -49,10 +50,13 @@ internal sealed partial class NamespaceCatalog : IDisposable
     /// <summary>The processes that could not be read, for a Verbose line each.</summary>
     internal IReadOnlyList<SkippedProcess> Skipped => _skipped;
 
-    /// <summary>Scans the system. With includeDescriptors, every process's open descriptors too (slower).</summary>
-    internal static NamespaceCatalog Scan(bool includeDescriptors, CancellationToken cancel)
+    /// <summary>
+    /// Scans the system. With includeDescriptors, every process's open descriptors too (slower);
+    /// with allCgroups, every process's cgroup, for each namespace's Units and Containers.
+    /// </summary>
+    internal static NamespaceCatalog Scan(bool includeDescriptors, CancellationToken cancel, bool allCgroups = false)
     {
-        var catalog = new NamespaceCatalog();
+        var catalog = new NamespaceCatalog { _allCgroups = allCgroups };
         try
         {
             catalog.ScanProcesses(includeDescriptors, cancel);
@@ -199,9 +203,10 @@ internal sealed partial class NamespaceCatalog : IDisposable
                     }
                 }
 
+                CgroupAttribution? cgroup = _allCgroups ? ReadCgroup(fd, inodes, previousEntries) : null;
                 if (represented > 0)
                 {
-                    SetRepresentative(pid, fd, newlyRepresented.AsSpan(0, represented));
+                    SetRepresentative(pid, fd, newlyRepresented.AsSpan(0, represented), cgroup);
                 }
 
                 if (includeDescriptors)
@@ -217,8 +222,9 @@ internal sealed partial class NamespaceCatalog : IDisposable
     }
 
     /// <summary>Reads what lsns shows of a namespace's lowest PID (PPID, COMMAND, UID, USER) once for all its namespaces.</summary>
-    private void SetRepresentative(int pid, int processFd, ReadOnlySpan<Entry> entries)
+    private void SetRepresentative(int pid, int processFd, ReadOnlySpan<Entry> entries, CgroupAttribution? cgroup)
     {
+        cgroup ??= _cgroups.Read(processFd);
         bool haveStat = ProcessNamespaceReader.ReadStat(processFd, out int ppid, out string name) == 0;
         string command = ProcessNamespaceReader.ReadCommandLine(processFd);
         bool haveOwner = ProcessNamespaceReader.ReadOwner(processFd, out uint uid) == 0;
@@ -229,6 +235,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
             ns.PPid = haveStat ? ppid : null;
             ns.Command = command.Length > 0 ? command : haveStat ? name : null;
             ns.Uid = haveOwner ? uid : null;
+            entry.Cgroup = cgroup;
         }
     }
 

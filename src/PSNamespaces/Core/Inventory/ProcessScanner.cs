@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Proc;
 using Tmds.Linux;
@@ -15,6 +16,7 @@ internal sealed class ProcessScanner : IDisposable
 {
     private readonly ProcRoot _proc = new();
     private readonly UserNameCache _users = new();
+    private readonly CgroupFile _cgroups = new();
 
     /// <summary>The PIDs now in /proc.</summary>
     internal int[] ListPids() => _proc.ListPids();
@@ -71,7 +73,7 @@ internal sealed class ProcessScanner : IDisposable
                 }
 
                 var status = new ProcStatusText(rented is null ? statusBuffer[..length] : rented.AsSpan(0, length));
-                return new NamespaceProcess(pid, inodes)
+                var process = new NamespaceProcess(pid, inodes)
                 {
                     Command = status.Text("Name:"u8),
                     PPid = status.Int("PPid:"u8),
@@ -79,6 +81,8 @@ internal sealed class ProcessScanner : IDisposable
                     Uid = uid,
                     User = _users.Lookup(uid),
                 };
+                CgroupProperties.Apply(process, _cgroups.Read(fd));
+                return process;
             }
             finally
             {

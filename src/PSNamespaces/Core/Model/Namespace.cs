@@ -56,6 +56,36 @@ public sealed class Namespace
     /// <summary>The user name of <see cref="Uid"/>, or $null when it has none.</summary>
     public string? User { get; internal set; }
 
+    /// <summary>The cgroup (v2 path, from /proc/PID/cgroup) of <see cref="Pid"/>; $null when no process is in it.</summary>
+    public string? Cgroup { get; internal set; }
+
+    /// <summary>The systemd unit of <see cref="Pid"/>, as ps -o unit prints it (user@UID.service for a user manager's processes); $null when none.</summary>
+    public string? Unit { get; internal set; }
+
+    /// <summary>The systemd slice of <see cref="Pid"/>, as ps -o slice prints it ("-.slice" at the root).</summary>
+    public string? Slice { get; internal set; }
+
+    /// <summary>The unit of <see cref="Pid"/> inside a user manager or login session, as ps -o uunit prints it.</summary>
+    public string? UserUnit { get; internal set; }
+
+    /// <summary>The container runtime <see cref="Pid"/>'s cgroup names: docker, containerd, cri-o, podman, lxc, systemd-nspawn, machine, kubepods, or a monitor (podman-conmon, cri-o-conmon, lxc-monitor).</summary>
+    public string? ContainerRuntime { get; internal set; }
+
+    /// <summary>The id (64 hex digits) or name of the container <see cref="Pid"/> is in.</summary>
+    public string? ContainerId { get; internal set; }
+
+    /// <summary>The Kubernetes pod UID of <see cref="Pid"/>, under kubelet's cgroups.</summary>
+    public string? PodUid { get; internal set; }
+
+    /// <summary>
+    /// Every distinct systemd unit among its processes. Every process's cgroup is read only
+    /// with Get-Namespace -IncludeCgroups, -Unit or -Container; otherwise this holds the lowest PID's.
+    /// </summary>
+    public string[] Units { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>Every distinct container among its processes, as "runtime:id"; complete as <see cref="Units"/> is.</summary>
+    public string[] Containers { get; internal set; } = Array.Empty<string>();
+
     /// <summary>Every PID in it, ascending.</summary>
     public int[] Pids { get; internal set; } = Array.Empty<int>();
 

@@ -35,6 +35,27 @@ public sealed class NamespaceProcess
     /// <summary>The PID the process has inside its own PID namespace (the last of NSpid).</summary>
     public int NsPid { get; internal set; }
 
+    /// <summary>Its cgroup: the cgroup v2 path from /proc/PID/cgroup.</summary>
+    public string? Cgroup { get; internal set; }
+
+    /// <summary>Its systemd unit, as ps -o unit prints it; $null where ps prints "-".</summary>
+    public string? Unit { get; internal set; }
+
+    /// <summary>Its systemd slice, as ps -o slice prints it.</summary>
+    public string? Slice { get; internal set; }
+
+    /// <summary>Its unit inside a user manager or login session, as ps -o uunit prints it.</summary>
+    public string? UserUnit { get; internal set; }
+
+    /// <summary>The container runtime its cgroup names (docker, containerd, cri-o, podman, lxc, ...); $null outside containers.</summary>
+    public string? ContainerRuntime { get; internal set; }
+
+    /// <summary>The id (64 hex digits) or name of its container.</summary>
+    public string? ContainerId { get; internal set; }
+
+    /// <summary>Its Kubernetes pod UID, under kubelet's cgroups.</summary>
+    public string? PodUid { get; internal set; }
+
     public ulong? CgroupNs => Get(NamespaceLink.Cgroup);
     public ulong? IpcNs => Get(NamespaceLink.Ipc);
     public ulong? MountNs => Get(NamespaceLink.Mount);

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using PSNamespaces.Core.Graph;
+
+namespace PSNamespaces.Commands;
+
+/// <summary>
+/// <para type="synopsis">Draws namespaces from Get-Namespace as a graph: Graphviz DOT or Mermaid text, or an SVG picture.</para>
+/// </summary>
+/// <remarks>
+/// User namespaces become clusters holding what they own; every other namespace a node labelled
+/// with its kind, inode, name and NETNSID, container or unit, and process count; -By chooses the
+/// edges. Namespaces from remoting or Import-Clixml are drawn too. No input gives an empty graph.
+/// </remarks>
+[Cmdlet(VerbsData.ConvertTo, "NamespaceGraph", SupportsShouldProcess = true)]
+[OutputType(typeof(string), typeof(FileInfo))]
+public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
+{
+    private const string Dot = "Dot";
+    private const string Mermaid = "Mermaid";
+
+    /// <summary>The namespaces to draw, usually from Get-Namespace.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [AllowEmptyCollection]
+    public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
+
+    /// <summary>
+    /// The edges: Owner (the default; clusters show ownership, dashed edges PID namespaces'
+    /// parents), Parent (PID and user namespaces to their parents), or Process (a namespace to
+    /// the one of its kind whose lowest PID is its lowest PID's parent).
+    /// </summary>
+    [Parameter(Position = 1)]
+    public NamespaceRelation By { get; set; } = NamespaceRelation.Owner;
+
+    /// <summary>The text to write: Dot (Graphviz; the default) or Mermaid (a flowchart).</summary>
+    [Parameter]
+    [ValidateSet(Dot, Mermaid)]
+    public string Format { get; set; } = Dot;
+
+    /// <summary>
+    /// Write to this file instead of the pipeline. A name ending in .svg is rendered with
+    /// Graphviz's dot (apt-get install graphviz); any other name gets the text.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateNoNul]
+    public string? OutFile { get; set; }
+
+    private readonly List<GraphNode> _nodes = new();
+
+    protected override void BeginProcessing()
+    {
+        if (OutFile is not null && IsSvg(OutFile) && Format == Mermaid)
+        {
+            ThrowTerminatingError(ErrorRecords.InvalidArgument(
+                "MermaidNotRenderable", "-OutFile *.svg is rendered with Graphviz, which reads -Format Dot: drop -Format Mermaid, or write the Mermaid text to a .mmd file.", OutFile));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (PSObject item in InputObject)
+        {
+            if (NamespaceObject.ToGraphNode(item) is GraphNode node)
+            {
+                _nodes.Add(node);
+            }
+            else
+            {
+                WriteError(ErrorRecords.InvalidArgument(
+                    "NotANamespace", "The input is not a namespace: it has no Inode and Type, as Get-Namespace's objects have.", item));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var graph = new NamespaceGraph(_nodes, By);
+        string text = Format == Mermaid ? MermaidWriter.Write(graph) : DotWriter.Write(graph);
+        if (OutFile is null)
+        {
+            WriteObject(text);
+            return;
+        }
+
+        string? path = ResolveFileSystemPath(OutFile, out ErrorRecord? error);
+        if (path is null)
+        {
+            ThrowTerminatingError(error!);
+            return;
+        }
+
+        if (!ShouldProcess(path, IsSvg(path) ? "Render the namespace graph with dot" : "Write the namespace graph"))
+        {
+            return;
+        }
+
+        if (IsSvg(path))
+        {
+            RenderSvg(text, path);
+        }
+        else
+        {
+            File.WriteAllText(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        }
+
+        WriteObject(new FileInfo(path));
+    }
+
+    private void RenderSvg(string text, string path)
+    {
+        if (GraphvizDot.Find() is not string dot)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException("Rendering an SVG needs Graphviz's dot, which is not on PATH. Install it (Debian, Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz), or write the DOT text with -OutFile x.dot or without -OutFile."),
+                "GraphvizNotInstalled",
+                ErrorCategory.NotInstalled,
+                OutFile));
+            return;
+        }
+
+        if (GraphvizDot.Render(dot, text, "svg", path) is string failure)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "Graphviz could not render {0}: {1}", path, failure)),
+                "GraphvizFailed",
+                ErrorCategory.WriteError,
+                OutFile));
+        }
+    }
+
+    private static bool IsSvg(string path) => path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,46 @@
+// Core/Attribution — who owns a namespace: a cgroup path (CgroupFile reads it from
+// /proc/PID/cgroup) parsed into the systemd unit, slice and user unit by libsystemd's rules
+// (SystemdCgroup, UnitName, CgroupRoot), and into the container runtime, id (ContainerRules, a
+// table of each runtime's path shapes) and Kubernetes pod UID (KubePod); ContainerLookup finds
+// the container an id prefix names.
+// Uses: Interop.
+
+using System;
+
+namespace PSNamespaces.Core.Attribution;
+
+/// <summary>
+/// Who a process belongs to, read from its cgroup v2 path: the systemd unit and slice (as
+/// `ps -o unit,slice,uunit` shows them) and the container the path names.
+/// </summary>
+/// <param name="Cgroup">The path as /proc/PID/cgroup gives it (relative to the reader's cgroup namespace).</param>
+/// <param name="Unit">The system unit (service or scope), or null.</param>
+/// <param name="Slice">The slice; "-.slice" at the root.</param>
+/// <param name="UserUnit">The unit inside a user manager or login session, or null.</param>
+/// <param name="ContainerRuntime">docker, containerd, cri-o, podman, lxc, systemd-nspawn, machine, kubepods, or a monitor (podman-conmon, cri-o-conmon, lxc-monitor); null outside containers.</param>
+/// <param name="ContainerId">The runtime's id (64 hex digits) or name (lxc, machines).</param>
+/// <param name="PodUid">The Kubernetes pod UID, under kubelet's cgroups.</param>
+internal sealed record CgroupAttribution(
+    string Cgroup, string? Unit, string Slice, string? UserUnit, string? ContainerRuntime, string? ContainerId, string? PodUid)
+{
+    /// <summary>
+    /// Parses a cgroup path. <paramref name="systemdRoot"/> is the cgroup systemd manages (see
+    /// <see cref="CgroupRoot"/>); unit and slice are read from the path below it, as libsystemd does.
+    /// </summary>
+    internal static CgroupAttribution Parse(string cgroup, string systemdRoot = "/")
+    {
+        ReadOnlySpan<char> shifted = CgroupRoot.Shift(cgroup, systemdRoot);
+        (string? runtime, string? id) = ContainerRules.Find(cgroup);
+        return new CgroupAttribution(
+            cgroup,
+            SystemdCgroup.Unit(shifted),
+            SystemdCgroup.Slice(shifted),
+            SystemdCgroup.UserUnit(shifted),
+            runtime,
+            id,
+            KubePod.FindUid(cgroup));
+    }
+
+    /// <summary>"runtime:id", how a namespace's Containers list names a container; null outside one.</summary>
+    internal string? Container => ContainerRuntime is null ? null : ContainerRuntime + ":" + ContainerId;
+}
