@@ -3,12 +3,14 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $baseline = Get-Content $env:PSNS_BASELINE -Raw | ConvertFrom-Json
     # iproute2 (and New-Namespace -Name) bind-mount /run/netns onto itself on first use and keep
-    # it; when the suite made the directory, the suite's fixture takes it away again.
-    if (-not $baseline.NetnsDir -and (Test-Path /run/netns) -and -not (Get-ChildItem /run/netns)) {
-        # Until umount fails: a /run/netns mount copied from the host before a tmpfs was mounted
-        # over /run (the isolation wrapper) stays listed in mountinfo but cannot be reached.
-        while ((Get-Content /proc/self/mountinfo) -match ' /run/netns ') { umount /run/netns 2>$null; if ($LASTEXITCODE) { break } }
-        Remove-Item /run/netns
+    # it; when the suite made that mount (or the directory), the suite's fixture takes it away again.
+    if ((Test-Path /run/netns) -and -not (Get-ChildItem /run/netns)) {
+        if (-not @($baseline.Mounts | Where-Object { $_ -match '^/run/netns ' })) {
+            # Until umount fails: a /run/netns mount copied from the host before a tmpfs was mounted
+            # over /run (the isolation wrapper) stays listed in mountinfo but cannot be reached.
+            while ((Get-Content /proc/self/mountinfo) -match ' /run/netns ') { umount /run/netns 2>$null; if ($LASTEXITCODE) { break } }
+        }
+        if (-not $baseline.NetnsDir) { Remove-Item /run/netns }
     }
 }
 
