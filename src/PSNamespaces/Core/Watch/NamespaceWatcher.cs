@@ -1,3 +1,9 @@
+// Core/Watch — Watch-Namespace: what the kernel says moved (the process connector's fork, exec
+// and exit; POLLPRI on mountinfo; RTNLGRP_NSID), an incremental state that re-reads only those
+// PIDs and mounts and turns the difference into Added/Removed/Persisted/Unpersisted events
+// (WatchState, TrackedNamespace), and the watcher thread that hands them to the pipeline.
+// Uses: Model, Proc, Threads, Inventory.
+
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
