@@ -69,6 +69,32 @@ Describe 'Cold start' {
         @($r | Where-Object { -not $_.InSession }) | Should -BeNullOrEmpty
     }
 
+    It 'warms a worker''s runspace before it joins a mount namespace only: elsewhere pwsh''s modules load on use, inside' {
+        # A mount namespace may lack this pwsh's files, so its worker imports the common modules
+        # and runs the warm-up script before joining; a network namespace keeps the filesystem,
+        # and skipping that work is most of a first call's cost there (bench row C3).
+        $net = Start-TestProcess -Unshare '--net'
+        $mount = Start-TestProcess -Unshare '--mount'
+        try {
+            $r = Invoke-FreshPwsh @"
+                Import-Module '$modulePath' -ErrorAction Stop
+                `$block = { [pscustomobject]@{ Net = (Get-Item /proc/thread-self/ns/net).LinkTarget; Modules = @(Get-Module | ForEach-Object Name) } }
+                `$netFirst = Invoke-InNamespace -Pid $($net.Pid) -Type Net -ErrorAction Stop `$block
+                `$netUsed = Invoke-InNamespace -Pid $($net.Pid) -Type Net -ErrorAction Stop { `$null = Get-Date | Select-Object -Property Year; @(Get-Module | ForEach-Object Name) }
+                `$mountFirst = Invoke-InNamespace -Pid $($mount.Pid) -Type Mount -ErrorAction Stop `$block
+                [pscustomobject]@{ NetFirst = `$netFirst; NetUsed = `$netUsed; MountFirst = `$mountFirst } | ConvertTo-Json -Depth 4 -Compress
+"@
+            $r.NetFirst.Net | Should -Be (readlink "/proc/$($net.Pid)/ns/net")
+            @($r.NetFirst.Modules) | Should -Not -Contain 'Microsoft.PowerShell.Utility'
+            @($r.NetUsed) | Should -Contain 'Microsoft.PowerShell.Utility'
+            @($r.MountFirst.Modules) | Should -Contain 'Microsoft.PowerShell.Utility'
+            @($r.MountFirst.Modules) | Should -Contain 'Microsoft.PowerShell.Management'
+        } finally {
+            Stop-TestProcess $net
+            Stop-TestProcess $mount
+        }
+    }
+
     It 'keeps every thread in the session''s namespaces when the first launch and the first runtime threads come from inside Invoke-InNamespace' {
         $holder = Start-TestProcess -Unshare '--net'
         try {

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Targets;
 
 namespace PSNamespaces.Runspaces;
 
@@ -11,8 +12,11 @@ namespace PSNamespaces.Runspaces;
 /// namespaces it joined, and not on a pipeline thread of PowerShell's own.
 /// </summary>
 /// <remarks>
-/// Made and warmed before the worker joins: after setns into a mount namespace, paths resolve in
-/// the target's filesystem, where the assemblies and modules of this pwsh are usually absent.
+/// Made before the worker joins, and warmed then when the target has a mount namespace: after
+/// setns into one, paths resolve in the target's filesystem, where the assemblies and modules of
+/// this pwsh are usually absent. Other namespaces leave the filesystem as it is, so there the
+/// runspace loads what a block needs when it needs it, as pwsh itself does: the warm-up costs a
+/// one-shot script about as much as the rest of its first call (issue 17).
 /// </remarks>
 internal sealed class NamespaceRunspace : IDisposable
 {
@@ -45,12 +49,13 @@ internal sealed class NamespaceRunspace : IDisposable
     internal Runspace Runspace { get; }
 
     /// <summary>
-    /// Creates, opens and warms a runspace on the calling thread, which it will run on. Called by
-    /// a namespace worker before it joins its target, on a thread it has checked is in the
-    /// session's namespaces.
+    /// Creates and opens a runspace on the calling thread, which it will run on, warmed when the
+    /// target has a mount namespace. Called by a namespace worker before it joins its target, on
+    /// a thread it has checked is in the session's namespaces.
     /// </summary>
-    internal static NamespaceRunspace Create()
+    internal static NamespaceRunspace Create(NamespaceTarget target)
     {
+        bool joinsMount = target.Files.ContainsKey(NamespaceType.Mount);
         // A script block may launch a program, which needs the exec helpers' starter thread; made
         // later, inside the target, that thread would be in the target's namespaces (and is
         // refused). Made here, it is in the session's. Once per process; cheap afterwards.
@@ -58,15 +63,23 @@ internal sealed class NamespaceRunspace : IDisposable
 
         InitialSessionState iss = InitialSessionState.CreateDefault2();
         iss.ThreadOptions = PSThreadOptions.UseCurrentThread;
-        iss.ImportPSModule(s_preloadedModules);
+        if (joinsMount)
+        {
+            iss.ImportPSModule(s_preloadedModules);
+        }
+
         Runspace runspace = RunspaceFactory.CreateRunspace(iss);
         runspace.Name = "PSNamespaces worker";
         try
         {
             runspace.Open();
-            using PowerShell ps = PowerShell.Create();
-            ps.Runspace = runspace;
-            ps.AddScript(WarmupScript).Invoke();
+            if (joinsMount)
+            {
+                using PowerShell ps = PowerShell.Create();
+                ps.Runspace = runspace;
+                ps.AddScript(WarmupScript).Invoke();
+            }
+
             return new NamespaceRunspace(runspace);
         }
         catch

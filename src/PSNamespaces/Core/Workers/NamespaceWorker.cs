@@ -40,7 +40,7 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
 
     private readonly object _gate = new();
     private readonly Thread _thread;
-    private readonly Func<TState> _prepare;
+    private readonly Func<NamespaceTarget, TState> _prepare;
     private readonly TimeSpan _idleTimeout;
     private readonly Func<NamespaceWorker<TState>, bool> _tryRetireIdle;
     private readonly Action<NamespaceWorker<TState>> _exited;
@@ -49,13 +49,13 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
     private bool _retiring;
 
     /// <param name="target">The namespaces to join; the worker owns it and closes it once joined.</param>
-    /// <param name="prepare">Makes the state, on the worker's thread, before it joins.</param>
+    /// <param name="prepare">Makes the state for the target, on the worker's thread, before it joins.</param>
     /// <param name="idleTimeout">How long the worker waits for work before asking to retire.</param>
     /// <param name="tryRetireIdle">Asked after an idle timeout; true when no one can hand the worker work any more.</param>
     /// <param name="exited">Called on the worker's thread as it ends.</param>
     internal NamespaceWorker(
         NamespaceTarget target,
-        Func<TState> prepare,
+        Func<NamespaceTarget, TState> prepare,
         TimeSpan idleTimeout,
         Func<NamespaceWorker<TState>, bool> tryRetireIdle,
         Action<NamespaceWorker<TState>> exited)
@@ -157,7 +157,7 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
             }
 
             RuntimeThreadWarmup.EnsureWarm();
-            state = _prepare();
+            state = _prepare(_target!);
             NamespaceEntry.JoinOnThisThread(_target!);
         }
         catch (Exception ex)

@@ -21,13 +21,13 @@ internal sealed class NamespaceWorkerPool<TState> where TState : class, IDisposa
     private readonly Dictionary<string, List<NamespaceWorker<TState>>> _idle = new(StringComparer.Ordinal);
     private readonly HashSet<NamespaceWorker<TState>> _live = new();
     private readonly Queue<int> _ended = new();
-    private readonly Func<TState> _prepare;
+    private readonly Func<NamespaceTarget, TState> _prepare;
     private int _generation;
     private int _idleCount;
 
     private const int EndedTidsKept = 64;
 
-    internal NamespaceWorkerPool(Func<TState> prepare, TimeSpan idleTimeout, int maxIdlePerTarget, int maxIdle)
+    internal NamespaceWorkerPool(Func<NamespaceTarget, TState> prepare, TimeSpan idleTimeout, int maxIdlePerTarget, int maxIdle)
     {
         _prepare = prepare;
         IdleTimeout = idleTimeout;
