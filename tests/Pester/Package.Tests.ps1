@@ -60,6 +60,22 @@ Describe 'The saved package' {
         }
     }
 
+    It 'ships PSNamespaces.dll as IL for any architecture, without precompiled (ReadyToRun) code' {
+        # One dll serves linux-x64 and linux-arm64 and pwsh 7.4 to 7.6: an image precompiled for
+        # one architecture is refused on the other (an arm64 image imported on x64 loads none of
+        # its types), and .NET 10 ignores code precompiled for net8.0. The PE headers tell:
+        # precompiled images name their machine and point to a ReadyToRun header.
+        $stream = [IO.File]::OpenRead((Join-Path $saved.FullName 'PSNamespaces.dll'))
+        try {
+            $headers = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders
+            $headers.CoffHeader.Machine | Should -Be ([Reflection.PortableExecutable.Machine]::I386)
+            $headers.CorHeader.Flags | Should -Be ([Reflection.PortableExecutable.CorFlags]::ILOnly)
+            $headers.CorHeader.ManagedNativeHeaderDirectory.Size | Should -Be 0
+        } finally {
+            $stream.Dispose()
+        }
+    }
+
     It 'shows PSResourceGet and the gallery the manifest''s description, license, release notes and tags' {
         $manifest = Import-PowerShellDataFile (Join-Path $module.ModuleBase 'PSNamespaces.psd1')
         Add-Type -AssemblyName System.IO.Compression.FileSystem
