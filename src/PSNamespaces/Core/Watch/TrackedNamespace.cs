@@ -26,8 +26,14 @@ internal sealed class TrackedNamespace
     /// <summary>The description written with each event; kept as last seen once its holders go.</summary>
     internal Namespace Namespace { get; }
 
-    /// <summary>Null where the kernel gives no file handles for nsfs (before Linux 6.18).</summary>
-    internal NamespaceHandle? Handle { get; }
+    /// <summary>Null where the kernel gives no file handles for nsfs (before Linux 6.18), or while it is not described.</summary>
+    internal NamespaceHandle? Handle { get; private set; }
+
+    /// <summary>False while the kernel could not be asked about it (it went before it could be opened): kind and inode only.</summary>
+    internal bool Described { get; private set; }
+
+    /// <summary>Its Added event while it is held back (found by a process, waiting for a bind mount); null once written (or when there is none).</summary>
+    internal PendingAdded? PendingAdded { get; set; }
 
     /// <summary>The processes in it (their own link, not *_for_children).</summary>
     internal SortedSet<int> Pids { get; } = new();
@@ -95,7 +101,21 @@ internal sealed class TrackedNamespace
             }
         }
 
-        return new TrackedNamespace(ns, NamespaceHandle.TryGet(fd));
+        return new TrackedNamespace(ns, NamespaceHandle.TryGet(fd)) { Described = true };
+    }
+
+    /// <summary>Asks the kernel about an undescribed namespace, through a descriptor opened another way (its bind mount).</summary>
+    internal void Redescribe(SafeFd fd)
+    {
+        TrackedNamespace described = Describe(Namespace.Type, Namespace.Inode, fd);
+        Namespace ns = Namespace, asked = described.Namespace;
+        ns.NsId = asked.NsId;
+        ns.Owner = asked.Owner;
+        ns.OwnerUid = asked.OwnerUid;
+        ns.Parent = asked.Parent;
+        ns.NetNsId = asked.NetNsId;
+        Handle = described.Handle;
+        Described = true;
     }
 
     /// <summary>A namespace that could not be opened (it changed or went between the read of its link and the open): its kind and inode only.</summary>
@@ -127,6 +147,8 @@ internal sealed class TrackedNamespace
         safe.Dispose();
         return null;
     }
+
+    internal bool HasPath(string path) => _paths.Contains(path);
 
     internal void AddPath(string path)
     {
@@ -268,3 +290,6 @@ internal sealed class TrackedNamespace
     private static ulong? InodeOf(int fd) =>
         Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 ? stx.stx_ino : null;
 }
+
+/// <summary>An Added event held back: when it was found, what found it, and until when (Environment.TickCount64) it waits.</summary>
+internal readonly record struct PendingAdded(DateTime Time, long Due, NamespaceEventCause Cause, int? Pid, string? MountPoint);

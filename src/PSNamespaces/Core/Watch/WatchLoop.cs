@@ -11,7 +11,8 @@ namespace PSNamespaces.Core.Watch;
 /// The watcher's event sources and what each makes it do, one poll at a time: the process
 /// connector (re-read the PIDs it names), POLLPRI on mountinfo (re-read the nsfs mounts),
 /// RTNLGRP_NSID (ask again about namespaces that live on unseen), an eventfd that stops it, and
-/// timers for the periodic rescan and for asking about lingering namespaces again.
+/// timers for the periodic rescan, for asking about lingering namespaces again and for writing
+/// an Added held back for its bind mount.
 /// </summary>
 /// <remarks>
 /// Everything is opened by the thread that runs the loop, so it is that thread's view: its
@@ -83,7 +84,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     {
         WatchState state = _state!;
         long now = Environment.TickCount64;
-        long due = Math.Min(_nextRescan, _nextLingerCheck);
+        long due = Math.Min(Math.Min(_nextRescan, _nextLingerCheck), state.NextAddedDue);
         int timeout = (int)Math.Clamp(due - now, 0, int.MaxValue);
         if (maxWaitMs >= 0)
         {
@@ -106,20 +107,36 @@ internal sealed unsafe class WatchLoop : IDisposable
             return false;
         }
 
+        // The mount table is read before the process events are applied, and again after them
+        // while an Added they found is held back: ip netns add (and unshare --net=FILE) makes a
+        // namespace, binds it and exits within a millisecond, and the events of that process
+        // must not be judged against a mount table older than they are. Without this, the
+        // namespace was Added nameless by the process, then Persisted (or Removed at the exit,
+        // then Added again by the mount).
         bool rescan = false, checkLingering = false;
+        bool mountsChanged = (fds[2].revents & (POLLPRI | POLLERR)) != 0;
+        _batch.Clear();
         if ((fds[1].revents & POLLIN) != 0)
         {
-            _batch.Clear();
             _processEvents!.Drain(_batch.Add, out rescan);
-            foreach (ProcessEvent ev in _batch)
-            {
-                state.Apply(ev);
-                checkLingering |= ev.Kind == ProcessEventKind.Exit;
-            }
+            // Every mount change made before the last exit drained is pending on the table now.
+            mountsChanged |= MountTableChanged();
         }
 
-        if ((fds[2].revents & (POLLPRI | POLLERR)) != 0)
+        if (mountsChanged)
         {
+            state.RefreshMounts();
+        }
+
+        foreach (ProcessEvent ev in _batch)
+        {
+            state.Apply(ev);
+            checkLingering |= ev.Kind == ProcessEventKind.Exit;
+        }
+
+        if (state.HasPendingAdded && MountTableChanged())
+        {
+            // A namespace a process made may have been bound meanwhile: its Added names the mount.
             state.RefreshMounts();
         }
 
@@ -157,12 +174,22 @@ internal sealed unsafe class WatchLoop : IDisposable
         }
 
         _lingeringBefore = state.LingeringCount;
-        foreach (NamespaceEvent ev in state.TakeEvents())
+        foreach (NamespaceEvent ev in state.TakeEvents(Environment.TickCount64))
         {
             _write(WatchRecord.OfEvent(ev));
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether the mount table changed since the last poll of it (which the kernel counts per
+    /// open file): asked without waiting.
+    /// </summary>
+    private bool MountTableChanged()
+    {
+        pollfd fd = new() { fd = _mountTable!.Fd, events = POLLPRI };
+        return poll(&fd, 1, 0) > 0 && (fd.revents & (POLLPRI | POLLERR)) != 0;
     }
 
     /// <summary>

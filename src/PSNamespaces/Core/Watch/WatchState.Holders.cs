@@ -11,6 +11,15 @@ internal sealed partial class WatchState
     // How long after its last visible holder went a namespace's end is still put down to it.
     private const long RecentReleaseMs = 1000;
 
+    // How long an Added found by a process waits for a bind mount of the namespace. ip netns add
+    // (and unshare --net=FILE) unshares, binds, exits: when the watcher reads the process between
+    // the first two, the mount follows within microseconds, or tens of ms when the machine is
+    // busy and ip is preempted (seen: 4 and 60 ms on two loaded cores). Held this long, the
+    // Added names it (what -Name matches). The cost: a namespace that is never bound (unshare -n
+    // sleep) is written this much later (its Time stays when it was found), within the 50 ms
+    // budget; an exit or another change of it writes it at once.
+    internal const int AddedHoldMs = 30;
+
     /// <summary>
     /// Re-reads the nsfs mounts of the watcher's mount table: a new mount of a known namespace
     /// persists it, a mount of an unknown one adds it, and a mount that went unpersists or
@@ -18,39 +27,15 @@ internal sealed partial class WatchState
     /// </summary>
     internal void RefreshMounts()
     {
+        List<NsfsMount> mounts = NsfsMounts.Read();
         var now = new HashSet<(ulong, string)>();
-        foreach (NsfsMount mount in NsfsMounts.Read())
+        foreach (NsfsMount mount in mounts)
         {
             now.Add((mount.Inode, mount.MountPoint));
-            if (_mounts.Contains((mount.Inode, mount.MountPoint)))
-            {
-                continue;
-            }
-
-            _mounts.Add((mount.Inode, mount.MountPoint));
-            bool added = false;
-            using SafeFd? fd = TrackedNamespace.TryOpen(mount.MountPoint, mount.Inode);
-            if (_namespaces.TryGetValue(mount.Inode, out TrackedNamespace? ns) && fd is not null &&
-                ns.Namespace.NsId is ulong known && NamespaceIoctl.TryGetId(fd.Fd) is ulong id && id != known)
-            {
-                // nsfs gave a freed namespace's inode to this one before its last holder's event was read.
-                _namespaces.Remove(mount.Inode);
-                Emit(NamespaceChangeType.Removed, ns, NamespaceEventCause.Release, null, null);
-                ns = null;
-            }
-
-            if (ns is null)
-            {
-                ns = fd is null ? TrackedNamespace.Undescribed(mount.Type, mount.Inode) : TrackedNamespace.Describe(mount.Type, mount.Inode, fd);
-                _namespaces.Add(mount.Inode, ns);
-                added = true;
-            }
-
-            ns.AddPath(mount.MountPoint);
-            Relive(ns);
-            Emit(added ? NamespaceChangeType.Added : NamespaceChangeType.Persisted, ns, NamespaceEventCause.Mount, null, mount.MountPoint);
         }
 
+        // Gone first: nsfs gives a freed namespace's inode to the next one at once, so a mount
+        // that went and one that came may share an inode, and the one that went is the old one's.
         var gone = new List<(ulong Inode, string Path)>();
         foreach ((ulong, string) mount in _mounts)
         {
@@ -63,23 +48,74 @@ internal sealed partial class WatchState
         foreach ((ulong inode, string path) in gone)
         {
             _mounts.Remove((inode, path));
-            if (!_namespaces.TryGetValue(inode, out TrackedNamespace? ns))
+            if (_namespaces.TryGetValue(inode, out TrackedNamespace? ns) && ns.HasPath(path))
             {
-                continue;
+                Unmounted(ns, path);
             }
+        }
 
-            ns.RemovePath(path);
-            if (ns.HasVisibleHolder)
+        foreach (NsfsMount mount in mounts)
+        {
+            if (_mounts.Add((mount.Inode, mount.MountPoint)))
             {
-                Emit(NamespaceChangeType.Unpersisted, ns, NamespaceEventCause.Unmount, null, path);
+                Mounted(mount);
             }
-            else
-            {
-                // umount2(MNT_DETACH), as ip netns delete does, frees the mount a moment later:
-                // until then the kernel still has the namespace, so this is a Removed to come,
-                // not an Unpersisted.
-                Release(ns, NamespaceEventCause.Unmount, null, path);
-            }
+        }
+    }
+
+    private void Mounted(NsfsMount mount)
+    {
+        using SafeFd? fd = TrackedNamespace.TryOpen(mount.MountPoint, mount.Inode);
+        if (_namespaces.TryGetValue(mount.Inode, out TrackedNamespace? ns) && fd is not null &&
+            ns.Namespace.NsId is ulong known && NamespaceIoctl.TryGetId(fd.Fd) is ulong id && id != known)
+        {
+            // nsfs gave a freed namespace's inode to this one before its last holder's event was read.
+            _namespaces.Remove(mount.Inode);
+            Emit(NamespaceChangeType.Removed, ns, NamespaceEventCause.Release, null, null);
+            ns = null;
+        }
+
+        if (ns is null)
+        {
+            ns = fd is null ? TrackedNamespace.Undescribed(mount.Type, mount.Inode) : TrackedNamespace.Describe(mount.Type, mount.Inode, fd);
+            _namespaces.Add(mount.Inode, ns);
+            ns.AddPath(mount.MountPoint);
+            Emit(NamespaceChangeType.Added, ns, NamespaceEventCause.Mount, null, mount.MountPoint);
+            return;
+        }
+
+        if (fd is not null && !ns.Described)
+        {
+            // Its process was gone before it could be opened; the mount lets it be asked now.
+            ns.Redescribe(fd);
+        }
+
+        ns.AddPath(mount.MountPoint);
+        Relive(ns);
+        if (ns.PendingAdded is { } pending)
+        {
+            // Found by a process and bound in the same step (ip netns add, unshare --net=FILE,
+            // whose process exits at once): one Added, by the mount that keeps it.
+            ns.PendingAdded = pending with { Due = Environment.TickCount64, Cause = NamespaceEventCause.Mount, Pid = null, MountPoint = mount.MountPoint };
+            return;
+        }
+
+        Emit(NamespaceChangeType.Persisted, ns, NamespaceEventCause.Mount, null, mount.MountPoint);
+    }
+
+    private void Unmounted(TrackedNamespace ns, string path)
+    {
+        ns.RemovePath(path);
+        if (ns.HasVisibleHolder)
+        {
+            Emit(NamespaceChangeType.Unpersisted, ns, NamespaceEventCause.Unmount, null, path);
+        }
+        else
+        {
+            // umount2(MNT_DETACH), as ip netns delete does, frees the mount a moment later:
+            // until then the kernel still has the namespace, so this is a Removed to come,
+            // not an Unpersisted.
+            Release(ns, NamespaceEventCause.Unmount, null, path);
         }
     }
 
@@ -168,7 +204,12 @@ internal sealed partial class WatchState
         }
     }
 
-    private void Emit(NamespaceChangeType change, TrackedNamespace ns, NamespaceEventCause cause, int? pid, string? mountPoint)
+    /// <summary>
+    /// Adds an event, unless filtered out. holdAdded: an Added found by a process, held back for
+    /// <see cref="AddedHoldMs"/> or until the next event of this namespace, so that a bind mount
+    /// made right after the namespace is part of it.
+    /// </summary>
+    private void Emit(NamespaceChangeType change, TrackedNamespace ns, NamespaceEventCause cause, int? pid, string? mountPoint, bool holdAdded = false)
     {
         if (_baseline ||
             (_types is not null && Array.IndexOf(_types, ns.Namespace.Type) < 0) ||
@@ -177,6 +218,24 @@ internal sealed partial class WatchState
             return;
         }
 
+        // A held-back Added of it is written first, as the namespace is before this change.
+        WritePendingAdded(ns);
+        if (holdAdded)
+        {
+            ns.PendingAdded = new PendingAdded(DateTime.Now, Environment.TickCount64 + AddedHoldMs, cause, pid, mountPoint);
+            _pendingAdded.Add(ns);
+            return;
+        }
+
         _events.Add(new NamespaceEvent(change, ns.Snapshot(_proc, _users), DateTime.Now, cause, pid, mountPoint));
+    }
+
+    private void WritePendingAdded(TrackedNamespace ns)
+    {
+        if (ns.PendingAdded is { } p)
+        {
+            ns.PendingAdded = null;
+            _events.Add(new NamespaceEvent(NamespaceChangeType.Added, ns.Snapshot(_proc, _users), p.Time, p.Cause, p.Pid, p.MountPoint));
+        }
     }
 }
