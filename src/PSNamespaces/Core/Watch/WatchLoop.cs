@@ -27,6 +27,9 @@ internal sealed unsafe class WatchLoop : IDisposable
     private const int FirstLingerCheckMs = 10;
     private const int ExitLingerCheckMinimumMs = 20;
 
+    // How long process events gather before they are read (see Step): latency for throughput.
+    private const int GatherEventsMs = 5;
+
     private readonly WatchOptions _options;
     private readonly int _wakeFd;
     private readonly Action<WatchRecord> _write;
@@ -41,6 +44,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     private long _lastExitCheck;
     private int _lingeringBefore;
     private readonly List<ProcessEvent> _batch = new();
+    private readonly HashSet<int> _exiting = new();
 
     internal WatchLoop(WatchOptions options, int wakeFd, Action<WatchRecord> write)
     {
@@ -118,6 +122,16 @@ internal sealed unsafe class WatchLoop : IDisposable
         _batch.Clear();
         if ((fds[1].revents & POLLIN) != 0)
         {
+            // Let the events of the next few ms gather first: a short-lived process's fork, exec
+            // and exit then come in one batch, and it is not read at all (its namespaces are
+            // gone by its exit event), and a busy machine wakes the watcher a few hundred times
+            // a second at most, not once per process event.
+            pollfd stop = new() { fd = _wakeFd, events = POLLIN };
+            if (poll(&stop, 1, GatherEventsMs) > 0)
+            {
+                return false;
+            }
+
             _processEvents!.Drain(_batch.Add, out rescan);
             // Every mount change made before the last exit drained is pending on the table now.
             mountsChanged |= MountTableChanged();
@@ -128,9 +142,18 @@ internal sealed unsafe class WatchLoop : IDisposable
             state.RefreshMounts();
         }
 
+        _exiting.Clear();
         foreach (ProcessEvent ev in _batch)
         {
-            state.Apply(ev);
+            if (ev.Kind == ProcessEventKind.Exit)
+            {
+                _exiting.Add(ev.Pid);
+            }
+        }
+
+        foreach (ProcessEvent ev in _batch)
+        {
+            state.Apply(ev, readProcess: ev.Kind != ProcessEventKind.Exit && !_exiting.Contains(ev.Pid));
             checkLingering |= ev.Kind == ProcessEventKind.Exit;
         }
 
@@ -148,7 +171,17 @@ internal sealed unsafe class WatchLoop : IDisposable
         now = Environment.TickCount64;
         if (rescan || now >= _nextRescan)
         {
-            state.Rescan(cancel);
+            // With process events, new and exited processes are known, and only an in-place
+            // unshare or setns is left to find: among the processes that ran since the last look.
+            if (rescan || _processEvents is null)
+            {
+                state.Rescan(cancel);
+            }
+            else
+            {
+                state.RecheckProcessesThatRan(cancel);
+            }
+
             state.RefreshMounts();
             state.CheckLingering();
             _nextRescan = now + _intervalMs;

@@ -92,8 +92,12 @@ internal sealed partial class WatchState : IDisposable
         _baseline = false;
     }
 
-    /// <summary>Re-reads the one process an event names; an exited one is forgotten.</summary>
-    internal void Apply(ProcessEvent ev)
+    /// <summary>
+    /// Re-reads the one process an event names; an exited one is forgotten. readProcess false:
+    /// its exit is among the events read with this one, so its namespaces are gone already
+    /// (the kernel sends the exit event after releasing them) and there is nothing to read.
+    /// </summary>
+    internal void Apply(ProcessEvent ev, bool readProcess = true)
     {
         NamespaceEventCause cause = ev.Kind switch
         {
@@ -109,10 +113,14 @@ internal sealed partial class WatchState : IDisposable
         if (ev.Kind == ProcessEventKind.Exit)
         {
             Update(ev.Pid, default, -1, cause);
+            _tree?.Remove(ev.Pid);
             return;
         }
 
-        Reread(ev.Pid, cause);
+        if (readProcess)
+        {
+            Reread(ev.Pid, cause);
+        }
     }
 
     /// <summary>Re-reads every process: what no event told (an in-place unshare or setns), or everything when there are no events.</summary>
@@ -150,6 +158,16 @@ internal sealed partial class WatchState : IDisposable
     private void Reread(int pid, NamespaceEventCause cause)
     {
         Span<ulong> links = stackalloc ulong[NamespaceLinks.Count];
+        if (cause == NamespaceEventCause.Rescan)
+        {
+            NoteRan(pid);
+        }
+        else
+        {
+            // Read at an event: the next recheck reads it again and notes its CPU time then.
+            _ranFor.Remove(pid);
+        }
+
         if (_proc.TryOpenProcess(pid, out int fd) != 0)
         {
             Update(pid, default, -1, cause);
@@ -172,6 +190,11 @@ internal sealed partial class WatchState : IDisposable
     private void Update(int pid, ReadOnlySpan<ulong> now, int processFd, NamespaceEventCause cause)
     {
         _links.TryGetValue(pid, out ulong[]? before);
+        if (now.IsEmpty)
+        {
+            _ranFor.Remove(pid);
+        }
+
         if (now.IsEmpty && before is null)
         {
             return;
