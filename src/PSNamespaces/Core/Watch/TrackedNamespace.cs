@@ -60,61 +60,21 @@ internal sealed class TrackedNamespace
 
     /// <summary>
     /// Asks the kernel about the namespace behind an open nsfs descriptor, as Get-Namespace does
-    /// (NamespaceCatalog.DescribeNew): 64-bit id, owner and its uid, parent, NETNSID; and takes
-    /// its file handle. The descriptor is the caller's to close: nothing here keeps it.
+    /// (<see cref="NamespaceDescription"/>), and takes its file handle. The descriptor is the
+    /// caller's to close: nothing here keeps it.
     /// </summary>
     internal static TrackedNamespace Describe(NamespaceType type, ulong inode, SafeFd fd)
     {
-        var ns = new Namespace(type, inode, Nsfs.Device) { NsId = NamespaceIoctl.TryGetId(fd.Fd) };
-        if (NamespaceIoctl.TryOpenRelated(fd.Fd, NamespaceIoctl.NS_GET_USERNS, out int ownerFd) == 0)
-        {
-            ns.Owner = InodeOf(ownerFd);
-            if (type != NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(ownerFd, out uint ownerUid) == 0)
-            {
-                ns.OwnerUid = ownerUid;
-            }
-
-            close(ownerFd);
-        }
-
-        if (type == NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(fd.Fd, out uint uid) == 0)
-        {
-            ns.OwnerUid = uid;
-        }
-
-        if (type is NamespaceType.Pid or NamespaceType.User &&
-            NamespaceIoctl.TryOpenRelated(fd.Fd, NamespaceIoctl.NS_GET_PARENT, out int parentFd) == 0)
-        {
-            ns.Parent = InodeOf(parentFd);
-            close(parentFd);
-        }
-
-        if (type == NamespaceType.Net)
-        {
-            try
-            {
-                ns.NetNsId = NetNsId.Get(fd, ns.Id);
-            }
-            catch (ErrnoException)
-            {
-                // No rtnetlink here: lsns leaves NETNSID empty too.
-            }
-        }
-
+        var ns = new Namespace(type, inode, Nsfs.Device);
+        NamespaceDescription.Ask(ns, fd.Fd);
         return new TrackedNamespace(ns, NamespaceHandle.TryGet(fd)) { Described = true };
     }
 
     /// <summary>Asks the kernel about an undescribed namespace, through a descriptor opened another way (its bind mount).</summary>
     internal void Redescribe(SafeFd fd)
     {
-        TrackedNamespace described = Describe(Namespace.Type, Namespace.Inode, fd);
-        Namespace ns = Namespace, asked = described.Namespace;
-        ns.NsId = asked.NsId;
-        ns.Owner = asked.Owner;
-        ns.OwnerUid = asked.OwnerUid;
-        ns.Parent = asked.Parent;
-        ns.NetNsId = asked.NetNsId;
-        Handle = described.Handle;
+        NamespaceDescription.Ask(Namespace, fd.Fd);
+        Handle = NamespaceHandle.TryGet(fd);
         Described = true;
     }
 
@@ -286,9 +246,6 @@ internal sealed class TrackedNamespace
 
         ns.Name = name;
     }
-
-    private static ulong? InodeOf(int fd) =>
-        Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 ? stx.stx_ino : null;
 }
 
 /// <summary>An Added event held back: when it was found, what found it, and until when (Environment.TickCount64) it waits.</summary>

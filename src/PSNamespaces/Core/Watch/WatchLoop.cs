@@ -44,7 +44,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     private long _lastExitCheck;
     private int _lingeringBefore;
     private readonly List<ProcessEvent> _batch = new();
-    private readonly HashSet<int> _exiting = new();
+    private readonly Dictionary<int, int> _lastEvent = new();
 
     internal WatchLoop(WatchOptions options, int wakeFd, Action<WatchRecord> write)
     {
@@ -142,18 +142,18 @@ internal sealed unsafe class WatchLoop : IDisposable
             state.RefreshMounts();
         }
 
-        _exiting.Clear();
-        foreach (ProcessEvent ev in _batch)
+        // A process is read once per batch, at its last fork or exec, and not at all when its
+        // exit is in the batch too.
+        _lastEvent.Clear();
+        for (int i = 0; i < _batch.Count; i++)
         {
-            if (ev.Kind == ProcessEventKind.Exit)
-            {
-                _exiting.Add(ev.Pid);
-            }
+            _lastEvent[_batch[i].Pid] = i;
         }
 
-        foreach (ProcessEvent ev in _batch)
+        for (int i = 0; i < _batch.Count; i++)
         {
-            state.Apply(ev, readProcess: ev.Kind != ProcessEventKind.Exit && !_exiting.Contains(ev.Pid));
+            ProcessEvent ev = _batch[i];
+            state.Apply(ev, readProcess: ev.Kind != ProcessEventKind.Exit && _lastEvent[ev.Pid] == i);
             checkLingering |= ev.Kind == ProcessEventKind.Exit;
         }
 

@@ -94,8 +94,8 @@ internal sealed partial class WatchState : IDisposable
 
     /// <summary>
     /// Re-reads the one process an event names; an exited one is forgotten. readProcess false:
-    /// its exit is among the events read with this one, so its namespaces are gone already
-    /// (the kernel sends the exit event after releasing them) and there is nothing to read.
+    /// a later event of the same batch names it too, so it is read then, or not at all when that
+    /// is its exit (the kernel sends the exit event after releasing its namespaces).
     /// </summary>
     internal void Apply(ProcessEvent ev, bool readProcess = true)
     {
