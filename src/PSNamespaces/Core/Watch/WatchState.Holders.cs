@@ -11,15 +11,6 @@ internal sealed partial class WatchState
     // How long after its last visible holder went a namespace's end is still put down to it.
     private const long RecentReleaseMs = 1000;
 
-    // How long an Added found by a process waits for a bind mount of the namespace. ip netns add
-    // (and unshare --net=FILE) unshares, binds, exits: when the watcher reads the process between
-    // the first two, the mount follows within microseconds, or tens of ms when the machine is
-    // busy and ip is preempted (seen: 4 and 60 ms on two loaded cores). Held this long, the
-    // Added names it (what -Name matches). The cost: a namespace that is never bound (unshare -n
-    // sleep) is written this much later (its Time stays when it was found), within the 50 ms
-    // budget; an exit or another change of it writes it at once.
-    internal const int AddedHoldMs = 30;
-
     /// <summary>
     /// Re-reads the nsfs mounts of the watcher's mount table: a new mount of a known namespace
     /// persists it, a mount of an unknown one adds it, and a mount that went unpersists or
@@ -201,41 +192,6 @@ internal sealed partial class WatchState
         {
             ns.Lingering = false;
             LingeringCount--;
-        }
-    }
-
-    /// <summary>
-    /// Adds an event, unless filtered out. holdAdded: an Added found by a process, held back for
-    /// <see cref="AddedHoldMs"/> or until the next event of this namespace, so that a bind mount
-    /// made right after the namespace is part of it.
-    /// </summary>
-    private void Emit(NamespaceChangeType change, TrackedNamespace ns, NamespaceEventCause cause, int? pid, string? mountPoint, bool holdAdded = false)
-    {
-        if (_baseline ||
-            (_types is not null && Array.IndexOf(_types, ns.Namespace.Type) < 0) ||
-            (_tree is not null && !ns.InTree))
-        {
-            return;
-        }
-
-        // A held-back Added of it is written first, as the namespace is before this change.
-        WritePendingAdded(ns);
-        if (holdAdded)
-        {
-            ns.PendingAdded = new PendingAdded(DateTime.Now, Environment.TickCount64 + AddedHoldMs, cause, pid, mountPoint);
-            _pendingAdded.Add(ns);
-            return;
-        }
-
-        _events.Add(new NamespaceEvent(change, ns.Snapshot(_proc, _users), DateTime.Now, cause, pid, mountPoint));
-    }
-
-    private void WritePendingAdded(TrackedNamespace ns)
-    {
-        if (ns.PendingAdded is { } p)
-        {
-            ns.PendingAdded = null;
-            _events.Add(new NamespaceEvent(NamespaceChangeType.Added, ns.Snapshot(_proc, _users), p.Time, p.Cause, p.Pid, p.MountPoint));
         }
     }
 }

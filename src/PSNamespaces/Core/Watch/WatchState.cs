@@ -44,41 +44,6 @@ internal sealed partial class WatchState : IDisposable
     /// <summary>How many namespaces live on with no visible holder; the watcher asks the kernel about them again soon.</summary>
     internal int LingeringCount { get; private set; }
 
-    /// <summary>True while an Added found by a process is held back (the mount table is worth reading again before the step ends).</summary>
-    internal bool HasPendingAdded => _pendingAdded.Count > 0;
-
-    /// <summary>When the first held-back Added is due (Environment.TickCount64); long.MaxValue for none.</summary>
-    internal long NextAddedDue
-    {
-        get
-        {
-            long due = long.MaxValue;
-            foreach (TrackedNamespace ns in _pendingAdded)
-            {
-                due = Math.Min(due, ns.PendingAdded?.Due ?? long.MaxValue);
-            }
-
-            return due;
-        }
-    }
-
-    /// <summary>Takes the events found since the last call, with the held-back Added events that are due by now.</summary>
-    internal List<NamespaceEvent> TakeEvents(long now)
-    {
-        foreach (TrackedNamespace ns in _pendingAdded)
-        {
-            if (ns.PendingAdded?.Due <= now)
-            {
-                WritePendingAdded(ns);
-            }
-        }
-
-        _pendingAdded.RemoveAll(static ns => ns.PendingAdded is null);
-        var taken = new List<NamespaceEvent>(_events);
-        _events.Clear();
-        return taken;
-    }
-
     /// <summary>Learns what is there now, without events: what the watch starts from.</summary>
     internal void ReadBaseline(CancellationToken cancel)
     {
