@@ -5,10 +5,12 @@ BeforeAll {
     # iproute2 (and New-Namespace -Name) bind-mount /run/netns onto itself on first use and keep
     # it; when the suite made that mount (or the directory), the suite's fixture takes it away again.
     if ((Test-Path /run/netns) -and -not (Get-ChildItem /run/netns)) {
-        if (-not @($baseline.Mounts | Where-Object { $_ -match '^/run/netns ' })) {
-            # Until umount fails: a /run/netns mount copied from the host before a tmpfs was mounted
-            # over /run (the isolation wrapper) stays listed in mountinfo but cannot be reached.
-            while ((Get-Content /proc/self/mountinfo) -match ' /run/netns ') { umount /run/netns 2>$null; if ($LASTEXITCODE) { break } }
+        # Until umount fails: a /run/netns mount copied from the host before a tmpfs was mounted
+        # over /run (the isolation wrapper) stays listed in mountinfo but cannot be reached; it is
+        # in the baseline, and only mounts that are not are the suite's to take away.
+        while (@(Get-MountSignature | Where-Object { $_ -match '^/run/netns ' -and $_ -notin $baseline.Mounts })) {
+            umount /run/netns 2>$null
+            if ($LASTEXITCODE) { break }
         }
         if (-not $baseline.NetnsDir) { Remove-Item /run/netns }
     }

@@ -191,6 +191,31 @@ Describe 'Watch-Namespace' {
         }
     }
 
+    It 'finds a process that unshares in place, without exec, at the next -Interval look, though it slept before' {
+        # No event announces unshare(2) by a running process: only the periodic look finds it.
+        # perl calls unshare(CLONE_NEWUTS) itself after sleeping past two looks, then sleeps on.
+        $number = @{ x86_64 = 272; aarch64 = 97 }[(uname -m)]
+        $watch = Start-Watch @{ Type = 'Uts'; Interval = 0.5 }
+        $p = $null
+        try {
+            $p = Start-NativeProcess perl '-e', "select(undef, undef, undef, 1.5); syscall($number, 0x04000000) == 0 or die `"unshare: `$!`"; sleep 1000"
+            $before = Get-NsInode $p.Id uts
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-NsInode $p.Id uts) -eq $before -and -not $p.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $p.HasExited | Should -BeFalse -Because 'perl could unshare'
+            $uts = Get-NsInode $p.Id uts
+            $uts | Should -Not -Be $before
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 } -Seconds 10
+            $added = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts })
+            $added.Count | Should -Be 1
+            $added[0].Cause | Should -Be 'Rescan'
+            $added[0].Pid | Should -Be $p.Id
+        } finally {
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            $null = Stop-Watch $watch
+        }
+    }
+
     It 'follows only the process tree of -Pid' {
         $go = Join-Path $script:dir 'go'
         $tree = Start-NativeProcess bash '-c', "while [ ! -e '$go' ]; do sleep 0.02; done; exec unshare -u sleep 1000"

@@ -52,10 +52,10 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
     public int? Count { get; set; }
 
     /// <summary>
-    /// Seconds between full rescans of /proc. With process events (root) the rescan only catches
-    /// what no event announces, a process that unshares or joins namespaces without exec'ing
-    /// (default 10); without them (not root, or inside another network namespace) it is how
-    /// changes are found (default 2).
+    /// Seconds between two looks at /proc for what no event announces. With process events
+    /// (root) that is a process that unshares or joins namespaces without exec'ing, looked for
+    /// among the processes that ran since the last look (default 10); without them (not root,
+    /// or inside another network namespace) a full rescan is how changes are found (default 2).
     /// </summary>
     [Parameter]
     [ValidateRange(0.001, double.MaxValue)]

@@ -26,8 +26,14 @@ internal sealed class TrackedNamespace
     /// <summary>The description written with each event; kept as last seen once its holders go.</summary>
     internal Namespace Namespace { get; }
 
-    /// <summary>Null where the kernel gives no file handles for nsfs (before Linux 6.18).</summary>
-    internal NamespaceHandle? Handle { get; }
+    /// <summary>Null where the kernel gives no file handles for nsfs (before Linux 6.18), or while it is not described.</summary>
+    internal NamespaceHandle? Handle { get; private set; }
+
+    /// <summary>False while the kernel could not be asked about it (it went before it could be opened): kind and inode only.</summary>
+    internal bool Described { get; private set; }
+
+    /// <summary>Its Added event while it is held back (found by a process, waiting for a bind mount); null once written (or when there is none).</summary>
+    internal PendingAdded? PendingAdded { get; set; }
 
     /// <summary>The processes in it (their own link, not *_for_children).</summary>
     internal SortedSet<int> Pids { get; } = new();
@@ -54,48 +60,22 @@ internal sealed class TrackedNamespace
 
     /// <summary>
     /// Asks the kernel about the namespace behind an open nsfs descriptor, as Get-Namespace does
-    /// (NamespaceCatalog.DescribeNew): 64-bit id, owner and its uid, parent, NETNSID; and takes
-    /// its file handle. The descriptor is the caller's to close: nothing here keeps it.
+    /// (<see cref="NamespaceDescription"/>), and takes its file handle. The descriptor is the
+    /// caller's to close: nothing here keeps it.
     /// </summary>
     internal static TrackedNamespace Describe(NamespaceType type, ulong inode, SafeFd fd)
     {
-        var ns = new Namespace(type, inode, Nsfs.Device) { NsId = NamespaceIoctl.TryGetId(fd.Fd) };
-        if (NamespaceIoctl.TryOpenRelated(fd.Fd, NamespaceIoctl.NS_GET_USERNS, out int ownerFd) == 0)
-        {
-            ns.Owner = InodeOf(ownerFd);
-            if (type != NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(ownerFd, out uint ownerUid) == 0)
-            {
-                ns.OwnerUid = ownerUid;
-            }
+        var ns = new Namespace(type, inode, Nsfs.Device);
+        NamespaceDescription.Ask(ns, fd.Fd);
+        return new TrackedNamespace(ns, NamespaceHandle.TryGet(fd)) { Described = true };
+    }
 
-            close(ownerFd);
-        }
-
-        if (type == NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(fd.Fd, out uint uid) == 0)
-        {
-            ns.OwnerUid = uid;
-        }
-
-        if (type is NamespaceType.Pid or NamespaceType.User &&
-            NamespaceIoctl.TryOpenRelated(fd.Fd, NamespaceIoctl.NS_GET_PARENT, out int parentFd) == 0)
-        {
-            ns.Parent = InodeOf(parentFd);
-            close(parentFd);
-        }
-
-        if (type == NamespaceType.Net)
-        {
-            try
-            {
-                ns.NetNsId = NetNsId.Get(fd, ns.Id);
-            }
-            catch (ErrnoException)
-            {
-                // No rtnetlink here: lsns leaves NETNSID empty too.
-            }
-        }
-
-        return new TrackedNamespace(ns, NamespaceHandle.TryGet(fd));
+    /// <summary>Asks the kernel about an undescribed namespace, through a descriptor opened another way (its bind mount).</summary>
+    internal void Redescribe(SafeFd fd)
+    {
+        NamespaceDescription.Ask(Namespace, fd.Fd);
+        Handle = NamespaceHandle.TryGet(fd);
+        Described = true;
     }
 
     /// <summary>A namespace that could not be opened (it changed or went between the read of its link and the open): its kind and inode only.</summary>
@@ -127,6 +107,8 @@ internal sealed class TrackedNamespace
         safe.Dispose();
         return null;
     }
+
+    internal bool HasPath(string path) => _paths.Contains(path);
 
     internal void AddPath(string path)
     {
@@ -264,7 +246,7 @@ internal sealed class TrackedNamespace
 
         ns.Name = name;
     }
-
-    private static ulong? InodeOf(int fd) =>
-        Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 ? stx.stx_ino : null;
 }
+
+/// <summary>An Added event held back: when it was found, what found it, and until when (Environment.TickCount64) it waits.</summary>
+internal readonly record struct PendingAdded(DateTime Time, long Due, NamespaceEventCause Cause, int? Pid, string? MountPoint);

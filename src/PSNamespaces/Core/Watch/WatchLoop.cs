@@ -11,7 +11,8 @@ namespace PSNamespaces.Core.Watch;
 /// The watcher's event sources and what each makes it do, one poll at a time: the process
 /// connector (re-read the PIDs it names), POLLPRI on mountinfo (re-read the nsfs mounts),
 /// RTNLGRP_NSID (ask again about namespaces that live on unseen), an eventfd that stops it, and
-/// timers for the periodic rescan and for asking about lingering namespaces again.
+/// timers for the periodic rescan, for asking about lingering namespaces again and for writing
+/// an Added held back for its bind mount.
 /// </summary>
 /// <remarks>
 /// Everything is opened by the thread that runs the loop, so it is that thread's view: its
@@ -25,6 +26,9 @@ internal sealed unsafe class WatchLoop : IDisposable
     // each time: a network namespace's owner is freed by a kernel worker a few ms after it.
     private const int FirstLingerCheckMs = 10;
     private const int ExitLingerCheckMinimumMs = 20;
+
+    // How long process events gather before they are read (see Step): latency for throughput.
+    private const int GatherEventsMs = 5;
 
     private readonly WatchOptions _options;
     private readonly int _wakeFd;
@@ -40,6 +44,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     private long _lastExitCheck;
     private int _lingeringBefore;
     private readonly List<ProcessEvent> _batch = new();
+    private readonly Dictionary<int, int> _lastEvent = new();
 
     internal WatchLoop(WatchOptions options, int wakeFd, Action<WatchRecord> write)
     {
@@ -83,7 +88,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     {
         WatchState state = _state!;
         long now = Environment.TickCount64;
-        long due = Math.Min(_nextRescan, _nextLingerCheck);
+        long due = Math.Min(Math.Min(_nextRescan, _nextLingerCheck), state.NextAddedDue);
         int timeout = (int)Math.Clamp(due - now, 0, int.MaxValue);
         if (maxWaitMs >= 0)
         {
@@ -106,20 +111,55 @@ internal sealed unsafe class WatchLoop : IDisposable
             return false;
         }
 
+        // The mount table is read before the process events are applied, and again after them
+        // while an Added they found is held back: ip netns add (and unshare --net=FILE) makes a
+        // namespace, binds it and exits within a millisecond, and the events of that process
+        // must not be judged against a mount table older than they are. Without this, the
+        // namespace was Added nameless by the process, then Persisted (or Removed at the exit,
+        // then Added again by the mount).
         bool rescan = false, checkLingering = false;
+        bool mountsChanged = (fds[2].revents & (POLLPRI | POLLERR)) != 0;
+        _batch.Clear();
         if ((fds[1].revents & POLLIN) != 0)
         {
-            _batch.Clear();
-            _processEvents!.Drain(_batch.Add, out rescan);
-            foreach (ProcessEvent ev in _batch)
+            // Let the events of the next few ms gather first: a short-lived process's fork, exec
+            // and exit then come in one batch, and it is not read at all (its namespaces are
+            // gone by its exit event), and a busy machine wakes the watcher a few hundred times
+            // a second at most, not once per process event.
+            pollfd stop = new() { fd = _wakeFd, events = POLLIN };
+            if (poll(&stop, 1, GatherEventsMs) > 0)
             {
-                state.Apply(ev);
-                checkLingering |= ev.Kind == ProcessEventKind.Exit;
+                return false;
             }
+
+            _processEvents!.Drain(_batch.Add, out rescan);
+            // Every mount change made before the last exit drained is pending on the table now.
+            mountsChanged |= MountTableChanged();
         }
 
-        if ((fds[2].revents & (POLLPRI | POLLERR)) != 0)
+        if (mountsChanged)
         {
+            state.RefreshMounts();
+        }
+
+        // A process is read once per batch, at its last fork or exec, and not at all when its
+        // exit is in the batch too.
+        _lastEvent.Clear();
+        for (int i = 0; i < _batch.Count; i++)
+        {
+            _lastEvent[_batch[i].Pid] = i;
+        }
+
+        for (int i = 0; i < _batch.Count; i++)
+        {
+            ProcessEvent ev = _batch[i];
+            state.Apply(ev, readProcess: ev.Kind != ProcessEventKind.Exit && _lastEvent[ev.Pid] == i);
+            checkLingering |= ev.Kind == ProcessEventKind.Exit;
+        }
+
+        if (state.HasPendingAdded && MountTableChanged())
+        {
+            // A namespace a process made may have been bound meanwhile: its Added names the mount.
             state.RefreshMounts();
         }
 
@@ -131,7 +171,17 @@ internal sealed unsafe class WatchLoop : IDisposable
         now = Environment.TickCount64;
         if (rescan || now >= _nextRescan)
         {
-            state.Rescan(cancel);
+            // With process events, new and exited processes are known, and only an in-place
+            // unshare or setns is left to find: among the processes that ran since the last look.
+            if (rescan || _processEvents is null)
+            {
+                state.Rescan(cancel);
+            }
+            else
+            {
+                state.RecheckProcessesThatRan(cancel);
+            }
+
             state.RefreshMounts();
             state.CheckLingering();
             _nextRescan = now + _intervalMs;
@@ -157,12 +207,22 @@ internal sealed unsafe class WatchLoop : IDisposable
         }
 
         _lingeringBefore = state.LingeringCount;
-        foreach (NamespaceEvent ev in state.TakeEvents())
+        foreach (NamespaceEvent ev in state.TakeEvents(Environment.TickCount64))
         {
             _write(WatchRecord.OfEvent(ev));
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether the mount table changed since the last poll of it (which the kernel counts per
+    /// open file): asked without waiting.
+    /// </summary>
+    private bool MountTableChanged()
+    {
+        pollfd fd = new() { fd = _mountTable!.Fd, events = POLLPRI };
+        return poll(&fd, 1, 0) > 0 && (fd.revents & (POLLPRI | POLLERR)) != 0;
     }
 
     /// <summary>

@@ -18,39 +18,15 @@ internal sealed partial class WatchState
     /// </summary>
     internal void RefreshMounts()
     {
+        List<NsfsMount> mounts = NsfsMounts.Read();
         var now = new HashSet<(ulong, string)>();
-        foreach (NsfsMount mount in NsfsMounts.Read())
+        foreach (NsfsMount mount in mounts)
         {
             now.Add((mount.Inode, mount.MountPoint));
-            if (_mounts.Contains((mount.Inode, mount.MountPoint)))
-            {
-                continue;
-            }
-
-            _mounts.Add((mount.Inode, mount.MountPoint));
-            bool added = false;
-            using SafeFd? fd = TrackedNamespace.TryOpen(mount.MountPoint, mount.Inode);
-            if (_namespaces.TryGetValue(mount.Inode, out TrackedNamespace? ns) && fd is not null &&
-                ns.Namespace.NsId is ulong known && NamespaceIoctl.TryGetId(fd.Fd) is ulong id && id != known)
-            {
-                // nsfs gave a freed namespace's inode to this one before its last holder's event was read.
-                _namespaces.Remove(mount.Inode);
-                Emit(NamespaceChangeType.Removed, ns, NamespaceEventCause.Release, null, null);
-                ns = null;
-            }
-
-            if (ns is null)
-            {
-                ns = fd is null ? TrackedNamespace.Undescribed(mount.Type, mount.Inode) : TrackedNamespace.Describe(mount.Type, mount.Inode, fd);
-                _namespaces.Add(mount.Inode, ns);
-                added = true;
-            }
-
-            ns.AddPath(mount.MountPoint);
-            Relive(ns);
-            Emit(added ? NamespaceChangeType.Added : NamespaceChangeType.Persisted, ns, NamespaceEventCause.Mount, null, mount.MountPoint);
         }
 
+        // Gone first: nsfs gives a freed namespace's inode to the next one at once, so a mount
+        // that went and one that came may share an inode, and the one that went is the old one's.
         var gone = new List<(ulong Inode, string Path)>();
         foreach ((ulong, string) mount in _mounts)
         {
@@ -63,23 +39,74 @@ internal sealed partial class WatchState
         foreach ((ulong inode, string path) in gone)
         {
             _mounts.Remove((inode, path));
-            if (!_namespaces.TryGetValue(inode, out TrackedNamespace? ns))
+            if (_namespaces.TryGetValue(inode, out TrackedNamespace? ns) && ns.HasPath(path))
             {
-                continue;
+                Unmounted(ns, path);
             }
+        }
 
-            ns.RemovePath(path);
-            if (ns.HasVisibleHolder)
+        foreach (NsfsMount mount in mounts)
+        {
+            if (_mounts.Add((mount.Inode, mount.MountPoint)))
             {
-                Emit(NamespaceChangeType.Unpersisted, ns, NamespaceEventCause.Unmount, null, path);
+                Mounted(mount);
             }
-            else
-            {
-                // umount2(MNT_DETACH), as ip netns delete does, frees the mount a moment later:
-                // until then the kernel still has the namespace, so this is a Removed to come,
-                // not an Unpersisted.
-                Release(ns, NamespaceEventCause.Unmount, null, path);
-            }
+        }
+    }
+
+    private void Mounted(NsfsMount mount)
+    {
+        using SafeFd? fd = TrackedNamespace.TryOpen(mount.MountPoint, mount.Inode);
+        if (_namespaces.TryGetValue(mount.Inode, out TrackedNamespace? ns) && fd is not null &&
+            ns.Namespace.NsId is ulong known && NamespaceIoctl.TryGetId(fd.Fd) is ulong id && id != known)
+        {
+            // nsfs gave a freed namespace's inode to this one before its last holder's event was read.
+            _namespaces.Remove(mount.Inode);
+            Emit(NamespaceChangeType.Removed, ns, NamespaceEventCause.Release, null, null);
+            ns = null;
+        }
+
+        if (ns is null)
+        {
+            ns = fd is null ? TrackedNamespace.Undescribed(mount.Type, mount.Inode) : TrackedNamespace.Describe(mount.Type, mount.Inode, fd);
+            _namespaces.Add(mount.Inode, ns);
+            ns.AddPath(mount.MountPoint);
+            Emit(NamespaceChangeType.Added, ns, NamespaceEventCause.Mount, null, mount.MountPoint);
+            return;
+        }
+
+        if (fd is not null && !ns.Described)
+        {
+            // Its process was gone before it could be opened; the mount lets it be asked now.
+            ns.Redescribe(fd);
+        }
+
+        ns.AddPath(mount.MountPoint);
+        Relive(ns);
+        if (ns.PendingAdded is { } pending)
+        {
+            // Found by a process and bound in the same step (ip netns add, unshare --net=FILE,
+            // whose process exits at once): one Added, by the mount that keeps it.
+            ns.PendingAdded = pending with { Due = Environment.TickCount64, Cause = NamespaceEventCause.Mount, Pid = null, MountPoint = mount.MountPoint };
+            return;
+        }
+
+        Emit(NamespaceChangeType.Persisted, ns, NamespaceEventCause.Mount, null, mount.MountPoint);
+    }
+
+    private void Unmounted(TrackedNamespace ns, string path)
+    {
+        ns.RemovePath(path);
+        if (ns.HasVisibleHolder)
+        {
+            Emit(NamespaceChangeType.Unpersisted, ns, NamespaceEventCause.Unmount, null, path);
+        }
+        else
+        {
+            // umount2(MNT_DETACH), as ip netns delete does, frees the mount a moment later:
+            // until then the kernel still has the namespace, so this is a Removed to come,
+            // not an Unpersisted.
+            Release(ns, NamespaceEventCause.Unmount, null, path);
         }
     }
 
@@ -166,17 +193,5 @@ internal sealed partial class WatchState
             ns.Lingering = false;
             LingeringCount--;
         }
-    }
-
-    private void Emit(NamespaceChangeType change, TrackedNamespace ns, NamespaceEventCause cause, int? pid, string? mountPoint)
-    {
-        if (_baseline ||
-            (_types is not null && Array.IndexOf(_types, ns.Namespace.Type) < 0) ||
-            (_tree is not null && !ns.InTree))
-        {
-            return;
-        }
-
-        _events.Add(new NamespaceEvent(change, ns.Snapshot(_proc, _users), DateTime.Now, cause, pid, mountPoint));
     }
 }

@@ -23,6 +23,7 @@ internal sealed partial class WatchState : IDisposable
     private readonly HashSet<int>? _tree;
     private readonly NamespaceType[]? _types;
     private readonly List<NamespaceEvent> _events = new();
+    private readonly List<TrackedNamespace> _pendingAdded = new();
     private bool _baseline = true;
 
     /// <param name="types">Only events of these kinds; null for all.</param>
@@ -43,14 +44,6 @@ internal sealed partial class WatchState : IDisposable
     /// <summary>How many namespaces live on with no visible holder; the watcher asks the kernel about them again soon.</summary>
     internal int LingeringCount { get; private set; }
 
-    /// <summary>Takes the events found since the last call.</summary>
-    internal List<NamespaceEvent> TakeEvents()
-    {
-        var taken = new List<NamespaceEvent>(_events);
-        _events.Clear();
-        return taken;
-    }
-
     /// <summary>Learns what is there now, without events: what the watch starts from.</summary>
     internal void ReadBaseline(CancellationToken cancel)
     {
@@ -64,8 +57,12 @@ internal sealed partial class WatchState : IDisposable
         _baseline = false;
     }
 
-    /// <summary>Re-reads the one process an event names; an exited one is forgotten.</summary>
-    internal void Apply(ProcessEvent ev)
+    /// <summary>
+    /// Re-reads the one process an event names; an exited one is forgotten. readProcess false:
+    /// a later event of the same batch names it too, so it is read then, or not at all when that
+    /// is its exit (the kernel sends the exit event after releasing its namespaces).
+    /// </summary>
+    internal void Apply(ProcessEvent ev, bool readProcess = true)
     {
         NamespaceEventCause cause = ev.Kind switch
         {
@@ -81,10 +78,14 @@ internal sealed partial class WatchState : IDisposable
         if (ev.Kind == ProcessEventKind.Exit)
         {
             Update(ev.Pid, default, -1, cause);
+            _tree?.Remove(ev.Pid);
             return;
         }
 
-        Reread(ev.Pid, cause);
+        if (readProcess)
+        {
+            Reread(ev.Pid, cause);
+        }
     }
 
     /// <summary>Re-reads every process: what no event told (an in-place unshare or setns), or everything when there are no events.</summary>
@@ -122,6 +123,16 @@ internal sealed partial class WatchState : IDisposable
     private void Reread(int pid, NamespaceEventCause cause)
     {
         Span<ulong> links = stackalloc ulong[NamespaceLinks.Count];
+        if (cause == NamespaceEventCause.Rescan)
+        {
+            NoteRan(pid);
+        }
+        else
+        {
+            // Read at an event: the next recheck reads it again and notes its CPU time then.
+            _ranFor.Remove(pid);
+        }
+
         if (_proc.TryOpenProcess(pid, out int fd) != 0)
         {
             Update(pid, default, -1, cause);
@@ -144,6 +155,11 @@ internal sealed partial class WatchState : IDisposable
     private void Update(int pid, ReadOnlySpan<ulong> now, int processFd, NamespaceEventCause cause)
     {
         _links.TryGetValue(pid, out ulong[]? before);
+        if (now.IsEmpty)
+        {
+            _ranFor.Remove(pid);
+        }
+
         if (now.IsEmpty && before is null)
         {
             return;
@@ -220,7 +236,7 @@ internal sealed partial class WatchState : IDisposable
         Relive(ns);
         if (added)
         {
-            Emit(NamespaceChangeType.Added, ns, cause, pid, null);
+            Emit(NamespaceChangeType.Added, ns, cause, pid, null, holdAdded: true);
         }
     }
 

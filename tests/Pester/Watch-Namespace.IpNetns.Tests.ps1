@@ -1,0 +1,100 @@
+# Watch-Namespace and `ip netns add/delete` at full speed (issue 14's benchmark missed events
+# here). ip netns add makes its namespace, binds it to /run/netns/NAME and exits within a
+# millisecond, so the watcher sees its process and its mount almost at once, in either order.
+# Expected values come from the kernel (stat -L of /run/netns/NAME) and ip netns, never from
+# the module.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'WatchTestHelpers.psm1') -Force
+    Import-PSNamespaces
+
+    function Invoke-IpNetnsLoop {
+        <#
+        Runs `ip netns <Verb> NAME` for every name: half one after the other in a tight shell
+        loop, half from 8 parallel workers, both at once. With -Verb add, returns name and inode
+        of each namespace made (stat -L while it is there).
+        #>
+        param([Parameter(Mandatory)] [string[]] $Names, [Parameter(Mandatory)] [ValidateSet('add', 'delete')] [string] $Verb)
+        $half = [Math]::Ceiling($Names.Count / 2)
+        $inParallel = $Names[$half..($Names.Count - 1)] -join ' '
+        $report = if ($Verb -eq 'add') { ' && echo "$n $(stat -L -c %i /run/netns/$n)"' } else { '' }
+        # The first ip netns add makes /run/netns a shared bind mount of itself; several racing
+        # to do that at once would stack mounts there. So one goes first, alone.
+        $first, $inLoop = $Names[0..($half - 1)]
+        $script = "n=$first; ip netns $Verb `$n$report; for n in $($inLoop -join ' '); do ip netns $Verb `$n$report; done & " +
+            "printf '%s\n' $inParallel | xargs -P 8 -I{} sh -c 'n={}; ip netns $Verb `$n$report'; wait"
+        foreach ($line in @(bash -c $script)) {
+            $name, $inode = -split $line
+            [pscustomobject]@{ Name = $name; Inode = [uint64]$inode }
+        }
+    }
+}
+
+Describe 'Watch-Namespace with ip netns' {
+    It 'reports each of 80 namespaces from ip netns add, in a tight loop and in parallel, as one Added with its name and mount, and ip netns delete as one Removed' {
+        $names = 1..80 | ForEach-Object { "psns-wl-$PID-$_" }
+        # -Name keeps only events that carry the name: an Added that was written before the
+        # namespace's mount was seen would be missing here.
+        $watch = Start-Watch @{ Type = 'Net'; Name = "psns-wl-$PID-*" }
+        try {
+            $made = @(Invoke-IpNetnsLoop $names add)
+            $made.Count | Should -Be $names.Count -Because 'ip netns add made every namespace'
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.Namespace.Name -in $names } | Select-Object -Unique { $_.Namespace.Name }).Count -ge $names.Count }
+            $null = Invoke-IpNetnsLoop $names delete
+            @(ip netns list | Where-Object { $_ -like "psns-wl-$PID-*" }) | Should -BeNullOrEmpty
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Removed').Count -ge $names.Count }
+            Start-Sleep -Milliseconds 500
+            $events = $watch.Output.ToArray()
+
+            foreach ($ns in $made) {
+                $ours = @($events | Where-Object { $_.Namespace.Name -eq $ns.Name })
+                ($ours.ChangeType -join ',') | Should -Be 'Added,Removed' -Because "$($ns.Name) was added once, then deleted once, and nothing else happened to it (seen: $($ours | ForEach-Object { "$($_.ChangeType) by $($_.Cause)" }))"
+                $ours[0].Namespace.Inode | Should -Be $ns.Inode
+                $ours[0].Cause | Should -Be 'Mount'
+                $ours[0].MountPoint | Should -Be "/run/netns/$($ns.Name)"
+                $ours[0].Namespace.NsfsPaths | Should -Be @("/run/netns/$($ns.Name)")
+                $ours[1].Namespace.Inode | Should -Be $ns.Inode
+                $ours[1].Namespace.NsId | Should -Be $ours[0].Namespace.NsId
+            }
+        } finally {
+            foreach ($name in $names) { ip netns delete $name 2>$null }
+            $null = Stop-Watch $watch
+        }
+    }
+
+    It 'writes every Added and Removed exactly once for ip netns add and delete of names one after another, without waiting in between' {
+        $names = 1..60 | ForEach-Object { "psns-wq-$PID-$_" }
+        $watch = Start-Watch @{ Type = 'Net' }
+        try {
+            # Each namespace lives while the next four are made: add N, then delete N-4. (One
+            # that lives a few ms only may come and go while a busy machine keeps the watcher
+            # from running: the kernel keeps no record of such a mount for it to find.)
+            $lag = 4
+            $script = @(for ($i = 0; $i -lt $names.Count; $i++) {
+                    "ip netns add $($names[$i]) && echo `"$($names[$i]) `$(stat -L -c %i /run/netns/$($names[$i]))`""
+                    if ($i -ge $lag) { "ip netns delete $($names[$i - $lag])" }
+                }) + @($names[-$lag..-1] | ForEach-Object { "ip netns delete $_" })
+            $made = foreach ($line in @(bash -c ($script -join "`n"))) {
+                $name, $inode = -split $line
+                [pscustomobject]@{ Name = $name; Inode = [uint64]$inode }
+            }
+            @($made).Count | Should -Be $names.Count
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Name -in $names }).Count -ge $names.Count } -Seconds 30
+            Start-Sleep -Milliseconds 500
+            $events = $watch.Output.ToArray()
+
+            foreach ($ns in $made) {
+                # Events of this namespace: by inode, told apart from an inode's later owner by NsId.
+                $named = @($events | Where-Object { $_.Namespace.Name -eq $ns.Name })
+                $named.Count | Should -BeGreaterThan 0 -Because "$($ns.Name) was there"
+                $nsid = $named[0].Namespace.NsId
+                $ours = @($events | Where-Object { $_.Namespace.Inode -eq $ns.Inode -and $_.Namespace.NsId -eq $nsid })
+                ($ours.ChangeType -join ',') | Should -Be 'Added,Removed' -Because "$($ns.Name) was added once, then deleted once"
+                $ours[0].Namespace.Name | Should -Be $ns.Name -Because 'its Added says its name'
+            }
+        } finally {
+            foreach ($name in $names) { ip netns delete $name 2>$null }
+            $null = Stop-Watch $watch
+        }
+    }
+}
