@@ -27,6 +27,7 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
     /// <summary>
     /// Only named network namespaces (/run/netns, as ip netns names them) whose name matches;
     /// wildcards are allowed. A pattern that matches nothing yet is not an error: the watch waits for it.
+    /// A namespace enters this view, written as Added, when it first carries a matching name.
     /// </summary>
     [Parameter]
     [SupportsWildcards]
@@ -82,6 +83,7 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken, deadline.Token);
         using NamespaceWatcher watcher = NamespaceWatcher.Start(options);
+        var view = names is null ? null : new NameView(names);
         int written = 0;
         foreach (WatchRecord record in watcher.Records(stop.Token))
         {
@@ -93,37 +95,14 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
             {
                 WriteVerbose(record.Verbose);
             }
-            else if (record.Event is NamespaceEvent ev && Matches(ev, names))
+            else if (record.Event is NamespaceEvent ev && (view is null ? ev : view.Filter(ev)) is NamespaceEvent shown)
             {
-                WriteObject(ev);
+                WriteObject(shown);
                 if (++written == Count)
                 {
                     break;
                 }
             }
         }
-    }
-
-    private static bool Matches(NamespaceEvent ev, WildcardPattern[]? names)
-    {
-        if (names is null)
-        {
-            return true;
-        }
-
-        if (ev.Namespace.Name is not string name)
-        {
-            return false;
-        }
-
-        foreach (WildcardPattern pattern in names)
-        {
-            if (pattern.IsMatch(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

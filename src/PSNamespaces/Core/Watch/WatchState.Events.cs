@@ -7,12 +7,13 @@ internal sealed partial class WatchState
 {
     // How long an Added found by a process waits for a bind mount of the namespace. ip netns add
     // (and unshare --net=FILE) unshares, binds, exits: when the watcher reads the process between
-    // the first two, the mount follows within microseconds, or tens of ms when the machine is
-    // busy and ip is preempted (seen: 4 and 60 ms on two loaded cores). Held this long, the
-    // Added names it (what -Name matches). The cost: a namespace that is never bound (unshare -n
-    // sleep) is written this much later (its Time stays when it was found), within the 50 ms
-    // budget; an exit or another change of it writes it at once.
-    internal const int AddedHoldMs = 30;
+    // the first two, the mount follows within microseconds on a machine that is not overloaded.
+    // Held this long, the Added names it. Longer would cover ip preempted between the two (seen:
+    // 4 and 60 ms on two loaded cores) but delays every namespace that is never bound (unshare -n
+    // sleep) by as much, against a 50 ms latency budget; the rare late mount is a Persisted, which
+    // a -Name watch shows as its Added (Commands/NameView). An exit or another change of the
+    // namespace writes the Added at once.
+    internal const int AddedHoldMs = 10;
 
     /// <summary>True while an Added found by a process is held back (the mount table is worth reading again before the step ends).</summary>
     internal bool HasPendingAdded => _pendingAdded.Count > 0;
