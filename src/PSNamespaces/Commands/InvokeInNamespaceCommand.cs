@@ -122,7 +122,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
                 RunIn(Path.Length == 1 ? Path[0] : Path, () => TargetResolver.WithTypes(NamespaceTarget.FromPaths(paths), Type));
                 break;
             case NameSet:
-                foreach (string name in Name)
+                foreach (string name in TargetNames())
                 {
                     RunIn(name, () => TargetResolver.WithTypes(NamespaceTarget.FromNetnsName(name), Type));
                 }
