@@ -230,6 +230,18 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
 
     private static string? Hint(LaunchFailedException ex)
     {
+        if (ex.Step.Function.EndsWith("(cgroup.procs)", StringComparison.Ordinal))
+        {
+            return ex.Error.Errno switch
+            {
+                Errno.ENOENT or Errno.ENODEV => "The target's cgroup is gone, or this mount namespace shows another directory there",
+                Errno.EROFS => "The cgroup filesystem is mounted read-only in this mount namespace",
+                Errno.EBUSY or Errno.EOPNOTSUPP => "The cgroup cannot take processes: in cgroup v2 only leaf cgroups (no controllers in cgroup.subtree_control) hold them",
+                Errno.EPERM or Errno.EACCES => "Moving a process into a cgroup needs write access to its cgroup.procs and to that of the common ancestor (root, or a cgroup delegated to you)",
+                _ => null,
+            };
+        }
+
         if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
         {
             return null;

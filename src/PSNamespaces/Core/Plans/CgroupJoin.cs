@@ -30,8 +30,8 @@ internal static class CgroupJoin
     /// <summary>One hierarchy's line of /proc/PID/cgroup: "" for v2, else its controllers' first name.</summary>
     private readonly record struct Membership(string Controller, string Path);
 
-    /// <summary>One cgroup or cgroup2 mount: the subtree it shows (ROOT) and where.</summary>
-    private readonly record struct CgroupMount(bool Version2, string[] SuperOptions, string Root, string MountPoint);
+    /// <summary>One mount: the subtree it shows (ROOT) and where; Version2 null for a mount of no cgroup filesystem.</summary>
+    private sealed record CgroupMount(bool? Version2, string[] SuperOptions, string Root, string MountPoint);
 
     /// <summary>The cgroup.procs files of a process's cgroups, v2 first; reads /proc/PID/cgroup and pwsh's mountinfo.</summary>
     /// <param name="pid">The process, as pwsh's /proc shows it.</param>
@@ -54,14 +54,19 @@ internal static class CgroupJoin
     /// <summary>The same from the texts of /proc/PID/cgroup and mountinfo (for unit tests).</summary>
     internal static List<string> ProcsFiles(int pid, string cgroupText, IEnumerable<string> mountinfo, List<string> skipped)
     {
+        // A mount is hidden by a later one on the same mount point: only the topmost shows files.
         var mounts = new List<CgroupMount>();
+        var topmost = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string line in mountinfo)
         {
             if (ParseMount(line) is CgroupMount mount)
             {
+                topmost[mount.MountPoint] = mounts.Count;
                 mounts.Add(mount);
             }
         }
+
+        mounts = mounts.FindAll(m => m.Version2 is not null && mounts[topmost[m.MountPoint]].Equals(m));
 
         var files = new List<string>();
         foreach (Membership membership in ParseMemberships(cgroupText))
@@ -141,7 +146,7 @@ internal static class CgroupJoin
     }
 
     private static bool Holds(CgroupMount mount, Membership membership) =>
-        membership.Controller.Length == 0 ? mount.Version2 : !mount.Version2 && Array.IndexOf(mount.SuperOptions, membership.Controller) >= 0;
+        membership.Controller.Length == 0 ? mount.Version2 == true : mount.Version2 == false && Array.IndexOf(mount.SuperOptions, membership.Controller) >= 0;
 
     /// <summary>The path below a mount's root, starting with '/'; null when the root does not hold it.</summary>
     private static string? Below(string path, string root)
@@ -170,13 +175,9 @@ internal static class CgroupJoin
         }
 
         string type = fields[dash + 1];
-        if (type is not ("cgroup" or "cgroup2"))
-        {
-            return null;
-        }
-
+        bool? version2 = type switch { "cgroup2" => true, "cgroup" => false, _ => null };
         string[] superOptions = dash + 3 < fields.Length ? fields[dash + 3].Split(',') : Array.Empty<string>();
-        return new CgroupMount(type == "cgroup2", superOptions, Unescape(fields[3]), Unescape(fields[4]));
+        return new CgroupMount(version2, superOptions, Unescape(fields[3]), Unescape(fields[4]));
     }
 
     private static string Unescape(string field) => NsfsMounts.Unescape(Encoding.UTF8.GetBytes(field));

@@ -206,8 +206,8 @@ internal static class NsenterPlan
     {
         foreach (string file in options.CgroupProcsFiles ?? System.Array.Empty<string>())
         {
-            int slot = plan.OpenFile(file, LibC.O_WRONLY, "open");
-            plan.Write(slot, "0", "write", file);
+            int slot = plan.OpenFile(file, LibC.O_WRONLY, "open(cgroup.procs)");
+            plan.Write(slot, "0", "write(cgroup.procs)", file);
         }
     }
 
