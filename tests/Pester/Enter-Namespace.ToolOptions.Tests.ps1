@@ -278,9 +278,10 @@ Describe 'Enter-Namespace -Name with wildcards (ip -all netns exec)' {
         $hostText[1] | Should -Be "netns: $(($names | Sort-Object)[0])"
     }
 
-    It 'runs Invoke-InNamespace in each matching namespace too' {
+    It 'runs Invoke-InNamespace in each matching namespace too, each object carrying its NetnsName' {
         $actual = Invoke-InNamespace -Name 'psns-i13-?-*' { (Get-Item /proc/thread-self/ns/net).LinkTarget }
         $actual | Should -Be @($names | Sort-Object | ForEach-Object { ip netns exec $_ readlink /proc/self/ns/net })
+        @($actual.NetnsName) | Should -Be @($names | Sort-Object)
     }
 
     It 'gives NamespaceNotFound for a wildcard that matches no name, and goes on with the others' {
