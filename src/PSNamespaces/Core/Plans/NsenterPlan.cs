@@ -197,9 +197,10 @@ internal static class NsenterPlan
     }
 
     /// <summary>
-    /// nsenter --join-cgroup, but before any namespace is joined: in the target's cgroup
-    /// namespace the kernel would refuse (ENOENT) a move from a cgroup outside its root, and
-    /// pwsh's mount namespace is the one the paths were found in. The waiting parent of a fork
+    /// nsenter --join-cgroup, but before any namespace is joined: where cgroup2 is mounted with
+    /// nsdelegate (as systemd mounts it), the kernel refuses (ENOENT) a move made from inside the
+    /// target's cgroup namespace when the mover's cgroup is outside its root; and pwsh's mount
+    /// namespace is the one the paths were found in. The waiting parent of a fork
     /// moves too, as with nsenter; the program is its child and starts there.
     /// </summary>
     private static void JoinCgroup(LaunchPlan plan, NsenterOptions options)
