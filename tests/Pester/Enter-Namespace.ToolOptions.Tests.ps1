@@ -284,6 +284,18 @@ Describe 'Enter-Namespace -Name with wildcards (ip -all netns exec)' {
         @($actual.NetnsName) | Should -Be @($names | Sort-Object)
     }
 
+    It 'takes a name that exists as it is, even with wildcard characters in it (ip allows them)' {
+        $odd = "psns-i13-[x]-$PID"
+        ip netns add $odd
+        try {
+            $out = Enter-Namespace -Name $odd -FilePath readlink -ArgumentList /proc/self/ns/net
+            $out | Should -Be (ip netns exec $odd readlink /proc/self/ns/net)
+            $out.NetnsName | Should -Be $odd
+        } finally {
+            ip netns delete $odd
+        }
+    }
+
     It 'gives NamespaceNotFound for a wildcard that matches no name, and goes on with the others' {
         $out = Enter-Namespace -Name 'psns-i13-none-*', $names[0] -FilePath readlink -ArgumentList /proc/self/ns/net -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PSNamespaces.Commands.EnterNamespaceCommand'

@@ -69,7 +69,8 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     {
         foreach (string name in Name)
         {
-            if (!WildcardPattern.ContainsWildcardCharacters(name))
+            // ip netns allows [, ] and * in names: a name that exists is taken as it is.
+            if (!WildcardPattern.ContainsWildcardCharacters(name) || System.IO.File.Exists(NamespaceName.PathOf(name)))
             {
                 yield return name;
                 continue;
