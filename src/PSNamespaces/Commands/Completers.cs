@@ -65,6 +65,20 @@ public sealed class NetnsNameCompleter : IArgumentCompleter
     }
 }
 
+/// <summary>Completes 'follow' for -UserId and -GroupId (nsenter -S follow, -G follow).</summary>
+public sealed class FollowIdCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        if (FollowIdTransformationAttribute.Keyword.StartsWith(Completion.Unquote(wordToComplete), StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new CompletionResult(FollowIdTransformationAttribute.Keyword, FollowIdTransformationAttribute.Keyword,
+                CompletionResultType.ParameterValue, "The target process's id (the owner of /proc/PID), as nsenter -S/-G follow");
+        }
+    }
+}
+
 internal static class Completion
 {
     internal static string Unquote(string word) => word.Trim('\'', '"');

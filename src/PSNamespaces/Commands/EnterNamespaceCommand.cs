@@ -55,12 +55,18 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
     [ValidateNoNul]
     public string? WorkingDirectory { get; set; }
 
-    /// <summary>The uid to run as (nsenter --setuid). Entering a user namespace, 0 unless -PreserveCredentials.</summary>
+    /// <summary>The uid to run as (nsenter --setuid), or 'follow': the target process's. Entering a
+    /// user namespace, 0 unless -PreserveCredentials.</summary>
     [Parameter]
+    [FollowIdTransformation]
+    [ArgumentCompleter(typeof(FollowIdCompleter))]
     public uint? UserId { get; set; }
 
-    /// <summary>The gid to run as (nsenter --setgid). Entering a user namespace, 0 unless -PreserveCredentials.</summary>
+    /// <summary>The gid to run as (nsenter --setgid), or 'follow': the target process's. Entering a
+    /// user namespace, 0 unless -PreserveCredentials.</summary>
     [Parameter]
+    [FollowIdTransformation]
+    [ArgumentCompleter(typeof(FollowIdCompleter))]
     public uint? GroupId { get; set; }
 
     /// <summary>Keeps uid, gid and groups as they are when entering a user namespace (nsenter --preserve-credentials).</summary>
@@ -94,7 +100,7 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
                 Enter(Path);
                 break;
             default:
-                foreach (string name in Name)
+                foreach (string name in TargetNames())
                 {
                     Enter(name);
                 }
@@ -121,22 +127,35 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
 
         using (namespaces)
         {
+            if (ProcessOptions(namespaces, target) is not ProcessOptionValues process)
+            {
+                return;
+            }
+
             (string file, string[] arguments) = Program();
-            var runner = new ProgramRunner(this, StopToken) { PassThru = PassThru, NoWait = NoWait };
-            runner.Run(NsenterPlan.Build(Options(namespaces, target as string)), file, arguments, Hint);
+            string? netns = target as string;
+            var runner = new ProgramRunner(this, StopToken)
+            {
+                PassThru = PassThru,
+                NoWait = NoWait,
+                NetnsName = netns,
+                AnnounceNetns = netns is not null && SeveralNames,
+            };
+            runner.Run(NsenterPlan.Build(Options(namespaces, netns, process)), file, arguments, Hint);
         }
     }
 
     /// <param name="target">The namespaces to enter.</param>
     /// <param name="netnsName">With -Name, the named network namespace they are: entered as ip netns exec does.</param>
-    private NsenterOptions Options(NamespaceTarget target, string? netnsName)
+    /// <param name="process">What -UserId/-GroupId follow, -UseTargetEnvironment and -JoinCgroup ask of the target process.</param>
+    private NsenterOptions Options(NamespaceTarget target, string? netnsName, ProcessOptionValues process)
     {
         bool user = target.Files.ContainsKey(NamespaceType.User);
         bool setCredentials = user && !PreserveCredentials;
-        uint? uid = UserId ?? (setCredentials ? 0u : null);
-        uint? gid = GroupId ?? (setCredentials ? 0u : null);
+        uint? uid = process.FollowUserId ? null : UserId ?? (setCredentials ? 0u : null);
+        uint? gid = process.FollowGroupId ? null : GroupId ?? (setCredentials ? 0u : null);
         // In a user namespace whose setgroups is "deny", setgroups(2) always fails: leave the groups.
-        bool dropGroups = !PreserveCredentials && (uid is not null || gid is not null) &&
+        bool dropGroups = !PreserveCredentials && (uid is not null || gid is not null || process.FollowUserId || process.FollowGroupId) &&
                           (!user || (target.Pid is int pid && SetgroupsAllowed(pid)));
         bool netns = netnsName is not null;
         List<EtcBind>? binds = null;
@@ -167,6 +186,10 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
             DropSupplementaryGroups = dropGroups,
             UserId = uid,
             GroupId = gid,
+            FollowUserId = process.FollowUserId,
+            FollowGroupId = process.FollowGroupId,
+            TargetEnvironment = UseTargetEnvironment,
+            CgroupProcsFiles = process.CgroupProcsFiles,
         };
     }
 
@@ -207,6 +230,18 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
 
     private static string? Hint(LaunchFailedException ex)
     {
+        if (ex.Step.Function.EndsWith("(cgroup.procs)", StringComparison.Ordinal))
+        {
+            return ex.Error.Errno switch
+            {
+                Errno.ENOENT or Errno.ENODEV => "The target's cgroup is gone, or this mount namespace shows another directory there",
+                Errno.EROFS => "The cgroup filesystem is mounted read-only in this mount namespace",
+                Errno.EBUSY or Errno.EOPNOTSUPP => "The cgroup cannot take processes: in cgroup v2 only leaf cgroups (no controllers in cgroup.subtree_control) hold them",
+                Errno.EPERM or Errno.EACCES => "Moving a process into a cgroup needs write access to its cgroup.procs and to that of the common ancestor (root, or a cgroup delegated to you)",
+                _ => null,
+            };
+        }
+
         if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
         {
             return null;

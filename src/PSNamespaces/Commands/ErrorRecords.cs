@@ -15,7 +15,7 @@ internal static class ErrorRecords
     internal static ErrorCategory Category(int errno) => errno switch
     {
         Errno.ENOENT or Errno.ESRCH => ErrorCategory.ObjectNotFound,
-        Errno.EPERM or Errno.EACCES => ErrorCategory.PermissionDenied,
+        Errno.EPERM or Errno.EACCES or Errno.EROFS => ErrorCategory.PermissionDenied,
         Errno.EEXIST => ErrorCategory.ResourceExists,
         Errno.EBUSY => ErrorCategory.ResourceBusy,
         Errno.EINVAL or Errno.ENAMETOOLONG or Errno.ENOTDIR or Errno.EISDIR or Errno.ELOOP => ErrorCategory.InvalidArgument,

@@ -122,9 +122,9 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
                 RunIn(Path.Length == 1 ? Path[0] : Path, () => TargetResolver.WithTypes(NamespaceTarget.FromPaths(paths), Type));
                 break;
             case NameSet:
-                foreach (string name in Name)
+                foreach (string name in TargetNames())
                 {
-                    RunIn(name, () => TargetResolver.WithTypes(NamespaceTarget.FromNetnsName(name), Type));
+                    RunIn(name, () => TargetResolver.WithTypes(NamespaceTarget.FromNetnsName(name), Type), name);
                 }
 
                 break;
@@ -132,7 +132,10 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
     }
 
     /// <summary>Opens one target, runs the block inside it, writes what it wrote. A target that cannot be opened or joined is one error.</summary>
-    private void RunIn(object input, Func<NamespaceTarget> open)
+    /// <param name="input">What the user named, for errors.</param>
+    /// <param name="open">Opens the target's namespaces.</param>
+    /// <param name="netnsName">With -Name, the namespace's name: each object written carries it as NetnsName.</param>
+    private void RunIn(object input, Func<NamespaceTarget> open, string? netnsName = null)
     {
         StopToken.ThrowIfCancellationRequested();
         NamespaceTarget target;
@@ -163,7 +166,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
         {
             foreach (StreamRecord record in run.Records(StopToken))
             {
-                Write(record);
+                Write(record, netnsName);
             }
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
@@ -196,12 +199,12 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
         }
     }
 
-    private void Write(StreamRecord record)
+    private void Write(StreamRecord record, string? netnsName)
     {
         switch (record.Kind)
         {
             case StreamKind.Output:
-                WriteObject(record.Value);
+                WriteObject(netnsName is null || record.Value is null ? record.Value : WithNetnsName(record.Value, netnsName));
                 break;
             case StreamKind.Error:
                 WriteError((ErrorRecord)record.Value);
@@ -222,6 +225,18 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
                 WriteProgress((ProgressRecord)record.Value);
                 break;
         }
+    }
+
+    /// <summary>The object with the netns it came from as a NetnsName note property, as remoting adds PSComputerName.</summary>
+    private static PSObject WithNetnsName(object value, string netnsName)
+    {
+        PSObject shaped = PSObject.AsPSObject(value);
+        if (shaped.Properties["NetnsName"] is null)
+        {
+            shaped.Properties.Add(new PSNoteProperty("NetnsName", netnsName));
+        }
+
+        return shaped;
     }
 
     private static string StrayWarning(StrayThread stray) =>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using PSNamespaces.Core.Model;
 
 namespace PSNamespaces.Commands;
 
@@ -47,12 +48,61 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
 
     /// <summary>
     /// Named network namespaces (files in /run/netns, as ip netns names them); the command runs
-    /// once for each.
+    /// once for each. Wildcards run it in every name that matches, in name order (-Name * is
+    /// ip -all netns exec).
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Whether -Name can name more than one namespace (several names, or a wildcard).</summary>
+    protected bool SeveralNames => Name.Length > 1 || Array.Exists(Name, WildcardPattern.ContainsWildcardCharacters);
+
+    /// <summary>
+    /// The names -Name gives, a wildcard expanded to the matching entries of /run/netns in
+    /// ordinal order; a wildcard that matches none is an error of its own (ip -all netns exec
+    /// says nothing then, but a user who asked for every namespace should learn there is none).
+    /// </summary>
+    protected IEnumerable<string> TargetNames()
+    {
+        foreach (string name in Name)
+        {
+            // ip netns allows [, ] and * in names: a name that exists is taken as it is.
+            if (!WildcardPattern.ContainsWildcardCharacters(name) || System.IO.File.Exists(NamespaceName.PathOf(name)))
+            {
+                yield return name;
+                continue;
+            }
+
+            var pattern = new WildcardPattern(name, WildcardOptions.None);
+            var matches = new List<string>();
+            if (System.IO.Directory.Exists(NamespaceName.RunDirectory))
+            {
+                foreach (string path in System.IO.Directory.EnumerateFileSystemEntries(NamespaceName.RunDirectory))
+                {
+                    string entry = System.IO.Path.GetFileName(path);
+                    if (pattern.IsMatch(entry))
+                    {
+                        matches.Add(entry);
+                    }
+                }
+            }
+
+            if (matches.Count == 0)
+            {
+                WriteError(ErrorRecords.NamespaceNotFound($"No network namespace in {NamespaceName.RunDirectory} matches '{name}'.", name));
+                continue;
+            }
+
+            matches.Sort(StringComparer.Ordinal);
+            foreach (string match in matches)
+            {
+                yield return match;
+            }
+        }
+    }
 
     /// <summary>
     /// Containers whose namespaces to use, by id, a unique prefix of it, a name (lxc, machines) or

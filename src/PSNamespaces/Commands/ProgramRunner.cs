@@ -33,6 +33,16 @@ internal sealed unsafe class ProgramRunner
     /// <summary>Start in the background (stdin from /dev/null) and write the object at once.</summary>
     internal bool NoWait { get; init; }
 
+    /// <summary>The named netns the program runs in: each captured line and the object carry it as NetnsName.</summary>
+    internal string? NetnsName { get; init; }
+
+    /// <summary>
+    /// Before a program whose output goes to the host, write ip -all netns exec's header
+    /// ("netns: NAME" after an empty line) to the host, as Write-Host does (information record
+    /// tagged PSHOST): the lines the program writes itself cannot carry the name.
+    /// </summary>
+    internal bool AnnounceNetns { get; init; }
+
     /// <summary>Completes the plan with the program's exec and runs it; errors are written, not thrown.</summary>
     /// <param name="plan">The plan up to the program's exec.</param>
     /// <param name="filePath">The program, looked up in PATH inside the namespaces (execvp).</param>
@@ -53,6 +63,12 @@ internal sealed unsafe class ProgramRunner
         plan.Exec(filePath, argv);
 
         bool capture = !NoWait && !OutputGoesToHost(_cmdlet);
+        if (AnnounceNetns && !NoWait && !capture)
+        {
+            var header = new HostInformationMessage { Message = $"{System.Environment.NewLine}netns: {NetnsName}" };
+            _cmdlet.WriteInformation(new InformationRecord(header, "PSNamespaces") { Tags = { "PSHOST" } });
+        }
+
         bool terminal = !NoWait && LibC.isatty(0) == 1;
         HelperProcess helper;
         SafeFd? outputRead = null;
@@ -112,7 +128,7 @@ internal sealed unsafe class ProgramRunner
         if (NoWait)
         {
             launched.WaitInBackground(helper);
-            _cmdlet.WriteObject(launched);
+            _cmdlet.WriteObject(Tagged(launched));
             return true;
         }
 
@@ -129,7 +145,7 @@ internal sealed unsafe class ProgramRunner
 
                 try
                 {
-                    _cmdlet.WriteObject(line);
+                    _cmdlet.WriteObject(Tagged(line));
                 }
                 catch (Exception ex)
                 {
@@ -159,10 +175,23 @@ internal sealed unsafe class ProgramRunner
 
         if (PassThru)
         {
-            _cmdlet.WriteObject(launched);
+            _cmdlet.WriteObject(Tagged(launched));
         }
 
         return true;
+    }
+
+    /// <summary>The object, with the netns it came from as a NetnsName note property (as remoting adds PSComputerName).</summary>
+    private object Tagged(object value)
+    {
+        if (NetnsName is null)
+        {
+            return value;
+        }
+
+        var wrapped = new PSObject(value);
+        wrapped.Properties.Add(new PSNoteProperty("NetnsName", NetnsName));
+        return wrapped;
     }
 
     private static void Finish(bool terminal, SafeFd? outputRead)

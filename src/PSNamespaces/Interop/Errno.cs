@@ -18,6 +18,7 @@ internal static class Errno
     internal const int EBUSY = 16;
     internal const int EEXIST = 17;
     internal const int EXDEV = 18;
+    internal const int ENODEV = 19;
     internal const int ENOTDIR = 20;
     internal const int EISDIR = 21;
     internal const int EINVAL = 22;

@@ -38,7 +38,15 @@
  *   chdir PATH
  *   setgroups                drop supplementary groups: setgroups(0, NULL)
  *   setgid GID / setuid UID
- *   exec FILE ARGC ARGV...   execvp; the environment is the helper's own
+ *   open SLOT FLAGS PATH     open(PATH, FLAGS | O_CLOEXEC): a process's /proc directory or
+ *                            environ, a cgroup.procs file, opened before any namespace is joined
+ *   write SLOT TEXT          write TEXT whole (TEXT "0" into cgroup.procs moves this process)
+ *   setgid-owner SLOT / setuid-owner SLOT
+ *                            set the gid/uid to the owner of the open file, as fstat shows it in
+ *                            the user namespace joined by now (nsenter -G follow / -S follow)
+ *   environ SLOT             the environment for exec becomes the file's NUL-separated
+ *                            NAME=VALUE entries (nsenter --env)
+ *   exec FILE ARGC ARGV...   execvp; the environment is the helper's own, or the environ step's
  *
  * Mount targets are opened with openat2(RESOLVE_NO_SYMLINKS) and mounted on through the new
  * mount API, so no symlink anywhere in a target path is ever followed, and no /proc is needed
@@ -72,7 +80,7 @@ extern int umount2(const char *target, int flags);
 #endif
 
 #define SOCKET_FD 3
-#define SLOTS 16
+#define SLOTS 32
 
 enum report_kind { REPORT_FAILED = 1, REPORT_SYNC = 2, REPORT_CHILD = 3 };
 
@@ -297,6 +305,76 @@ static void step_pdeathsig(int sig, pid_t expected_parent)
     }
 }
 
+static void step_write(int fd, const char *text)
+{
+    size_t length = strlen(text);
+    ssize_t written = write(fd, text, length);
+    if (written < 0) {
+        fail_errno();
+    }
+    if ((size_t)written != length) {
+        fail(EIO, 125);
+    }
+}
+
+/* The owner of an open file (a /proc/PID directory: the process's euid/egid) in our user namespace. */
+static struct stat owner_of(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fail_errno();
+    }
+    return st;
+}
+
+/*
+ * Replaces the environment with the NAME=VALUE entries of a /proc/PID/environ file. The buffer
+ * is never freed: exec follows. execvp searches the new PATH, as after nsenter's clearenv+setenv.
+ */
+static void step_environ(int fd)
+{
+    size_t size = 0, capacity = 4096;
+    char *text = malloc(capacity + 1);
+    if (text == NULL) {
+        fail(ENOMEM, 125);
+    }
+    for (;;) {
+        ssize_t n = read(fd, text + size, capacity - size);
+        if (n < 0) {
+            fail_errno();
+        }
+        if (n == 0) {
+            break;
+        }
+        size += (size_t)n;
+        if (size == capacity) {
+            capacity *= 2;
+            text = realloc(text, capacity + 1);
+            if (text == NULL) {
+                fail(ENOMEM, 125);
+            }
+        }
+    }
+    text[size] = '\0';
+    size_t count = 0;
+    for (size_t i = 0; i < size; i += strlen(text + i) + 1) {
+        count++;
+    }
+    char **entries = calloc(count + 1, sizeof *entries);
+    if (entries == NULL) {
+        fail(ENOMEM, 125);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < size; i += strlen(text + i) + 1) {
+        /* An entry without '=' (a process may rewrite its environment block) is no variable. */
+        if (strchr(text + i, '=') != NULL) {
+            entries[kept++] = text + i;
+        }
+    }
+    entries[kept] = NULL;
+    environ = entries;
+}
+
 static void reset_process(void)
 {
     /* Make fd 3 close-on-exec and drop anything else pwsh let us inherit: the program gets 0, 1, 2. */
@@ -426,6 +504,35 @@ int main(int argc, char **argv)
             if (setuid((uid_t)number(argv[at])) != 0) {
                 fail_errno();
             }
+            at += 1;
+        } else if (strcmp(step, "open") == 0) {
+            need(argc, at, 3);
+            int slot = slot_index(argv[at]);
+            int fd = open(argv[at + 2], (int)number(argv[at + 1]) | O_CLOEXEC);
+            if (fd < 0) {
+                fail_errno();
+            }
+            slots[slot] = fd;
+            at += 3;
+        } else if (strcmp(step, "write") == 0) {
+            need(argc, at, 2);
+            step_write(slot_fd(argv[at]), argv[at + 1]);
+            at += 2;
+        } else if (strcmp(step, "setgid-owner") == 0) {
+            need(argc, at, 1);
+            if (setgid(owner_of(slot_fd(argv[at])).st_gid) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "setuid-owner") == 0) {
+            need(argc, at, 1);
+            if (setuid(owner_of(slot_fd(argv[at])).st_uid) != 0) {
+                fail_errno();
+            }
+            at += 1;
+        } else if (strcmp(step, "environ") == 0) {
+            need(argc, at, 1);
+            step_environ(slot_fd(argv[at]));
             at += 1;
         } else if (strcmp(step, "exec") == 0) {
             need(argc, at, 2);

@@ -102,7 +102,7 @@ internal static class NsfsMounts
     }
 
     /// <summary>The kernel writes space, tab, newline and backslash in mount points as octal escapes (\040).</summary>
-    private static string Unescape(ReadOnlySpan<byte> escaped)
+    internal static string Unescape(ReadOnlySpan<byte> escaped)
     {
         if (escaped.IndexOf((byte)'\\') < 0)
         {

@@ -17,7 +17,7 @@ namespace PSNamespaces.Core.Plans;
 internal sealed class LaunchPlan
 {
     /// <summary>Descriptor slots the helper keeps (SLOTS in nsexec.c).</summary>
-    private const int SlotCount = 16;
+    private const int SlotCount = 32;
 
     private readonly List<string> _arguments = new();
     private readonly List<LaunchStep> _steps = new();
@@ -49,7 +49,7 @@ internal sealed class LaunchPlan
     {
         if (_slots == SlotCount)
         {
-            throw new System.InvalidOperationException("A launch plan holds at most 16 descriptors.");
+            throw new System.InvalidOperationException("A launch plan holds at most 32 descriptors.");
         }
 
         return _slots++;
@@ -119,7 +119,27 @@ internal sealed class LaunchPlan
 
     internal void SetUid(uint uid) => Add("setuid", Number(uid), "setuid", Number(uid));
 
-    /// <summary>The last step: execvp(file, argv), the environment being the one pwsh gave the helper.</summary>
+    /// <summary>Opens a file with open(2) flags (O_CLOEXEC added by the helper); returns its slot.</summary>
+    internal int OpenFile(string path, int flags, string function)
+    {
+        int slot = NewSlot();
+        Add(function, path, "open", Number(slot), Number(flags), path);
+        return slot;
+    }
+
+    /// <summary>Writes text into an opened file (cgroup.procs).</summary>
+    internal void Write(int slot, string text, string function, string subject) => Add(function, subject, "write", Number(slot), text);
+
+    /// <summary>setgid to the owner gid of an opened file, as the user namespace joined by then sees it.</summary>
+    internal void SetGidOfOwner(int slot, string subject) => Add("setgid", subject, "setgid-owner", Number(slot));
+
+    /// <summary>setuid to the owner uid of an opened file, as the user namespace joined by then sees it.</summary>
+    internal void SetUidOfOwner(int slot, string subject) => Add("setuid", subject, "setuid-owner", Number(slot));
+
+    /// <summary>The program's environment becomes the NAME=VALUE entries of an opened environ file.</summary>
+    internal void ReplaceEnvironment(int slot, string subject) => Add("read(environ)", subject, "environ", Number(slot));
+
+    /// <summary>The last step: execvp(file, argv), the environment being the one pwsh gave the helper or the environ step's.</summary>
     internal void Exec(string file, IReadOnlyList<string> argv)
     {
         var arguments = new List<string>(argv.Count + 2) { file, Number(argv.Count) };

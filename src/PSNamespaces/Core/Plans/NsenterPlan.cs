@@ -40,7 +40,22 @@ internal sealed class NsenterOptions
     internal uint? UserId { get; init; }
 
     internal uint? GroupId { get; init; }
+
+    /// <summary>Set the uid to the target process's (nsenter -S follow); needs <see cref="NamespaceTarget.Pid"/>.</summary>
+    internal bool FollowUserId { get; init; }
+
+    /// <summary>Set the gid to the target process's (nsenter -G follow).</summary>
+    internal bool FollowGroupId { get; init; }
+
+    /// <summary>Give the program the target process's environment (nsenter --env).</summary>
+    internal bool TargetEnvironment { get; init; }
+
+    /// <summary>The cgroup.procs files of the target's cgroups to join (nsenter --join-cgroup), or null.</summary>
+    internal IReadOnlyList<string>? CgroupProcsFiles { get; init; }
 }
+
+/// <summary>The slots of the target process's files a plan opened (-1: not opened).</summary>
+internal readonly record struct ProcessFiles(int Directory, int Environ);
 
 /// <summary>
 /// The plan that runs a program inside existing namespaces. The helper opens each namespace
@@ -63,14 +78,17 @@ internal static class NsenterPlan
         var plan = new LaunchPlan();
         NamespaceTarget target = options.Target;
         plan.Chdir(options.CallerDirectory);
-        // A target that shares every namespace with pwsh (nsenter --all on such a process) leaves nothing to join.
-        if (target.Files.Count > 0)
+        ProcessFiles process;
+        if (target.Pid is int pid && target.Pidfd is not null)
         {
-            if (target.Pid is int pid && target.Pidfd is not null)
-            {
-                JoinPinnedProcess(plan, target, pid);
-            }
-            else
+            process = JoinPinnedProcess(plan, target, pid, options);
+        }
+        else
+        {
+            process = OpenProcessFiles(plan, target.Pid, options);
+            JoinCgroup(plan, options);
+            // A target that shares every namespace with pwsh (nsenter --all on such a process) leaves nothing to join.
+            if (target.Files.Count > 0)
             {
                 JoinDescriptors(plan, target, options.UserFirst);
             }
@@ -101,21 +119,38 @@ internal static class NsenterPlan
             plan.DropSupplementaryGroups();
         }
 
-        if (options.GroupId is uint gid)
+        string owner = $"owner of /proc/{target.Pid}";
+        if (options.FollowGroupId)
+        {
+            plan.SetGidOfOwner(process.Directory, owner);
+        }
+        else if (options.GroupId is uint gid)
         {
             plan.SetGid(gid);
         }
 
-        if (options.UserId is uint uid)
+        if (options.FollowUserId)
+        {
+            plan.SetUidOfOwner(process.Directory, owner);
+        }
+        else if (options.UserId is uint uid)
         {
             plan.SetUid(uid);
+        }
+
+        if (options.TargetEnvironment)
+        {
+            plan.ReplaceEnvironment(process.Environ, $"/proc/{target.Pid}/environ");
         }
 
         return plan;
     }
 
-    /// <summary>All kinds at once with setns(pidfd, flags), after checking each is the one pwsh resolved.</summary>
-    private static void JoinPinnedProcess(LaunchPlan plan, NamespaceTarget target, int pid)
+    /// <summary>
+    /// All kinds at once with setns(pidfd, flags), after checking each is the one pwsh resolved.
+    /// The process's own files are opened before the check too, so they are the pinned process's.
+    /// </summary>
+    private static ProcessFiles JoinPinnedProcess(LaunchPlan plan, NamespaceTarget target, int pid, NsenterOptions options)
     {
         string subject = pid.ToString(CultureInfo.InvariantCulture);
         int slot = plan.OpenPidfd(pid);
@@ -124,9 +159,57 @@ internal static class NsenterPlan
             plan.OpenNamespace($"/proc/{subject}/ns/{file.Type.ProcName()}", Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
         }
 
+        ProcessFiles process = OpenProcessFiles(plan, pid, options);
         plan.CheckAlive(slot, pid);
-        plan.NotDumpable();
-        plan.Setns(slot, target.CloneFlags, subject + " " + Kinds(target.Files.Keys));
+        JoinCgroup(plan, options);
+        if (target.Files.Count > 0)
+        {
+            plan.NotDumpable();
+            plan.Setns(slot, target.CloneFlags, subject + " " + Kinds(target.Files.Keys));
+        }
+
+        return process;
+    }
+
+    /// <summary>
+    /// /proc/PID (its owner is the process's euid/egid, what -S/-G follow set) and
+    /// /proc/PID/environ, opened in pwsh's namespaces as nsenter opens them, read only later.
+    /// </summary>
+    private static ProcessFiles OpenProcessFiles(LaunchPlan plan, int? pid, NsenterOptions options)
+    {
+        int directory = -1, environ = -1;
+        if (options.FollowUserId || options.FollowGroupId || options.TargetEnvironment)
+        {
+            string proc = "/proc/" + (pid ?? throw new System.ArgumentException("Following the target's credentials or environment needs a target process."))
+                .ToString(CultureInfo.InvariantCulture);
+            if (options.FollowUserId || options.FollowGroupId)
+            {
+                directory = plan.OpenFile(proc, LibC.O_RDONLY | LibC.O_DIRECTORY, "open");
+            }
+
+            if (options.TargetEnvironment)
+            {
+                environ = plan.OpenFile(proc + "/environ", LibC.O_RDONLY, "open");
+            }
+        }
+
+        return new ProcessFiles(directory, environ);
+    }
+
+    /// <summary>
+    /// nsenter --join-cgroup, but before any namespace is joined: where cgroup2 is mounted with
+    /// nsdelegate (as systemd mounts it), the kernel refuses (ENOENT) a move made from inside the
+    /// target's cgroup namespace when the mover's cgroup is outside its root; and pwsh's mount
+    /// namespace is the one the paths were found in. The waiting parent of a fork
+    /// moves too, as with nsenter; the program is its child and starts there.
+    /// </summary>
+    private static void JoinCgroup(LaunchPlan plan, NsenterOptions options)
+    {
+        foreach (string file in options.CgroupProcsFiles ?? System.Array.Empty<string>())
+        {
+            int slot = plan.OpenFile(file, LibC.O_WRONLY, "open(cgroup.procs)");
+            plan.Write(slot, "0", "write(cgroup.procs)", file);
+        }
     }
 
     /// <summary>Each of pwsh's descriptors reopened through /proc/PWSH/fd/N, checked, joined in order.</summary>
