@@ -65,6 +65,9 @@ function Measure-WatchLatency {
         if ($handle.IsCompleted -or [DateTime]::UtcNow -ge $deadline) { throw "Watch-Namespace did not start: $($ps.Streams.Error -join '; ')" }
         foreach ($i in 1..$Count) {
             $name = "psns-bench-watch-$i"
+            # Only this round's events count: nsfs inode numbers are recycled, and an earlier
+            # round's Removed for the same inode would be matched, long before this one's change.
+            $since = $out.Count
             if ($Kind -eq 'unshare') {
                 $p = [System.Diagnostics.Process]::Start('unshare', [string[]]@('-n', 'sleep', '1000'))
                 $madeAt = [DateTime]::Now
@@ -74,7 +77,7 @@ function Measure-WatchLatency {
                 $madeAt = [DateTime]::Now
                 $match = { param($e) $e.Namespace.Name -eq $name }
             }
-            $ev = Wait-BenchEvent $out 'Added' $match
+            $ev = Wait-BenchEvent $out $since 'Added' $match
             if ($ev) { $added.Add(($ev.At - $madeAt).TotalMilliseconds) } else { $missed++ }
             $inode = if ($ev) { $ev.Event.Namespace.Inode } else { 0 }
             if ($Kind -eq 'unshare') {
@@ -85,7 +88,7 @@ function Measure-WatchLatency {
                 ip netns delete $name
                 $goneAt = [DateTime]::Now
             }
-            $ev = Wait-BenchEvent $out 'Removed' { param($e) $e.Namespace.Inode -eq $inode }
+            $ev = Wait-BenchEvent $out $since 'Removed' { param($e) $e.Namespace.Inode -eq $inode }
             if ($ev) { $removed.Add(($ev.At - $goneAt).TotalMilliseconds) } else { $missed++ }
         }
     } finally {
@@ -96,10 +99,13 @@ function Measure-WatchLatency {
 }
 
 function Wait-BenchEvent {
-    param($Output, [string] $ChangeType, [scriptblock] $Match)
+    param($Output, [int] $Since, [string] $ChangeType, [scriptblock] $Match)
     $deadline = [DateTime]::UtcNow.AddSeconds(10)
     while ([DateTime]::UtcNow -lt $deadline) {
-        foreach ($a in $Output.ToArray()) { if ($a.Event.ChangeType -eq $ChangeType -and (& $Match $a.Event)) { return $a } }
+        $seen = $Output.ToArray()
+        for ($k = $Since; $k -lt $seen.Count; $k++) {
+            if ($seen[$k].Event.ChangeType -eq $ChangeType -and (& $Match $seen[$k].Event)) { return $seen[$k] }
+        }
         Start-Sleep -Milliseconds 2
     }
 }
