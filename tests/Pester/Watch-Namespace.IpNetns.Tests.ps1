@@ -8,6 +8,14 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'WatchTestHelpers.psm1') -Force
     Import-PSNamespaces
 
+    function Add-NetnsName {
+        <# A second name for a named namespace: a bind mount of its file, as ip netns attach would make. #>
+        param([Parameter(Mandatory)] [string] $Named, [Parameter(Mandatory)] [string] $Name)
+        New-Item -ItemType File "/run/netns/$Name" | Out-Null
+        mount --bind "/run/netns/$Named" "/run/netns/$Name"
+        $LASTEXITCODE | Should -Be 0
+    }
+
     function Invoke-IpNetnsLoop {
         <#
         Runs `ip netns <Verb> NAME` for every name: half one after the other in a tight shell
@@ -134,6 +142,60 @@ Describe 'Watch-Namespace with ip netns' {
             if ($watch) { $null = Stop-Watch $watch }
             $holder | Stop-Process -Force -ErrorAction SilentlyContinue
             $holder.WaitForExit()
+        }
+    }
+
+    It 'shows a second matching name of a namespace named before the watch began as Persisted, not Added; losing one name as Unpersisted; the last going as Removed' {
+        $first = "psns-wb-a-$PID"; $second = "psns-wb-b-$PID"
+        $watch = $null
+        try {
+            ip netns add $first
+            $LASTEXITCODE | Should -Be 0
+            $inode = [uint64](stat -L -c %i "/run/netns/$first")
+            $watch = Start-Watch @{ Type = 'Net'; Name = 'psns-wb-*' }
+            Add-NetnsName -Named $first -Name $second
+            [uint64](stat -L -c %i "/run/netns/$second") | Should -Be $inode
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 }
+            ip netns delete $first
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 2 }
+            ip netns delete $second
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 3 }
+            Start-Sleep -Milliseconds 300
+            $events = @($watch.Output.ToArray())
+            ($events.ChangeType -join ',') | Should -Be 'Persisted,Unpersisted,Removed' -Because 'the namespace was in the view (named) from the start, kept a matching name until the last went, and went with it'
+            $events.Namespace.Inode | Should -Be @($inode, $inode, $inode)
+            $events[0].MountPoint | Should -Be "/run/netns/$second"
+            $events[1].MountPoint | Should -Be "/run/netns/$first"
+        } finally {
+            foreach ($n in $first, $second) { ip netns delete $n 2>$null }
+            if ($watch) { $null = Stop-Watch $watch }
+        }
+    }
+
+    It 'shows a namespace entering the view by a second name as Added and leaving it as Unpersisted, though it keeps a name that does not match' {
+        $kept = "psns-wc-z-$PID"; $matching = "psns-wc-a-$PID"
+        $watch = $null
+        try {
+            ip netns add $kept
+            $LASTEXITCODE | Should -Be 0
+            $inode = [uint64](stat -L -c %i "/run/netns/$kept")
+            $watch = Start-Watch @{ Type = 'Net'; Name = 'psns-wc-a-*' }
+            Add-NetnsName -Named $kept -Name $matching
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 }
+            ip netns delete $matching
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 2 }
+            # The namespace goes now, but it left the view with its matching name: no Removed here.
+            ip netns delete $kept
+            Start-Sleep -Milliseconds 500
+            $events = @($watch.Output.ToArray())
+            ($events.ChangeType -join ',') | Should -Be 'Added,Unpersisted'
+            $events.Namespace.Inode | Should -Be @($inode, $inode)
+            $events[0].MountPoint | Should -Be "/run/netns/$matching"
+            $events[1].MountPoint | Should -Be "/run/netns/$matching"
+            ip netns list | Should -Not -Match 'psns-wc-'
+        } finally {
+            foreach ($n in $kept, $matching) { ip netns delete $n 2>$null }
+            if ($watch) { $null = Stop-Watch $watch }
         }
     }
 }

@@ -1,55 +1,87 @@
-using System.Collections.Generic;
+using System;
 using System.Management.Automation;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Watch;
 
 namespace PSNamespaces.Commands;
 
 /// <summary>
-/// What Watch-Namespace -Name shows: the named network namespaces whose name matches. A
-/// namespace enters this view when it first carries a matching name, which is written as Added
-/// even when the watcher saw the namespace earlier without a name and now reports Persisted: a
-/// process that unshares and then bind-mounts (ip netns add, preempted between the two on a busy
-/// machine) would otherwise reach a -Name watch only as Persisted, and a script waiting for
-/// Added would miss it.
+/// What Watch-Namespace -Name shows: the named network namespaces with a name that matches. Each
+/// event is judged by the names the namespace had before it and has after it, so a namespace
+/// enters the view when it first carries a matching name, which is written as Added even when
+/// the watcher saw it earlier without one and reports Persisted: a process that unshares and then
+/// bind-mounts (ip netns add, preempted between the two on a busy machine; ip netns attach) would
+/// otherwise reach a -Name watch only as Persisted, and a script waiting for Added would miss it.
 /// </summary>
+/// <remarks>
+/// Judged from the event alone, not from what this view wrote before: a namespace already named
+/// when the watch started is in the view without any event, and a second name for it is a
+/// Persisted, not an Added.
+/// </remarks>
 internal sealed class NameView
 {
     private readonly WildcardPattern[] _patterns;
-    private readonly HashSet<(NamespaceType, ulong)> _shown = new();
 
     internal NameView(WildcardPattern[] patterns) => _patterns = patterns;
 
     /// <summary>The event as this view shows it, or null when it is not about a namespace in the view.</summary>
     internal NamespaceEvent? Filter(NamespaceEvent ev)
     {
-        var key = (ev.Namespace.Type, ev.Namespace.Inode);
-        if (!Matches(ev.Namespace.Name))
+        Namespace ns = ev.Namespace;
+        // The mount that came or went, when that was the change: its name is the difference
+        // between before and after.
+        string? changed = ev.ChangeType is NamespaceChangeType.Persisted or NamespaceChangeType.Unpersisted ? NameOf(ev.MountPoint) : null;
+        // Bind mounts that hold it now; for Removed, those it had when last seen. A namespace
+        // that lost its last mount keeps its last paths in the event, but not BindMount in HeldBy.
+        bool mounted = (ns.HeldBy & NamespaceHolder.BindMount) != 0;
+        bool otherMatch = mounted && AnyOtherMatches(ns.NsfsPaths, changed);
+        bool changedMatches = changed is not null && Matches(changed);
+        (bool before, bool after) = ev.ChangeType switch
+        {
+            NamespaceChangeType.Added => (false, otherMatch),
+            NamespaceChangeType.Removed => (otherMatch, false),
+            NamespaceChangeType.Persisted => (otherMatch, otherMatch || changedMatches),
+            _ => (otherMatch || changedMatches, otherMatch), // Unpersisted
+        };
+
+        if (!before && !after)
         {
             return null;
         }
 
-        if (ev.ChangeType is NamespaceChangeType.Removed or NamespaceChangeType.Unpersisted)
+        if (!before && ev.ChangeType != NamespaceChangeType.Added)
         {
-            _shown.Remove(key);
-            return ev;
+            return new NamespaceEvent(NamespaceChangeType.Added, ns, ev.Time, ev.Cause, ev.Pid, ev.MountPoint);
         }
 
-        if (ev.ChangeType == NamespaceChangeType.Persisted && !_shown.Contains(key))
-        {
-            ev = new NamespaceEvent(NamespaceChangeType.Added, ev.Namespace, ev.Time, ev.Cause, ev.Pid, ev.MountPoint);
-        }
-
-        _shown.Add(key);
         return ev;
     }
 
-    private bool Matches(string? name)
+    /// <summary>Whether a /run/netns name among the paths, other than <paramref name="except"/>, matches.</summary>
+    private bool AnyOtherMatches(string[] paths, string? except)
     {
-        if (name is null)
+        foreach (string path in paths)
         {
-            return false;
+            if (NameOf(path) is string name && name != except && Matches(name))
+            {
+                return true;
+            }
         }
 
+        return false;
+    }
+
+    /// <summary>NAME for /run/netns/NAME, as ip netns names it; null for any other path.</summary>
+    private static string? NameOf(string? path)
+    {
+        string prefix = NamespaceName.RunDirectory + "/";
+        return path is not null && path.StartsWith(prefix, StringComparison.Ordinal) && path.IndexOf('/', prefix.Length) < 0
+            ? path[prefix.Length..]
+            : null;
+    }
+
+    private bool Matches(string name)
+    {
         foreach (WildcardPattern pattern in _patterns)
         {
             if (pattern.IsMatch(name))

@@ -27,7 +27,8 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
     /// <summary>
     /// Only named network namespaces (/run/netns, as ip netns names them) whose name matches;
     /// wildcards are allowed. A pattern that matches nothing yet is not an error: the watch waits for it.
-    /// A namespace enters this view, written as Added, when it first carries a matching name.
+    /// A namespace enters this view, written as Added, when it first carries a matching name, and leaves it
+    /// (Removed, or Unpersisted) when its last matching name goes.
     /// </summary>
     [Parameter]
     [SupportsWildcards]

@@ -124,6 +124,7 @@ internal sealed class TrackedNamespace
         if (_paths.Count == 1 && _paths[0] == path)
         {
             SyncPaths();
+            SyncHolders();
         }
 
         _paths.Remove(path);
@@ -135,6 +136,7 @@ internal sealed class TrackedNamespace
         if (Pids.Count == 1 && Pids.Contains(pid))
         {
             SyncProcesses(proc, users);
+            SyncHolders();
         }
 
         Pids.Remove(pid);
@@ -180,6 +182,17 @@ internal sealed class TrackedNamespace
             SyncPaths();
         }
 
+        SyncHolders();
+        return Namespace;
+    }
+
+    /// <summary>
+    /// What holds it now, while anything visible does; once nothing does, what held it last
+    /// (a Removed event shows that, and Watch-Namespace -Name reads from it whether the namespace
+    /// still had its name when it went).
+    /// </summary>
+    private void SyncHolders()
+    {
         if (HasVisibleHolder)
         {
             Namespace.HeldBy =
@@ -187,8 +200,6 @@ internal sealed class TrackedNamespace
                 (ForChildren > 0 ? NamespaceHolder.ForChildren : 0) |
                 (_paths.Count > 0 ? NamespaceHolder.BindMount : 0);
         }
-
-        return Namespace;
     }
 
     private void SyncProcesses(ProcRoot proc, UserNameCache users)
