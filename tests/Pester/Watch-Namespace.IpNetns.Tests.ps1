@@ -174,19 +174,23 @@ Describe 'Watch-Namespace with ip netns' {
 
     It 'shows a namespace entering the view by a second name as Added and leaving it as Unpersisted, though it keeps a name that does not match' {
         $kept = "psns-wc-z-$PID"; $matching = "psns-wc-a-$PID"
-        $watch = $null
+        $watch = $all = $null
         try {
             ip netns add $kept
             $LASTEXITCODE | Should -Be 0
             $inode = [uint64](stat -L -c %i "/run/netns/$kept")
             $watch = Start-Watch @{ Type = 'Net'; Name = 'psns-wc-a-*' }
+            # Without -Name, to know when the namespace's Removed has been written.
+            $all = Start-Watch @{ Type = 'Net' }
             Add-NetnsName -Named $kept -Name $matching
             $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 }
             ip netns delete $matching
             $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 2 }
-            # The namespace goes now, but it left the view with its matching name: no Removed here.
+            # The namespace goes now, but it left the view with its matching name: no Removed in it.
             ip netns delete $kept
-            Start-Sleep -Milliseconds 500
+            $gone = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count -ge 1 }
+            @($gone | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count | Should -Be 1 -Because 'the watch without -Name saw the namespace go'
+            Start-Sleep -Milliseconds 200
             $events = @($watch.Output.ToArray())
             ($events.ChangeType -join ',') | Should -Be 'Added,Unpersisted'
             $events.Namespace.Inode | Should -Be @($inode, $inode)
@@ -195,6 +199,82 @@ Describe 'Watch-Namespace with ip netns' {
             ip netns list | Should -Not -Match 'psns-wc-'
         } finally {
             foreach ($n in $kept, $matching) { ip netns delete $n 2>$null }
+            foreach ($w in $watch, $all) { if ($w) { $null = Stop-Watch $w } }
+        }
+    }
+
+    It 'writes the Removed of a namespace named before the watch began, held by its name alone, as last seen: named and held by the mount' {
+        $name = "psns-wd-$PID"
+        $watch = $null
+        try {
+            ip netns add $name
+            $LASTEXITCODE | Should -Be 0
+            $inode = [uint64](stat -L -c %i "/run/netns/$name")
+            $watch = Start-Watch @{ Type = 'Net'; Name = $name }
+            ip netns delete $name
+            $events = @(Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 })
+            Start-Sleep -Milliseconds 200
+            $events = @($watch.Output.ToArray())
+            ($events.ChangeType -join ',') | Should -Be 'Removed'
+            $events[0].Namespace.Inode | Should -Be $inode
+            $events[0].Namespace.Name | Should -Be $name
+            $events[0].Namespace.HeldBy | Should -Be 'BindMount' -Because 'ip netns add made it with nothing but the mount holding it'
+        } finally {
+            ip netns delete $name 2>$null
+            if ($watch) { $null = Stop-Watch $watch }
+        }
+    }
+
+    It 'writes the Removed of ip netns delete right after a process in the namespace exits (ip netns exec X cmd; ip netns delete X), 5 times in 5' {
+        # The exit and the unmount come within a few ms: the watcher may read the unmount first,
+        # while the process still seems to hold the namespace (an Unpersisted), but a Removed must
+        # follow. Five rounds, since which the watcher reads first varies.
+        $names = 1..5 | ForEach-Object { "psns-we-$PID-$_" }
+        $watch = $null
+        try {
+            $watch = Start-Watch @{ Type = 'Net'; Name = "psns-we-$PID-*" }
+            foreach ($name in $names) {
+                $since = $watch.Output.Count
+                ip netns add $name
+                $LASTEXITCODE | Should -Be 0
+                $inode = [uint64](stat -L -c %i "/run/netns/$name")
+                bash -c "ip netns exec $name sleep 0.3; ip netns delete $name"
+                $LASTEXITCODE | Should -Be 0
+                $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Name -eq $name }).Count -ge 1 } -Seconds 10
+                Start-Sleep -Milliseconds 100
+                $round = @($watch.Output.ToArray() | Select-Object -Skip $since | Where-Object { $_.Namespace.Name -eq $name })
+                ($round.ChangeType -join ',') | Should -BeIn @('Added,Removed', 'Added,Unpersisted,Removed') -Because "$name was added, entered by ip netns exec and deleted"
+                $round.Namespace.Inode | Should -Be (@($inode) * $round.Count)
+            }
+        } finally {
+            foreach ($name in $names) { ip netns delete $name 2>$null }
+            if ($watch) { $null = Stop-Watch $watch }
+        }
+    }
+
+    It 'leaves out namespaces of other kinds bound under /run/netns (unshare --uts=/run/netns/NAME) when it watches names without -Type' {
+        $uts = "psns-wf-u-$PID"; $net = "psns-wf-n-$PID"
+        $watch = $null
+        try {
+            $watch = Start-Watch @{ Name = 'psns-wf-*' }
+            ip netns add $net # first: it makes /run/netns
+            $LASTEXITCODE | Should -Be 0
+            New-Item -ItemType File "/run/netns/$uts" | Out-Null
+            unshare "--uts=/run/netns/$uts" true
+            $LASTEXITCODE | Should -Be 0
+            $netInode = [uint64](stat -L -c %i "/run/netns/$net")
+            umount "/run/netns/$uts"
+            Remove-Item "/run/netns/$uts"
+            ip netns delete $net
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Removed').Count -ge 1 }
+            Start-Sleep -Milliseconds 300
+            $events = @($watch.Output.ToArray())
+            ($events.ChangeType -join ',') | Should -Be 'Added,Removed'
+            $events.Type | Should -Be @('Net', 'Net')
+            $events.Namespace.Inode | Should -Be @($netInode, $netInode)
+        } finally {
+            if (Test-Path "/run/netns/$uts") { umount "/run/netns/$uts" 2>$null; Remove-Item "/run/netns/$uts" }
+            ip netns delete $net 2>$null
             if ($watch) { $null = Stop-Watch $watch }
         }
     }

@@ -28,17 +28,25 @@ internal sealed class NameView
     internal NamespaceEvent? Filter(NamespaceEvent ev)
     {
         Namespace ns = ev.Namespace;
+        if (ns.Type != NamespaceType.Net)
+        {
+            // /run/netns may hold other kinds too (unshare --uts=/run/netns/X): names are ip's, for network namespaces.
+            return null;
+        }
+
         // The mount that came or went, when that was the change: its name is the difference
-        // between before and after.
+        // between before and after. NsfsPaths are the mounts after the change; once the last
+        // went they stay as they were last seen (the one that went, or those of a Removed).
         string? changed = ev.ChangeType is NamespaceChangeType.Persisted or NamespaceChangeType.Unpersisted ? NameOf(ev.MountPoint) : null;
-        // Bind mounts that hold it now; for Removed, those it had when last seen. A namespace
-        // that lost its last mount keeps its last paths in the event, but not BindMount in HeldBy.
-        bool mounted = (ns.HeldBy & NamespaceHolder.BindMount) != 0;
-        bool otherMatch = mounted && AnyOtherMatches(ns.NsfsPaths, changed);
+        bool otherMatch = AnyOtherMatches(ns.NsfsPaths, changed);
         bool changedMatches = changed is not null && Matches(changed);
         (bool before, bool after) = ev.ChangeType switch
         {
             NamespaceChangeType.Added => (false, otherMatch),
+            // By its names when last seen, also when it lost them before its last process went
+            // (after an Unpersisted): a script waiting for the Removed of a name gets it. Within one
+            // step an unmount can be read before the exit of a process that held the namespace,
+            // as for `ip netns exec X cmd; ip netns delete X`: Unpersisted, then Removed.
             NamespaceChangeType.Removed => (otherMatch, false),
             NamespaceChangeType.Persisted => (otherMatch, otherMatch || changedMatches),
             _ => (otherMatch || changedMatches, otherMatch), // Unpersisted

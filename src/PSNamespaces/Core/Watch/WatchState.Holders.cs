@@ -61,8 +61,8 @@ internal sealed partial class WatchState
             ns.Namespace.NsId is ulong known && NamespaceIoctl.TryGetId(fd.Fd) is ulong id && id != known)
         {
             // nsfs gave a freed namespace's inode to this one before its last holder's event was read.
-            _namespaces.Remove(mount.Inode);
-            Emit(NamespaceChangeType.Removed, ns, NamespaceEventCause.Release, null, null);
+            Relive(ns); // no longer lingering: it is gone
+            Remove(ns, NamespaceEventCause.Release, null, null);
             ns = null;
         }
 
