@@ -149,6 +149,20 @@ Describe 'Enter-Namespace' {
         $err2[0].FullyQualifiedErrorId | Should -BeLike 'NotANamespace,*'
     }
 
+    It 'gives InvalidWildcardPattern for a -Name that is not a wildcard pattern, while names are there to compare it with' {
+        $name = "psns-i5w-$PID"
+        ip netns add $name
+        try {
+            Enter-Namespace -Name 'psns-i5w-[' -FilePath true -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,PSNamespaces.Commands.EnterNamespaceCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be 'psns-i5w-['
+        } finally {
+            ip netns delete $name
+        }
+    }
+
     It 'names a missing program and returns 127' {
         Enter-Namespace -Pid $target.Pid -Type Net -FilePath psns-no-such-program -ErrorVariable err -ErrorAction SilentlyContinue
         $LASTEXITCODE | Should -Be 127

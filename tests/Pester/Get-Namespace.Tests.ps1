@@ -401,6 +401,21 @@ Describe 'Get-Namespace: bad input and a changing system' {
         $err[0].TargetObject | Should -Be $uts
     }
 
+    It 'gives InvalidWildcardPattern for a -Name or -Unit that is not a wildcard pattern' {
+        $name = "psns-gw-$PID"
+        ip netns add $name
+        try {
+            Get-Namespace -Name 'psns-gw-[' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,PSNamespaces.Commands.GetNamespaceCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be 'psns-gw-['
+        } finally {
+            ip netns delete $name
+        }
+        { Get-Namespace -Unit 'ssh[' } | Should -Throw -ErrorId 'InvalidWildcardPattern,PSNamespaces.Commands.GetNamespaceCommand'
+    }
+
     It 'refuses a type that does not exist at parameter binding' {
         { Get-Namespace -Type Bogus -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,PSNamespaces.Commands.GetNamespaceCommand'
     }

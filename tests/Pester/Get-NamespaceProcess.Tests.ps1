@@ -169,6 +169,14 @@ Describe 'Get-NamespaceProcess' {
         $err[0].Exception.Message | Should -Match '999999999'
     }
 
+    It 'gives InvalidWildcardPattern for a -Container that is not a wildcard pattern, before reading any process' {
+        $err = $null
+        try { Get-NamespaceProcess -Container 'docker:[' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,PSNamespaces.Commands.GetNamespaceProcessCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be 'docker:['
+    }
+
     It 'refuses <Value> at parameter validation' -TestCases @(@{ Value = 0 }, @{ Value = -5 }) {
         { Get-NamespaceProcess -Pid $Value -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSNamespaces.Commands.GetNamespaceProcessCommand'
     }

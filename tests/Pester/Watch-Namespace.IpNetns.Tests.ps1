@@ -172,7 +172,7 @@ Describe 'Watch-Namespace with ip netns' {
         }
     }
 
-    It 'shows a namespace entering the view by a second name as Added and leaving it as Unpersisted, though it keeps a name that does not match' {
+    It 'shows a namespace entering the view by a second name as Added, leaving it as Unpersisted though it keeps a name that does not match, and its going as Removed' {
         $kept = "psns-wc-z-$PID"; $matching = "psns-wc-a-$PID"
         $watch = $all = $null
         try {
@@ -186,16 +186,19 @@ Describe 'Watch-Namespace with ip netns' {
             $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 }
             ip netns delete $matching
             $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 2 }
-            # The namespace goes now, but it left the view with its matching name: no Removed in it.
+            # It left the view with its matching name, but it was in it: its going is written too.
             ip netns delete $kept
             $gone = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count -ge 1 }
             @($gone | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count | Should -Be 1 -Because 'the watch without -Name saw the namespace go'
             Start-Sleep -Milliseconds 200
             $events = @($watch.Output.ToArray())
-            ($events.ChangeType -join ',') | Should -Be 'Added,Unpersisted'
-            $events.Namespace.Inode | Should -Be @($inode, $inode)
+            ($events.ChangeType -join ',') | Should -Be 'Added,Unpersisted,Removed'
+            $events.Namespace.Inode | Should -Be @($inode, $inode, $inode)
             $events[0].MountPoint | Should -Be "/run/netns/$matching"
             $events[1].MountPoint | Should -Be "/run/netns/$matching"
+            $events[1].Namespace.NsfsPaths | Should -Be @("/run/netns/$kept") -Because 'the Unpersisted shows the namespace as it is after the unmount'
+            $events[2].MountPoint | Should -Be "/run/netns/$kept"
+            $events[2].Namespace.Name | Should -Be $kept -Because 'its last holder was the name it kept'
             ip netns list | Should -Not -Match 'psns-wc-'
         } finally {
             foreach ($n in $kept, $matching) { ip netns delete $n 2>$null }
@@ -240,15 +243,100 @@ Describe 'Watch-Namespace with ip netns' {
                 $inode = [uint64](stat -L -c %i "/run/netns/$name")
                 bash -c "ip netns exec $name sleep 0.3; ip netns delete $name"
                 $LASTEXITCODE | Should -Be 0
-                $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Name -eq $name }).Count -ge 1 } -Seconds 10
+                # By inode: a Removed by the exit, after the Unpersisted, shows the namespace without its name.
+                $null = Wait-WatchEvent $watch { param($e) @($e | Select-Object -Skip $since | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count -ge 1 } -Seconds 10
                 Start-Sleep -Milliseconds 100
-                $round = @($watch.Output.ToArray() | Select-Object -Skip $since | Where-Object { $_.Namespace.Name -eq $name })
+                $round = @($watch.Output.ToArray() | Select-Object -Skip $since | Where-Object { $_.Namespace.Inode -eq $inode })
                 ($round.ChangeType -join ',') | Should -BeIn @('Added,Removed', 'Added,Unpersisted,Removed') -Because "$name was added, entered by ip netns exec and deleted"
                 $round.Namespace.Inode | Should -Be (@($inode) * $round.Count)
             }
         } finally {
             foreach ($name in $names) { ip netns delete $name 2>$null }
             if ($watch) { $null = Stop-Watch $watch }
+        }
+    }
+
+    It 'writes the Removed of a namespace that left a -Name view while a process held it; names that do not match are not written; each event shows the names it has then' {
+        $matching = "psns-wg-a-$PID"; $other = "psns-wg-b-$PID"
+        $watch = $all = $p = $null
+        try {
+            $watch = Start-Watch @{ Name = $matching }
+            # Without -Name, to know when the watcher has read each change.
+            $all = Start-Watch @{ Type = 'Net' }
+            $p = Start-NativeProcess unshare '-n', 'sleep', '1000'
+            Wait-Exec $p sleep
+            $inode = Get-NsInode $p.Id net
+            ip netns attach $matching $p.Id
+            $LASTEXITCODE | Should -Be 0
+            ip netns attach $other $p.Id
+            $LASTEXITCODE | Should -Be 0
+            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Persisted' -and $_.MountPoint -eq "/run/netns/$other" }).Count -ge 1 }
+            ip netns delete $matching
+            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Unpersisted' -and $_.MountPoint -eq "/run/netns/$matching" }).Count -ge 1 }
+            ip netns delete $other
+            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Unpersisted' -and $_.MountPoint -eq "/run/netns/$other" }).Count -ge 1 }
+            $p.Kill(); $p.WaitForExit()
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Removed').Count -ge 1 } -Seconds 10
+            Start-Sleep -Milliseconds 200
+            $events = @($watch.Output.ToArray())
+            ($events.ChangeType -join ',') | Should -Be 'Added,Unpersisted,Removed' -Because "$other does not match: neither its mount nor its unmount is about the view"
+            $events.Namespace.Inode | Should -Be @($inode, $inode, $inode)
+            $events[0].MountPoint | Should -Be "/run/netns/$matching"
+            $events[1].MountPoint | Should -Be "/run/netns/$matching"
+            $events[1].Namespace.NsfsPaths | Should -Be @("/run/netns/$other") -Because "it kept $other when it lost $matching"
+            $events[1].Namespace.Name | Should -Be $other
+            $events[2].Cause | Should -Be 'Exit'
+            $events[2].Pid | Should -Be $p.Id
+            $events[2].Namespace.NsfsPaths | Should -BeNullOrEmpty -Because 'both names had gone when its last process exited'
+            $events[2].Namespace.Name | Should -BeNullOrEmpty
+            "$($events[2].Namespace.HeldBy)" | Should -Be 'Process'
+        } finally {
+            foreach ($n in $matching, $other) { ip netns delete $n 2>$null }
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            foreach ($w in $watch, $all) { if ($w) { $null = Stop-Watch $w } }
+        }
+    }
+
+    It 'shows a named namespace whose last process exited before its name went as held by the mount alone, without processes' {
+        $name = "psns-wh-$PID"
+        $watch = $all = $p = $marker = $null
+        try {
+            $watch = Start-Watch @{ Name = $name }
+            $all = Start-Watch @{ Type = 'Uts' }
+            $p = Start-NativeProcess unshare '-n', 'sleep', '1000'
+            Wait-Exec $p sleep
+            $inode = Get-NsInode $p.Id net
+            ip netns attach $name $p.Id
+            $LASTEXITCODE | Should -Be 0
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 }
+            # The kernel sends exits in order: once the marker's exit is read, so is the first.
+            $marker = Start-NativeProcess unshare '-u', 'sleep', '1000'
+            Wait-Exec $marker sleep
+            $uts = Get-NsInode $marker.Id uts
+            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            $p.Kill(); $p.WaitForExit()
+            $marker.Kill(); $marker.WaitForExit()
+            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            ip netns delete $name
+            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 2 } -Seconds 10
+            Start-Sleep -Milliseconds 200
+            $events = @($watch.Output.ToArray())
+            ($events.ChangeType -join ',') | Should -Be 'Added,Removed'
+            $events.Namespace.Inode | Should -Be @($inode, $inode)
+            $events[0].Namespace.Pids | Should -Be @($p.Id)
+            $removed = $events[1]
+            $removed.Cause | Should -Be 'Unmount'
+            $removed.MountPoint | Should -Be "/run/netns/$name"
+            $removed.Namespace.Name | Should -Be $name
+            "$($removed.Namespace.HeldBy)" | Should -Be 'BindMount' -Because 'its process had exited: the name alone held it when it went'
+            $removed.Namespace.ProcessCount | Should -Be 0
+            $removed.Namespace.Pids | Should -BeNullOrEmpty
+            $removed.Namespace.Pid | Should -BeNullOrEmpty
+            $removed.Namespace.Command | Should -BeNullOrEmpty
+        } finally {
+            ip netns delete $name 2>$null
+            foreach ($q in $p, $marker) { if ($q -and -not $q.HasExited) { $q.Kill(); $q.WaitForExit() } }
+            foreach ($w in $watch, $all) { if ($w) { $null = Stop-Watch $w } }
         }
     }
 

@@ -3,6 +3,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'WatchTestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'CgroupFixture.psm1') -Force
     Import-PSNamespaces
     $script:dir = Join-Path ([IO.Path]::GetTempPath()) "psns-watch-$PID"
     $null = New-Item -ItemType Directory $script:dir -Force
@@ -18,8 +19,7 @@ Describe 'Watch-Namespace' {
         $p = $null
         try {
             $p = Start-NativeProcess unshare '-n', '-u', 'sleep', '1000'
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((readlink "/proc/$($p.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            Wait-Exec $p sleep
             $net = Get-NsInode $p.Id net
             $uts = Get-NsInode $p.Id uts
             $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -in $net, $uts }).Count -ge 2 }
@@ -79,8 +79,7 @@ Describe 'Watch-Namespace' {
         $p = $null
         try {
             $p = Start-NativeProcess unshare '-u', 'sleep', '1000'
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((readlink "/proc/$($p.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            Wait-Exec $p sleep
             $uts = Get-NsInode $p.Id uts
             $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.Namespace.Inode -eq $uts }).Count -ge 1 }
             mount --bind "/proc/$($p.Id)/ns/uts" $file
@@ -147,8 +146,7 @@ Describe 'Watch-Namespace' {
             # Held only by a descriptor: a second process opens the namespace, then its creator exits.
             $holders = foreach ($i in 1..20) {
                 $creator = Start-NativeProcess unshare '-n', 'sleep', '1000'
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                while ((readlink "/proc/$($creator.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                Wait-Exec $creator sleep
                 $expected.Add((Get-NsInode $creator.Id net))
                 $holder = Start-NativeProcess bash '-c', "exec 3</proc/$($creator.Id)/ns/net; exec sleep 1000"
                 $deadline = [DateTime]::UtcNow.AddSeconds(30)
@@ -223,8 +221,7 @@ Describe 'Watch-Namespace' {
         $watch = Start-Watch @{ Pid = $tree.Id; Count = 1 }
         try {
             $other = Start-NativeProcess unshare '-u', 'sleep', '1000'
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((readlink "/proc/$($other.Id)/exe") -notlike '*sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            Wait-Exec $other sleep
             $null = New-Item -ItemType File $go
             $null = $watch.PowerShell.EndInvoke($watch.Handle)
             $events = $watch.Output.ToArray()
@@ -311,6 +308,81 @@ Describe 'Watch-Namespace' {
         }
     }
 
+    It 'writes events that stand for their namespace when piped to Invoke-InNamespace, Enter-Namespace, Get-NamespaceProcess and Get-Namespace, also a mount''s event without a PID' {
+        $name = "psns-wp-$PID"
+        $watch = Start-Watch @{ Type = 'Net' }
+        $p = $null
+        try {
+            $p = Start-NativeProcess unshare '-n', '-u', 'sleep', '1000'
+            Wait-Exec $p sleep
+            $net = Get-NsInode $p.Id net
+            ip netns add $name
+            $LASTEXITCODE | Should -Be 0
+            $named = Get-NsfsInode "/run/netns/$name"
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -in $net, $named }).Count -ge 2 }
+            $byProcess = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $net })[0]
+            $byMount = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $named })[0]
+            $byProcess.Pid | Should -Be $p.Id
+            $byMount.Pid | Should -BeNullOrEmpty
+
+            $ownUts = readlink /proc/self/ns/uts
+            ($byProcess | Invoke-InNamespace { readlink /proc/self/ns/net; readlink /proc/self/ns/uts }) |
+                Should -Be @("net:[$net]", $ownUts) -Because 'the event is about the network namespace: the uts namespace of the process that caused it is not joined'
+            ($byMount | Invoke-InNamespace { readlink /proc/self/ns/net }) | Should -Be "net:[$named]"
+            ($byMount | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net) | Should -Be "net:[$named]"
+            @($byProcess | Get-NamespaceProcess).Pid | Should -Be @($p.Id)
+            ($byMount | Get-Namespace).Name | Should -Be $name
+            # As it comes back from remoting or Import-Clixml: a property bag, still its namespace.
+            $byMount | Export-Clixml (Join-Path $script:dir 'event.xml')
+            $shipped = Import-Clixml (Join-Path $script:dir 'event.xml')
+            $shipped.PSObject.TypeNames[0] | Should -Be 'Deserialized.PSNamespaces.NamespaceEvent'
+            ($shipped | Invoke-InNamespace { readlink /proc/self/ns/net }) | Should -Be "net:[$named]"
+            ($shipped | Get-Namespace).Name | Should -Be $name
+        } finally {
+            ip netns delete $name 2>$null
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            $null = Stop-Watch $watch
+        }
+    }
+
+    It 'describes a container''s namespace by its cgroup, as ps and the container id say (docker-ID.scope)' {
+        $id = New-HexId
+        $made = [Collections.Generic.List[string]]::new()
+        $cgroup = Get-Cgroup2Mount
+        $watch = Start-Watch @{ Type = 'Net' }
+        $p = $null
+        try {
+            foreach ($part in 'system.slice', "docker-$id.scope") {
+                $cgroup = Join-Path $cgroup $part
+                if (-not (Test-Path -LiteralPath $cgroup)) { $null = New-Item -ItemType Directory $cgroup; $made.Add($cgroup) }
+            }
+            # The shell moves itself into the cgroup, then becomes unshare, then sleep: the
+            # namespace is made by a process already in the container's cgroup.
+            $p = Start-NativeProcess bash '-c', "echo `$`$ > $cgroup/cgroup.procs && exec unshare -n sleep 1000"
+            Wait-Exec $p sleep
+            $net = Get-NsInode $p.Id net
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $net }).Count -ge 1 }
+            $ns = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $net })[0].Namespace
+            $kernelCgroup = (Get-Content "/proc/$($p.Id)/cgroup" | Where-Object { $_ -like '0::*' }).Substring(3)
+            $ns.Cgroup | Should -Be $kernelCgroup
+            $ns.Unit | Should -Be (ps -o unit= -p $p.Id).Trim() -Because 'ps asks libsystemd for the unit'
+            $ns.ContainerRuntime | Should -Be 'docker'
+            $ns.ContainerId | Should -Be $id
+            $ns.Containers | Should -Be @("docker:$id")
+        } finally {
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            $null = Stop-Watch $watch
+            $made.Reverse()
+            foreach ($path in $made) {
+                # A killed process leaves its cgroup only once reaped: retry rmdir a little while.
+                for ($i = 0; $i -lt 250 -and (Test-Path -LiteralPath $path); $i++) {
+                    try { [IO.Directory]::Delete($path) } catch { Start-Sleep -Milliseconds 20 }
+                }
+            }
+        }
+        foreach ($path in $made) { Test-Path -LiteralPath $path | Should -BeFalse -Because "$path was made by the test" }
+    }
+
     It 'without root, falls back to rescans and warns once' {
         $user = New-TestUser
         try {
@@ -334,9 +406,28 @@ $e = @(Watch-Namespace -Timeout 1 -Interval 0.2 -WarningVariable w 3>$null)
         @{ Case = 'a negative -Interval'; Arguments = @{ Interval = -5 } }
         @{ Case = 'a zero -Count'; Arguments = @{ Count = 0 } }
         @{ Case = 'a negative -Count'; Arguments = @{ Count = -1 } }
+        @{ Case = 'a -Timeout past what a timer can wait (2147483 s)'; Arguments = @{ Timeout = 1e10 } }
+        @{ Case = 'a -Interval past what a timer can wait'; Arguments = @{ Interval = 1e300 } }
     ) {
         param($Arguments)
         { Watch-Namespace @Arguments } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSNamespaces.Commands.WatchNamespaceCommand'
+    }
+
+    It 'refuses a -Name pattern that is not a wildcard pattern when it starts, not at the first event' {
+        $err = $null
+        try { Watch-Namespace -Name 'psns-[' -Timeout 5 } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,PSNamespaces.Commands.WatchNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be 'psns-['
+        $err.Exception.Message | Should -Match '`\['
+    }
+
+    It 'refuses -Name with a -Type that leaves out network namespaces' {
+        $err = $null
+        try { Watch-Namespace -Type Uts, Mount -Name blue -Timeout 5 } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'NameNeedsNetType,PSNamespaces.Commands.WatchNamespaceCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'Add Net to -Type'
     }
 
     It 'refuses an unknown type' {

@@ -51,6 +51,13 @@ function Stop-Watch {
     $timer.Elapsed.TotalSeconds
 }
 
+function Wait-Exec {
+    <# Waits (up to 30 s) until a process runs Program: `unshare ... sleep` has made its namespaces once sleep runs. #>
+    param([Parameter(Mandatory)] [System.Diagnostics.Process] $Process, [Parameter(Mandatory)] [string] $Program)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ((readlink "/proc/$($Process.Id)/exe") -notlike "*/$Program" -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+}
+
 function Get-NsfsInode {
     <# The inode of the namespace an nsfs file holds, as stat(1) -L prints it. #>
     param([Parameter(Mandatory)] [string] $Path)

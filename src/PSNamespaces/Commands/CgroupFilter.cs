@@ -12,10 +12,10 @@ internal sealed class CgroupFilter
     private readonly WildcardPattern[]? _units;
     private readonly WildcardPattern[]? _containers;
 
-    internal CgroupFilter(string[]? units, string[]? containers)
+    internal CgroupFilter(PSCmdlet cmdlet, string[]? units, string[]? containers)
     {
-        _units = Patterns(units);
-        _containers = Patterns(containers);
+        _units = Patterns(cmdlet, units);
+        _containers = Patterns(cmdlet, containers);
     }
 
     /// <summary>True when a filter is given, so every process's cgroup must be read.</summary>
@@ -50,8 +50,8 @@ internal sealed class CgroupFilter
         return false;
     }
 
-    private static WildcardPattern[]? Patterns(string[]? texts) =>
+    private static WildcardPattern[]? Patterns(PSCmdlet cmdlet, string[]? texts) =>
         texts is null || texts.Length == 0
             ? null
-            : Array.ConvertAll(texts, static t => new WildcardPattern(t, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant));
+            : WildcardPatterns.Compile(cmdlet, texts, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
 }

@@ -135,7 +135,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             return;
         }
 
-        var cgroups = new CgroupFilter(Unit, Container);
+        var cgroups = new CgroupFilter(this, Unit, Container);
         using NamespaceCatalog catalog = NamespaceCatalog.Scan(IncludeDescriptors, StopToken, IncludeCgroups || cgroups.Active);
         foreach (NamespaceCatalog.SkippedProcess skipped in catalog.Skipped)
         {
@@ -213,12 +213,17 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             return;
         }
 
+        if (!WildcardPatterns.TryCompile(name, WildcardOptions.CultureInvariant, out WildcardPattern pattern, out ErrorRecord? invalid))
+        {
+            WriteError(invalid!);
+            return;
+        }
+
         if (!Directory.Exists(NamespaceName.RunDirectory))
         {
             return;
         }
 
-        var pattern = new WildcardPattern(name, WildcardOptions.CultureInvariant);
         foreach (string path in Directory.EnumerateFileSystemEntries(NamespaceName.RunDirectory))
         {
             string candidate = Path.GetFileName(path);

@@ -43,6 +43,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
 
     /// <summary>Namespaces (from Get-Namespace) whose processes to list.</summary>
     [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
+    [NamespaceEventTransformation]
     public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
 
     /// <summary>The name of a network namespace in /run/netns whose processes to list (ip netns pids).</summary>
@@ -88,7 +89,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
         }
 
         _scanner = new ProcessScanner();
-        _cgroups = new CgroupFilter(Unit, Container);
+        _cgroups = new CgroupFilter(this, Unit, Container);
     }
 
     protected override void ProcessRecord()

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Watch;
@@ -14,13 +15,17 @@ namespace PSNamespaces.Commands;
 /// otherwise reach a -Name watch only as Persisted, and a script waiting for Added would miss it.
 /// </summary>
 /// <remarks>
-/// Judged from the event alone, not from what this view wrote before: a namespace already named
-/// when the watch started is in the view without any event, and a second name for it is a
-/// Persisted, not an Added.
+/// Judged from the event, not from what this view wrote before: a namespace already named when
+/// the watch started is in the view without any event, and a second name for it is a Persisted,
+/// not an Added. The one thing remembered is which namespaces have been in the view, so that one
+/// that lost its name (ip netns delete while a process is in it) still gets its Removed.
 /// </remarks>
 internal sealed class NameView
 {
     private readonly WildcardPattern[] _patterns;
+
+    // Network namespaces (by inode) this view has written an event about, until their Removed.
+    private readonly HashSet<ulong> _seen = new();
 
     internal NameView(WildcardPattern[] patterns) => _patterns = patterns;
 
@@ -35,26 +40,36 @@ internal sealed class NameView
         }
 
         // The mount that came or went, when that was the change: its name is the difference
-        // between before and after. NsfsPaths are the mounts after the change; once the last
-        // went they stay as they were last seen (the one that went, or those of a Removed).
+        // between before and after. NsfsPaths are the mounts after the change, or for a Removed
+        // those it had when it went (the bind mount that went last, if that was its last holder).
         string? changed = ev.ChangeType is NamespaceChangeType.Persisted or NamespaceChangeType.Unpersisted ? NameOf(ev.MountPoint) : null;
         bool otherMatch = AnyOtherMatches(ns.NsfsPaths, changed);
         bool changedMatches = changed is not null && Matches(changed);
+        // Forgotten at its Removed, and at an Added too: nsfs reuses inodes, so that is another namespace.
+        bool seen = ev.ChangeType is NamespaceChangeType.Added or NamespaceChangeType.Removed && _seen.Remove(ns.Inode);
+
         (bool before, bool after) = ev.ChangeType switch
         {
             NamespaceChangeType.Added => (false, otherMatch),
-            // By its names when last seen, also when it lost them before its last process went
-            // (after an Unpersisted): a script waiting for the Removed of a name gets it. Within one
-            // step an unmount can be read before the exit of a process that held the namespace,
-            // as for `ip netns exec X cmd; ip netns delete X`: Unpersisted, then Removed.
-            NamespaceChangeType.Removed => (otherMatch, false),
+            // Also when it lost its names before its last process went (after an Unpersisted):
+            // a script waiting for the Removed of a name gets it. Within one step an unmount can
+            // be read before the exit of a process that held the namespace, as for
+            // `ip netns exec X cmd; ip netns delete X`: Unpersisted, then Removed.
+            NamespaceChangeType.Removed => (otherMatch || seen, false),
             NamespaceChangeType.Persisted => (otherMatch, otherMatch || changedMatches),
             _ => (otherMatch || changedMatches, otherMatch), // Unpersisted
         };
 
-        if (!before && !after)
+        // Not about the view, or about a mount that is not a matching name of a namespace that
+        // stays in it (a second name that does not match, a bind mount elsewhere).
+        if ((!before && !after) || (before && after && !changedMatches))
         {
             return null;
+        }
+
+        if (ev.ChangeType != NamespaceChangeType.Removed)
+        {
+            _seen.Add(ns.Inode);
         }
 
         if (!before && ev.ChangeType != NamespaceChangeType.Added)

@@ -1,36 +1,20 @@
 using System;
-using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text;
 using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Watch;
 
 namespace PSNamespaces.Commands;
 
 /// <summary>
 /// Lets an inode parameter take a namespace however the user holds it: a number (a Parent or
-/// Owner id), the kernel's text ("net:[4026531840]", a Namespace's Id, readlink's output), or a
-/// Namespace object itself, also one back from remoting. Anything else is passed on unchanged,
-/// for PowerShell's own conversion to report.
+/// Owner id), the kernel's text ("net:[4026531840]", a Namespace's Id, readlink's output), a
+/// Namespace object itself, also one back from remoting, or a Watch-Namespace event. Anything
+/// else is passed on unchanged, for PowerShell's own conversion to report.
 /// </summary>
-internal sealed class NamespaceInodeTransformationAttribute : ArgumentTransformationAttribute
+internal sealed class NamespaceInodeTransformationAttribute : ItemTransformationAttribute
 {
-    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
-    {
-        object value = inputData is PSObject pso ? pso.BaseObject : inputData;
-        if (value is IList list && value is not string)
-        {
-            var inodes = new List<object>(list.Count);
-            foreach (object? item in list)
-            {
-                inodes.Add(TransformOne(item));
-            }
-
-            return inodes.ToArray();
-        }
-
-        return TransformOne(inputData);
-    }
+    protected override object? TransformItem(object? item) => TransformOne(item);
 
     private static object TransformOne(object? item)
     {
@@ -38,6 +22,8 @@ internal sealed class NamespaceInodeTransformationAttribute : ArgumentTransforma
         {
             case Namespace ns:
                 return ns.Inode;
+            case NamespaceEvent ev:
+                return ev.Namespace.Inode;
             case string text when text.Contains('[', StringComparison.Ordinal):
                 ulong inode = Nsfs.ParseInode(Encoding.UTF8.GetBytes(text.Trim()));
                 return inode != 0 ? inode : text;
@@ -49,7 +35,8 @@ internal sealed class NamespaceInodeTransformationAttribute : ArgumentTransforma
                     return inodeValue;
                 }
 
-                return item!;
+                // A deserialized event stands for its namespace, as a live one does.
+                return NamespaceEventTransformationAttribute.DeserializedNamespaceOf(item) is Namespace shipped ? shipped.Inode : item!;
         }
     }
 }

@@ -36,6 +36,7 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     /// holds it (its bind mounts, its name, its process) and checked to be that namespace.
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = NamespaceSet, ValueFromPipeline = true)]
+    [NamespaceEventTransformation]
     public Namespace[] Namespace { get; set; } = Array.Empty<Namespace>();
 
     /// <summary>
@@ -76,7 +77,12 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
                 continue;
             }
 
-            var pattern = new WildcardPattern(name, WildcardOptions.None);
+            if (!WildcardPatterns.TryCompile(name, WildcardOptions.None, out WildcardPattern pattern, out ErrorRecord? invalid))
+            {
+                WriteError(invalid!);
+                continue;
+            }
+
             var matches = new List<string>();
             if (System.IO.Directory.Exists(NamespaceName.RunDirectory))
             {

@@ -19,6 +19,9 @@ namespace PSNamespaces.Commands;
 [OutputType(typeof(NamespaceEvent))]
 public sealed class WatchNamespaceCommand : NamespaceCmdlet
 {
+    // The longest wait .NET timers take is int.MaxValue ms; Start-Sleep -Seconds stops there too.
+    private const double MaxSeconds = int.MaxValue / 1000;
+
     /// <summary>Only namespaces of these kinds. Several may be given.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -43,9 +46,9 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
     [ArgumentCompleter(typeof(PidCompleter))]
     public int? Pid { get; set; }
 
-    /// <summary>Stops after this many seconds, writing nothing more; not an error.</summary>
+    /// <summary>Stops after this many seconds (at most 2147483, as Start-Sleep), writing nothing more; not an error.</summary>
     [Parameter]
-    [ValidateRange(0.001, double.MaxValue)]
+    [ValidateRange(0.001, MaxSeconds)]
     public double? Timeout { get; set; }
 
     /// <summary>Stops after writing this many events.</summary>
@@ -60,7 +63,7 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
     /// or inside another network namespace) a full rescan is how changes are found (default 2).
     /// </summary>
     [Parameter]
-    [ValidateRange(0.001, double.MaxValue)]
+    [ValidateRange(0.001, MaxSeconds)]
     public double? Interval { get; set; }
 
     protected override void ProcessRecord()
@@ -74,7 +77,16 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
             }
         }
 
-        WildcardPattern[]? names = Name is null ? null : Array.ConvertAll(Name, n => new WildcardPattern(n, WildcardOptions.CultureInvariant));
+        if (Name is not null && Type is not null && Array.IndexOf(Type, NamespaceType.Net) < 0)
+        {
+            // Nothing could ever be written: ip netns names only network namespaces.
+            ThrowTerminatingError(ErrorRecords.InvalidArgument(
+                "NameNeedsNetType",
+                $"-Name selects network namespaces by their ip netns name (/run/netns), and -Type {string.Join(",", Type)} leaves them out. Add Net to -Type, or leave -Name out.",
+                Type));
+        }
+
+        WildcardPattern[]? names = Name is null ? null : WildcardPatterns.Compile(this, Name, WildcardOptions.CultureInvariant);
         var options = new WatchOptions(Type, Pid, Interval is double seconds ? TimeSpan.FromSeconds(seconds) : null);
         using var deadline = new CancellationTokenSource();
         if (Timeout is double timeout)

@@ -11,7 +11,9 @@ namespace PSNamespaces.Core.Attribution;
 /// </summary>
 internal sealed class CgroupFile
 {
-    // Many processes share a cgroup: each path is parsed once per scan.
+    // Many processes share a cgroup: each path is parsed once per scan. Watch-Namespace keeps one
+    // for as long as it runs, while containers' cgroups come and go: past MaxParsed it starts over.
+    private const int MaxParsed = 4096;
     private readonly System.Collections.Generic.Dictionary<string, CgroupAttribution> _parsed = new(System.StringComparer.Ordinal);
     private string? _systemdRoot;
 
@@ -30,6 +32,11 @@ internal sealed class CgroupFile
 
         if (!_parsed.TryGetValue(path, out CgroupAttribution? attribution))
         {
+            if (_parsed.Count >= MaxParsed)
+            {
+                _parsed.Clear();
+            }
+
             _parsed[path] = attribution = CgroupAttribution.Parse(path, SystemdRoot);
         }
 

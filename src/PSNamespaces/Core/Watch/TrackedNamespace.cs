@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Proc;
@@ -118,28 +119,48 @@ internal sealed class TrackedNamespace
         }
     }
 
-    /// <summary>Removes a bind mount; the last one is first written into the description, so a Removed event shows it.</summary>
+    /// <summary>
+    /// Removes a bind mount. When it was the last holder, it is first written into the
+    /// description, so a Removed event shows it; when a process still holds the namespace, the
+    /// description loses it, so an Unpersisted shows the namespace as Get-Namespace would now.
+    /// </summary>
     internal void RemovePath(string path)
     {
-        if (_paths.Count == 1 && _paths[0] == path)
+        bool lastPath = _paths.Count == 1 && _paths[0] == path;
+        if (lastPath && Links == 0)
         {
             SyncPaths();
             SyncHolders();
         }
 
         _paths.Remove(path);
+        if (lastPath && Links > 0)
+        {
+            SyncPaths();
+            SyncHolders();
+        }
     }
 
-    /// <summary>Removes a process; the last one is first written into the description, so a Removed event shows it.</summary>
-    internal void RemovePid(int pid, ProcRoot proc, UserNameCache users)
+    /// <summary>
+    /// Removes a process (its links already counted out). When it was the last holder, it is
+    /// first written into the description, so a Removed event shows it; when a bind mount (or a
+    /// *_for_children link) still holds the namespace, the description loses its processes.
+    /// </summary>
+    internal void RemovePid(int pid, ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
-        if (Pids.Count == 1 && Pids.Contains(pid))
+        bool lastPid = Pids.Count == 1 && Pids.Contains(pid);
+        if (lastPid && !HasVisibleHolder)
         {
-            SyncProcesses(proc, users);
+            SyncProcesses(proc, users, cgroups);
             SyncHolders();
         }
 
         Pids.Remove(pid);
+        if (lastPid && HasVisibleHolder)
+        {
+            ClearProcesses();
+            SyncHolders();
+        }
     }
 
     /// <summary>
@@ -147,9 +168,9 @@ internal sealed class TrackedNamespace
     /// was written. A holder kind that is empty now keeps its last value (a Removed event shows
     /// the namespace as last seen).
     /// </summary>
-    internal Namespace Snapshot(ProcRoot proc, UserNameCache users)
+    internal Namespace Snapshot(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
-        Namespace ns = Sync(proc, users);
+        Namespace ns = Sync(proc, users, cgroups);
         return new Namespace(ns.Type, ns.Inode, ns.Device)
         {
             NsId = ns.NsId,
@@ -159,6 +180,15 @@ internal sealed class TrackedNamespace
             Command = ns.Command,
             Uid = ns.Uid,
             User = ns.User,
+            Cgroup = ns.Cgroup,
+            Unit = ns.Unit,
+            Slice = ns.Slice,
+            UserUnit = ns.UserUnit,
+            ContainerRuntime = ns.ContainerRuntime,
+            ContainerId = ns.ContainerId,
+            PodUid = ns.PodUid,
+            Units = ns.Units,
+            Containers = ns.Containers,
             Pids = ns.Pids,
             NetNsId = ns.NetNsId,
             Name = ns.Name,
@@ -170,11 +200,11 @@ internal sealed class TrackedNamespace
         };
     }
 
-    private Namespace Sync(ProcRoot proc, UserNameCache users)
+    private Namespace Sync(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
         if (Pids.Count > 0)
         {
-            SyncProcesses(proc, users);
+            SyncProcesses(proc, users, cgroups);
         }
 
         if (_paths.Count > 0)
@@ -202,7 +232,7 @@ internal sealed class TrackedNamespace
         }
     }
 
-    private void SyncProcesses(ProcRoot proc, UserNameCache users)
+    private void SyncProcesses(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
         Namespace ns = Namespace;
         ns.Pids = new int[Pids.Count];
@@ -214,7 +244,8 @@ internal sealed class TrackedNamespace
             return;
         }
 
-        // What lsns shows of the lowest PID, read again only when the lowest PID changed.
+        // What lsns shows of the lowest PID, and its cgroup (unit, container) as Get-Namespace
+        // gives it, read again only when the lowest PID changed.
         try
         {
             bool haveStat = ProcessNamespaceReader.ReadStat(fd, out int ppid, out string name) == 0;
@@ -224,11 +255,27 @@ internal sealed class TrackedNamespace
             ns.Command = command.Length > 0 ? command : haveStat ? name : null;
             ns.Uid = ProcessNamespaceReader.ReadOwner(fd, out uint uid) == 0 ? uid : null;
             ns.User = ns.Uid is uint known ? users.Lookup(known) : null;
+            CgroupAttribution? cgroup = cgroups.Read(fd);
+            CgroupProperties.Apply(ns, cgroup);
+            ns.Units = cgroup?.Unit is string unit ? new[] { unit } : Array.Empty<string>();
+            ns.Containers = cgroup?.Container is string container ? new[] { container } : Array.Empty<string>();
         }
         finally
         {
             close(fd);
         }
+    }
+
+    /// <summary>No process is in it any more; something else holds it (Get-Namespace shows no process then).</summary>
+    private void ClearProcesses()
+    {
+        Namespace ns = Namespace;
+        ns.Pids = Array.Empty<int>();
+        ns.ProcessCount = 0;
+        ns.Pid = ns.PPid = null;
+        ns.Command = null;
+        CgroupProperties.Apply(ns, null);
+        ns.Units = ns.Containers = Array.Empty<string>();
     }
 
     private void SyncPaths()

@@ -73,7 +73,7 @@ internal sealed partial class WatchState
             return;
         }
 
-        _events.Add(new NamespaceEvent(change, ns.Snapshot(_proc, _users), DateTime.Now, cause, pid, mountPoint));
+        _events.Add(new NamespaceEvent(change, ns.Snapshot(_proc, _users, _cgroups), DateTime.Now, cause, pid, mountPoint));
     }
 
     private void WritePendingAdded(TrackedNamespace ns)
@@ -81,7 +81,7 @@ internal sealed partial class WatchState
         if (ns.PendingAdded is { } p)
         {
             ns.PendingAdded = null;
-            _events.Add(new NamespaceEvent(NamespaceChangeType.Added, ns.Snapshot(_proc, _users), p.Time, p.Cause, p.Pid, p.MountPoint));
+            _events.Add(new NamespaceEvent(NamespaceChangeType.Added, ns.Snapshot(_proc, _users, _cgroups), p.Time, p.Cause, p.Pid, p.MountPoint));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
@@ -17,6 +18,7 @@ internal sealed partial class WatchState : IDisposable
 {
     private readonly ProcRoot _proc;
     private readonly UserNameCache _users = new();
+    private readonly CgroupFile _cgroups = new();
     private readonly Dictionary<int, ulong[]> _links = new();
     private readonly Dictionary<ulong, TrackedNamespace> _namespaces = new();
     private readonly HashSet<(ulong Inode, string Path)> _mounts = new();
@@ -257,7 +259,7 @@ internal sealed partial class WatchState : IDisposable
         }
         else
         {
-            ns.RemovePid(pid, _proc, _users);
+            ns.RemovePid(pid, _proc, _users, _cgroups);
         }
 
         if (!ns.HasVisibleHolder)
