@@ -298,31 +298,33 @@ Describe 'Watch-Namespace with ip netns' {
     }
 
     It 'shows a named namespace whose last process exited before its name went as held by the mount alone, without processes' {
-        $name = "psns-wh-$PID"
-        $watch = $all = $p = $marker = $null
+        $name = "psns-wh-$PID-a"; $markerName = "psns-wh-$PID-m"
+        $watch = $p = $marker = $null
         try {
-            $watch = Start-Watch @{ Name = $name }
-            $all = Start-Watch @{ Type = 'Uts' }
+            $watch = Start-Watch @{ Name = "psns-wh-$PID-*" }
             $p = Start-NativeProcess unshare '-n', 'sleep', '1000'
             Wait-Exec $p sleep
             $inode = Get-NsInode $p.Id net
             ip netns attach $name $p.Id
             $LASTEXITCODE | Should -Be 0
-            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 1 }
-            # The kernel sends exits in order: once the marker's exit is read, so is the first.
-            $marker = Start-NativeProcess unshare '-u', 'sleep', '1000'
+            # A second named namespace whose Removed comes by its process's exit, after p's: the
+            # kernel sends exits in order, so once the watch writes it, it has read p's exit too.
+            $marker = Start-NativeProcess unshare '-n', 'sleep', '1000'
             Wait-Exec $marker sleep
-            $uts = Get-NsInode $marker.Id uts
-            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            $markerInode = Get-NsInode $marker.Id net
+            ip netns attach $markerName $marker.Id
+            $LASTEXITCODE | Should -Be 0
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object ChangeType -eq 'Added').Count -ge 2 }
+            ip netns delete $markerName
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Unpersisted' -and $_.Namespace.Inode -eq $markerInode }).Count -ge 1 }
             $p.Kill(); $p.WaitForExit()
             $marker.Kill(); $marker.WaitForExit()
-            $null = Wait-WatchEvent $all { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $markerInode }).Count -ge 1 }
             ip netns delete $name
-            $null = Wait-WatchEvent $watch { param($e) @($e).Count -ge 2 } -Seconds 10
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count -ge 1 } -Seconds 10
             Start-Sleep -Milliseconds 200
-            $events = @($watch.Output.ToArray())
+            $events = @($watch.Output.ToArray() | Where-Object { $_.Namespace.Inode -eq $inode })
             ($events.ChangeType -join ',') | Should -Be 'Added,Removed'
-            $events.Namespace.Inode | Should -Be @($inode, $inode)
             $events[0].Namespace.Pids | Should -Be @($p.Id)
             $removed = $events[1]
             $removed.Cause | Should -Be 'Unmount'
@@ -334,9 +336,9 @@ Describe 'Watch-Namespace with ip netns' {
             $removed.Namespace.Pid | Should -BeNullOrEmpty
             $removed.Namespace.Command | Should -BeNullOrEmpty
         } finally {
-            ip netns delete $name 2>$null
+            foreach ($n in $name, $markerName) { ip netns delete $n 2>$null }
             foreach ($q in $p, $marker) { if ($q -and -not $q.HasExited) { $q.Kill(); $q.WaitForExit() } }
-            foreach ($w in $watch, $all) { if ($w) { $null = Stop-Watch $w } }
+            if ($watch) { $null = Stop-Watch $watch }
         }
     }
 

@@ -45,6 +45,26 @@ Describe 'Watch-Namespace' {
         }
     }
 
+    It 'shows a PID namespace''s Removed with the process that held it last (its pid and pid_for_children links go one after the other)' {
+        $watch = Start-Watch @{ Type = 'Pid' }
+        $t = $null
+        try {
+            $t = Start-TestProcess -Unshare '--pid'
+            $inode = Get-NsInode $t.Pid pid
+            $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $inode }).Count -ge 1 }
+            $t | Stop-TestProcess
+            $t = $null
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode }).Count -ge 1 }
+            $removed = @($events | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $inode })
+            $removed.Count | Should -Be 1
+            $removed[0].Namespace.HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::Process) | Should -BeTrue -Because "sleep was in it until it went: $($removed[0].Namespace.HeldBy)"
+            $removed[0].Namespace.Pids | Should -Not -BeNullOrEmpty
+        } finally {
+            if ($t) { $t | Stop-TestProcess }
+            $null = Stop-Watch $watch
+        }
+    }
+
     It 'reports ip netns add as Added with its name and mount, and ip netns delete as one Removed' {
         $name = "psns-watch-$PID"
         $watch = Start-Watch @{ Name = 'psns-watch-*' }
@@ -311,17 +331,22 @@ Describe 'Watch-Namespace' {
     It 'writes events that stand for their namespace when piped to Invoke-InNamespace, Enter-Namespace, Get-NamespaceProcess and Get-Namespace, also a mount''s event without a PID' {
         $name = "psns-wp-$PID"
         $watch = Start-Watch @{ Type = 'Net' }
-        $p = $null
+        $p = $q = $null
         try {
             $p = Start-NativeProcess unshare '-n', '-u', 'sleep', '1000'
             Wait-Exec $p sleep
             $net = Get-NsInode $p.Id net
+            # A second process in the same network namespace, but not the one that made it.
+            $q = Start-NativeProcess nsenter '-t', $p.Id, '-n', 'sleep', '1000'
+            Wait-Exec $q sleep
             ip netns add $name
             $LASTEXITCODE | Should -Be 0
             $named = Get-NsfsInode "/run/netns/$name"
-            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -in $net, $named }).Count -ge 2 }
+            # A mount's Added: the one that has the mount point (a busy machine can hold ip up
+            # between its unshare and its mount, past the Added's 10 ms wait: then it is a Persisted).
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $net }).Count -ge 1 -and @($e | Where-Object { $_.Namespace.Inode -eq $named -and $_.MountPoint }).Count -ge 1 }
             $byProcess = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $net })[0]
-            $byMount = @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $named })[0]
+            $byMount = @($events | Where-Object { $_.Namespace.Inode -eq $named -and $_.MountPoint })[0]
             $byProcess.Pid | Should -Be $p.Id
             $byMount.Pid | Should -BeNullOrEmpty
 
@@ -330,7 +355,7 @@ Describe 'Watch-Namespace' {
                 Should -Be @("net:[$net]", $ownUts) -Because 'the event is about the network namespace: the uts namespace of the process that caused it is not joined'
             ($byMount | Invoke-InNamespace { readlink /proc/self/ns/net }) | Should -Be "net:[$named]"
             ($byMount | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net) | Should -Be "net:[$named]"
-            @($byProcess | Get-NamespaceProcess).Pid | Should -Be @($p.Id)
+            @($byProcess | Get-NamespaceProcess).Pid | Sort-Object | Should -Be (@($p.Id, $q.Id) | Sort-Object) -Because "both are in net:[$net], not only the PID that caused the event"
             ($byMount | Get-Namespace).Name | Should -Be $name
             # As it comes back from remoting or Import-Clixml: a property bag, still its namespace.
             $byMount | Export-Clixml (Join-Path $script:dir 'event.xml')
@@ -340,7 +365,7 @@ Describe 'Watch-Namespace' {
             ($shipped | Get-Namespace).Name | Should -Be $name
         } finally {
             ip netns delete $name 2>$null
-            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            foreach ($r in $q, $p) { if ($r -and -not $r.HasExited) { $r.Kill(); $r.WaitForExit() } }
             $null = Stop-Watch $watch
         }
     }

@@ -120,57 +120,47 @@ internal sealed class TrackedNamespace
     }
 
     /// <summary>
-    /// Removes a bind mount. When it was the last holder, it is first written into the
-    /// description, so a Removed event shows it; when a process still holds the namespace, the
-    /// description loses it, so an Unpersisted shows the namespace as Get-Namespace would now.
+    /// Removes a bind mount. The description is first brought up to date with it, so that if it
+    /// was the last holder a Removed event shows the namespace as last seen: named and bound.
     /// </summary>
-    internal void RemovePath(string path)
+    internal void RemovePath(string path, ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
-        bool lastPath = _paths.Count == 1 && _paths[0] == path;
-        if (lastPath && Links == 0)
+        if (_paths.Count == 1 && _paths[0] == path)
         {
-            SyncPaths();
-            SyncHolders();
+            Sync(proc, users, cgroups);
         }
 
         _paths.Remove(path);
-        if (lastPath && Links > 0)
-        {
-            SyncPaths();
-            SyncHolders();
-        }
     }
 
     /// <summary>
-    /// Removes a process (its links already counted out). When it was the last holder, it is
-    /// first written into the description, so a Removed event shows it; when a bind mount (or a
-    /// *_for_children link) still holds the namespace, the description loses its processes.
+    /// Removes a process. The description is first brought up to date with it, so that if it was
+    /// the last holder a Removed event shows the namespace as last seen: with that process.
     /// </summary>
     internal void RemovePid(int pid, ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
-        bool lastPid = Pids.Count == 1 && Pids.Contains(pid);
-        if (lastPid && !HasVisibleHolder)
+        if (Pids.Count == 1 && Pids.Contains(pid))
         {
-            SyncProcesses(proc, users, cgroups);
-            SyncHolders();
+            Sync(proc, users, cgroups);
         }
 
         Pids.Remove(pid);
-        if (lastPid && HasVisibleHolder)
-        {
-            ClearProcesses();
-            SyncHolders();
-        }
     }
 
     /// <summary>
     /// The description as of now, as a new object: an event's namespace must not change after it
-    /// was written. A holder kind that is empty now keeps its last value (a Removed event shows
-    /// the namespace as last seen).
+    /// was written. While anything holds the namespace it shows only what holds it now (an
+    /// Unpersisted of its last name shows it unnamed); once nothing does, it is as last seen, as
+    /// RemovePid or RemovePath left it before the last holder went (a Removed).
     /// </summary>
     internal Namespace Snapshot(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
-        Namespace ns = Sync(proc, users, cgroups);
+        if (HasVisibleHolder)
+        {
+            Sync(proc, users, cgroups);
+        }
+
+        Namespace ns = Namespace;
         return new Namespace(ns.Type, ns.Inode, ns.Device)
         {
             NsId = ns.NsId,
@@ -200,36 +190,23 @@ internal sealed class TrackedNamespace
         };
     }
 
-    private Namespace Sync(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
+    /// <summary>Writes what holds it now (processes, *_for_children links, bind mounts) into the description.</summary>
+    private void Sync(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
         if (Pids.Count > 0)
         {
             SyncProcesses(proc, users, cgroups);
         }
-
-        if (_paths.Count > 0)
+        else
         {
-            SyncPaths();
+            ClearProcesses(users);
         }
 
-        SyncHolders();
-        return Namespace;
-    }
-
-    /// <summary>
-    /// What holds it now, while anything visible does; once nothing does, what held it last
-    /// (a Removed event shows that, and Watch-Namespace -Name reads from it whether the namespace
-    /// still had its name when it went).
-    /// </summary>
-    private void SyncHolders()
-    {
-        if (HasVisibleHolder)
-        {
-            Namespace.HeldBy =
-                (Pids.Count > 0 ? NamespaceHolder.Process : 0) |
-                (ForChildren > 0 ? NamespaceHolder.ForChildren : 0) |
-                (_paths.Count > 0 ? NamespaceHolder.BindMount : 0);
-        }
+        SyncPaths();
+        Namespace.HeldBy =
+            (Pids.Count > 0 ? NamespaceHolder.Process : 0) |
+            (ForChildren > 0 ? NamespaceHolder.ForChildren : 0) |
+            (_paths.Count > 0 ? NamespaceHolder.BindMount : 0);
     }
 
     private void SyncProcesses(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
@@ -266,14 +243,24 @@ internal sealed class TrackedNamespace
         }
     }
 
-    /// <summary>No process is in it any more; something else holds it (Get-Namespace shows no process then).</summary>
-    private void ClearProcesses()
+    /// <summary>
+    /// No process is in it, something else holds it: shown as Get-Namespace shows such a
+    /// namespace, with no process and the owner's uid standing for the user (as in lsns).
+    /// </summary>
+    private void ClearProcesses(UserNameCache users)
     {
         Namespace ns = Namespace;
+        if (ns.ProcessCount == 0 && ns.Pid is null && ns.Uid == ns.OwnerUid)
+        {
+            return;
+        }
+
         ns.Pids = Array.Empty<int>();
         ns.ProcessCount = 0;
         ns.Pid = ns.PPid = null;
         ns.Command = null;
+        ns.Uid = ns.OwnerUid;
+        ns.User = ns.Uid is uint uid ? users.Lookup(uid) : null;
         CgroupProperties.Apply(ns, null);
         ns.Units = ns.Containers = Array.Empty<string>();
     }

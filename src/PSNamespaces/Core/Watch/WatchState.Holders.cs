@@ -96,7 +96,7 @@ internal sealed partial class WatchState
 
     private void Unmounted(TrackedNamespace ns, string path)
     {
-        ns.RemovePath(path);
+        ns.RemovePath(path, _proc, _users, _cgroups);
         if (ns.HasVisibleHolder)
         {
             Emit(NamespaceChangeType.Unpersisted, ns, NamespaceEventCause.Unmount, null, path);
