@@ -14,9 +14,7 @@ namespace PSNamespaces.Commands;
 /// </summary>
 internal sealed class NamespaceInodeTransformationAttribute : ItemTransformationAttribute
 {
-    protected override object? TransformItem(object? item) => TransformOne(item);
-
-    private static object TransformOne(object? item)
+    protected override object? TransformItem(object? item)
     {
         switch (item is PSObject pso ? pso.BaseObject : item)
         {

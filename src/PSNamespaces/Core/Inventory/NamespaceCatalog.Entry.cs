@@ -144,10 +144,17 @@ internal sealed partial class NamespaceCatalog
             ns.Pids = _pids?.ToArray() ?? Array.Empty<int>();
             ns.NsfsPaths = _paths?.ToArray() ?? Array.Empty<string>();
             ns.Descriptors = _descriptors?.ToArray() ?? Array.Empty<string>();
-            CgroupProperties.Apply(ns, Cgroup);
             // Without every process's cgroup read, the lowest PID's unit and container stand for all.
-            ns.Units = _units is not null ? new List<string>(_units).ToArray() : Cgroup?.Unit is string unit ? new[] { unit } : Array.Empty<string>();
-            ns.Containers = _containers is not null ? new List<string>(_containers).ToArray() : Cgroup?.Container is string container ? new[] { container } : Array.Empty<string>();
+            CgroupProperties.Apply(ns, Cgroup);
+            if (_units is not null)
+            {
+                ns.Units = new List<string>(_units).ToArray();
+            }
+
+            if (_containers is not null)
+            {
+                ns.Containers = new List<string>(_containers).ToArray();
+            }
             if (ns.Pid is null)
             {
                 ns.Uid = ns.OwnerUid;

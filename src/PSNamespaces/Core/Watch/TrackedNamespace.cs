@@ -232,10 +232,7 @@ internal sealed class TrackedNamespace
             ns.Command = command.Length > 0 ? command : haveStat ? name : null;
             ns.Uid = ProcessNamespaceReader.ReadOwner(fd, out uint uid) == 0 ? uid : null;
             ns.User = ns.Uid is uint known ? users.Lookup(known) : null;
-            CgroupAttribution? cgroup = cgroups.Read(fd);
-            CgroupProperties.Apply(ns, cgroup);
-            ns.Units = cgroup?.Unit is string unit ? new[] { unit } : Array.Empty<string>();
-            ns.Containers = cgroup?.Container is string container ? new[] { container } : Array.Empty<string>();
+            CgroupProperties.Apply(ns, cgroups.Read(fd));
         }
         finally
         {
@@ -250,11 +247,6 @@ internal sealed class TrackedNamespace
     private void ClearProcesses(UserNameCache users)
     {
         Namespace ns = Namespace;
-        if (ns.ProcessCount == 0 && ns.Pid is null && ns.Uid == ns.OwnerUid)
-        {
-            return;
-        }
-
         ns.Pids = Array.Empty<int>();
         ns.ProcessCount = 0;
         ns.Pid = ns.PPid = null;
@@ -262,7 +254,6 @@ internal sealed class TrackedNamespace
         ns.Uid = ns.OwnerUid;
         ns.User = ns.Uid is uint uid ? users.Lookup(uid) : null;
         CgroupProperties.Apply(ns, null);
-        ns.Units = ns.Containers = Array.Empty<string>();
     }
 
     private void SyncPaths()
