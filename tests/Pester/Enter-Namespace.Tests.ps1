@@ -49,8 +49,9 @@ Describe 'Enter-Namespace' {
         try {
             $seen = $objects.Namespaces | Where-Object Type -In Net, Uts | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net, /proc/self/ns/uts
             $seen | Should -Be @((readlink "/proc/$($objects.Pid)/ns/net"), (readlink "/proc/$($objects.Pid)/ns/uts"))
-            # By value: a plain object with the same identity works too.
-            $copy = [PSNamespaces.Namespace]::new('Net', ($objects.Namespaces | Where-Object Type -EQ Net).Inode, ($objects.Namespaces | Where-Object Type -EQ Net).Device)
+            # By value: an object rebuilt from the wire, with its NsId but nothing that says where it is held, works too.
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize(($objects.Namespaces | Where-Object Type -EQ Net)))
+            $copy.PSObject.Properties.Remove('Pid')
             $copy | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net | Should -Be $seen[0]
         } finally {
             $objects.Kill(); $null = $objects.WaitForExit(10000)

@@ -2,6 +2,12 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-PSNamespaces
     $modulePath = (Get-Module PSNamespaces).Path
+    function Get-BareNamespace($Namespace) {
+        # As Import-Clixml or remoting gives it back, with its identity and NsId but nothing that says where it is held.
+        $bag = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($Namespace))
+        foreach ($hint in 'NsfsPaths', 'Name', 'Pid') { $bag.PSObject.Properties.Remove($hint) }
+        $bag
+    }
 
     # A target in fresh net, uts, ipc, mount and pid namespaces, with things only it has: a veth
     # pair, a hostname, and a file on a tmpfs mounted in its mount namespace alone.
@@ -159,8 +165,6 @@ Describe 'Invoke-InNamespace' {
             ip netns add $netnsName
             ip netns exec $netnsName ip link add psns-i6-n0 type veth peer name psns-i6-n1
             $netnsInode = [uint64](stat -L -c '%i' "/run/netns/$netnsName")
-            # st_dev of nsfs as the kernel encodes it (stat's %d is the same number).
-            $device = [uint64](stat -L -c '%d' /proc/self/ns/net)
         }
 
         AfterAll {
@@ -189,23 +193,22 @@ Describe 'Invoke-InNamespace' {
         }
 
         It 'joins a namespace object from the pipeline that no process holds (found through its nsfs mount)' {
-            $ns = [PSNamespaces.Namespace]::new('Net', $netnsInode, $device)
+            $ns = Get-BareNamespace (Get-Namespace -Inode $netnsInode)
             $ns | Invoke-InNamespace { readlink /proc/self/ns/net } | Should -Be "net:[$netnsInode]"
         }
 
         It 'joins a namespace object from the pipeline held by a process (found through the process)' {
             $inode = Get-NsInode $targetPid uts
-            [PSNamespaces.Namespace]::new('Uts', $inode, $device) | Invoke-InNamespace { [System.Net.Dns]::GetHostName() } | Should -Be $hostName
+            Get-BareNamespace (Get-Namespace -Inode $inode) | Invoke-InNamespace { [System.Net.Dns]::GetHostName() } | Should -Be $hostName
         }
 
         It 'runs once in each namespace object of the pipeline' {
-            $objects = [PSNamespaces.Namespace]::new('Net', $netnsInode, $device), [PSNamespaces.Namespace]::new('Net', (Get-NsInode $targetPid net), $device)
+            $objects = (Get-BareNamespace (Get-Namespace -Inode $netnsInode)), (Get-BareNamespace (Get-Namespace -Inode (Get-NsInode $targetPid net)))
             $objects | Invoke-InNamespace { readlink /proc/self/ns/net } | Should -Be @("net:[$netnsInode]", (readlink "/proc/$targetPid/ns/net"))
         }
 
         It 'uses the Pid and NsfsPaths a namespace object carries, and checks they still hold it' {
-            $ns = [PSNamespaces.Namespace]::new('Net', $netnsInode, $device)
-            $withHints = [psobject]::AsPSObject($ns)
+            $withHints = Get-BareNamespace (Get-Namespace -Inode $netnsInode)
             $withHints | Add-Member -NotePropertyName NsfsPaths -NotePropertyValue @('/proc/self/ns/net', "/run/netns/$netnsName") -Force
             $withHints | Add-Member -NotePropertyName Pid -NotePropertyValue $PID -Force
             # /proc/self/ns/net and this PID are another namespace: they are skipped, the bind mount is used.

@@ -143,4 +143,71 @@ function Stop-NamespaceFixture {
     }
 }
 
-Export-ModuleMember -Function Wait-Condition, Get-MountedInode, Get-ProcessInNamespace, Start-NamespaceFixture, Stop-NamespaceFixture
+function New-StaleNamespace {
+    <#
+    .SYNOPSIS
+        A Namespace object (as Get-Namespace wrote it) whose namespace is gone, while a newer
+        namespace of the same kind has its inode number: the case the NsId check is for.
+    .DESCRIPTION
+        nsfs numbers namespaces with the lowest free inode number, so the freed number comes back,
+        but only once every lower free number is taken: namespaces are made and kept (each takes
+        the next number) until one has it, up to Tries. Net: a named netns from ip netns add,
+        removed with Remove-Namespace, reused by another ip netns add (Reuser is its name). Pid:
+        a process's PID namespace, reused by one of `unshare --pid` (Reuser is that process).
+        Every cmdlet that takes a namespace object can be run through it. Take it apart with
+        Remove-StaleNamespace, also when this throws half-way (it returns nothing then, and
+        cleans up itself).
+    #>
+    param([ValidateSet('Net', 'Pid')] [string] $Type = 'Net', [int] $Tries = 200)
+    $made = [System.Collections.Generic.List[object]]::new()
+    $prefix = "psns-stale-$PID-$(Get-Random -Maximum 100000)"
+    try {
+        if ($Type -eq 'Net') {
+            ip netns add $prefix
+            $object = Get-Namespace -Name $prefix
+            if ([uint64](stat -L -c '%i' "/run/netns/$prefix") -ne $object.Inode) { throw "Get-Namespace -Name $prefix is not what stat shows" }
+            Remove-Namespace -Name $prefix
+        } else {
+            $victim = Start-TestProcess -Unshare '--pid'
+            try { $object = Get-Namespace -Pid $victim.Pid -Type Pid } finally { Stop-TestProcess $victim }
+            if (Test-Path "/proc/$($victim.Pid)") { throw "process $($victim.Pid) is still there" }
+        }
+        for ($i = 0; $i -lt $Tries; $i++) {
+            if ($Type -eq 'Net') {
+                $name = "$prefix-$i"
+                ip netns add $name
+                $made.Add($name)
+                $inode = [uint64](stat -L -c '%i' "/run/netns/$name")
+            } else {
+                $process = Start-TestProcess -Unshare '--pid'
+                $made.Add($process)
+                $inode = [uint64](Get-NsInode $process.Pid pid)
+            }
+            if ($inode -eq $object.Inode) {
+                $reuser = $made[$made.Count - 1]
+                $made.RemoveAt($made.Count - 1)
+                Remove-StaleNamespace @{ Made = $made }
+                return @{ Type = $Type; Object = $object; Inode = $inode; Reuser = $reuser; Made = [System.Collections.Generic.List[object]]::new() }
+            }
+        }
+        throw "No new $Type namespace got inode $($object.Inode) back in $Tries tries."
+    } catch {
+        Remove-StaleNamespace @{ Made = $made }
+        throw
+    }
+}
+
+function Remove-StaleNamespace {
+    <# Takes apart what New-StaleNamespace made: named netns deleted, processes stopped. #>
+    param([Parameter(Mandatory)] [hashtable] $Stale)
+    $all = @($Stale.Made) + @($Stale['Reuser'] | Where-Object { $_ })
+    foreach ($item in $all) {
+        if ($item -is [string]) {
+            if (Test-Path "/run/netns/$item") { ip netns delete $item }
+        } else {
+            Stop-TestProcess $item
+        }
+    }
+}
+
+Export-ModuleMember -Function Wait-Condition, Get-MountedInode, Get-ProcessInNamespace, Start-NamespaceFixture, Stop-NamespaceFixture, New-StaleNamespace, Remove-StaleNamespace

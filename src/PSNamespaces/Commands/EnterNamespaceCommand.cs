@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Plans;
 using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
@@ -17,10 +18,8 @@ namespace PSNamespaces.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Enter, "Namespace", DefaultParameterSetName = NamespaceSet)]
 [OutputType(typeof(string), typeof(LaunchedProcess))]
-public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
+public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
 {
-    private readonly List<Namespace> _namespaces = new();
-
     /// <summary>The kinds to enter. Default: with -Pid, every kind in which the process differs from
     /// pwsh (nsenter --all); otherwise every kind given.</summary>
     [Parameter(ParameterSetName = PidSet)]
@@ -81,67 +80,111 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>The program gets the target process's environment (/proc/PID/environ) instead of
+    /// pwsh's (nsenter --env). Needs -Pid or -Container.</summary>
+    [Parameter]
+    public SwitchParameter UseTargetEnvironment { get; set; }
+
+    /// <summary>Moves the program into the target process's cgroups before it joins any namespace
+    /// (nsenter --join-cgroup): cgroup v2, and on a hybrid or v1 system every mounted v1
+    /// hierarchy too. Needs -Pid or -Container.</summary>
+    [Parameter]
+    public SwitchParameter JoinCgroup { get; set; }
+
+    protected override NamespaceType[]? TargetTypes => Type;
+
+    protected override IReadOnlyCollection<NamespaceType> ProcessKinds => NamespaceTypes.All;
+
+    // Every namespace piped in is entered by one program, once the pipeline has given them all.
+    protected override bool NamespacesTogether => true;
+
+    private bool FollowUserId => UserId == FollowIdTransformationAttribute.Follow;
+
+    private bool FollowGroupId => GroupId == FollowIdTransformationAttribute.Follow;
+
+    /// <summary>These options read the target process's files, so a target that is no process is refused at once.</summary>
+    protected override void BeginProcessing()
     {
-        switch (ParameterSetName)
+        var asked = new List<string>();
+        if (FollowUserId)
         {
-            case NamespaceSet:
-                // Every namespace piped in is entered by one program, once the pipeline has given them all.
-                _namespaces.AddRange(Namespace);
-                break;
-            case PidSet or ContainerSet:
-                foreach ((int pid, _) in TargetProcesses())
-                {
-                    Enter(pid);
-                }
+            asked.Add("-UserId follow");
+        }
 
-                break;
-            case PathSet:
-                Enter(Path);
-                break;
-            default:
-                foreach (string name in TargetNames())
-                {
-                    Enter(name);
-                }
+        if (FollowGroupId)
+        {
+            asked.Add("-GroupId follow");
+        }
 
-                break;
+        if (UseTargetEnvironment)
+        {
+            asked.Add("-UseTargetEnvironment");
+        }
+
+        if (JoinCgroup)
+        {
+            asked.Add("-JoinCgroup");
+        }
+
+        if (asked.Count > 0 && ParameterSetName is not (PidSet or ContainerSet))
+        {
+            object target = ParameterSetName switch
+            {
+                PathSet => Path.Length == 1 ? Path[0] : Path,
+                NameSet => Name.Length == 1 ? Name[0] : Name,
+                _ => Namespace,
+            };
+            ThrowTerminatingError(ErrorRecords.InvalidArgument(
+                "TargetProcessRequired",
+                $"{string.Join(", ", asked)} take{(asked.Count == 1 ? "s" : string.Empty)} the credentials, environment or cgroups of a process: name it with -Pid or -Container (namespace files and names have no process).",
+                target));
         }
     }
 
-    protected override void EndProcessing()
+    /// <summary>The target process's cgroups to join, found from pwsh's view; null (the error written) when they cannot be.</summary>
+    private ProcessOptionValues? ProcessOptions(NamespaceTarget namespaces, object input)
     {
-        if (ParameterSetName == NamespaceSet && _namespaces.Count > 0)
+        List<string>? cgroups = null;
+        if (JoinCgroup)
         {
-            Enter(_namespaces.ToArray());
+            var skipped = new List<string>();
+            try
+            {
+                cgroups = CgroupJoin.ProcsFiles(namespaces.Pid!.Value, skipped);
+            }
+            catch (CgroupJoinException ex)
+            {
+                WriteError(new ErrorRecord(ex, ex.ErrorId, ex.ErrorId == "CgroupUnreadable" ? ErrorCategory.ReadError : ErrorCategory.ObjectNotFound, input));
+                return null;
+            }
+
+            if (skipped.Count > 0)
+            {
+                WriteVerbose($"Not mounted in this mount namespace, so not joined: {string.Join(", ", skipped)}.");
+            }
         }
+
+        return new ProcessOptionValues(FollowUserId, FollowGroupId, cgroups);
     }
 
-    private void Enter(object target)
+    private protected override void ProcessRecordWithTarget(NamespaceTarget target, object input, string? netnsName)
     {
-        NamespaceTarget? namespaces = Resolve(target);
-        if (namespaces is null)
+        using (target)
         {
-            return;
-        }
-
-        using (namespaces)
-        {
-            if (ProcessOptions(namespaces, target) is not ProcessOptionValues process)
+            if (ProcessOptions(target, input) is not ProcessOptionValues process)
             {
                 return;
             }
 
             (string file, string[] arguments) = Program();
-            string? netns = target as string;
             var runner = new ProgramRunner(this, StopToken)
             {
                 PassThru = PassThru,
                 NoWait = NoWait,
-                NetnsName = netns,
-                AnnounceNetns = netns is not null && SeveralNames,
+                NetnsName = netnsName,
+                AnnounceNetns = netnsName is not null && SeveralNames,
             };
-            runner.Run(NsenterPlan.Build(Options(namespaces, netns, process)), file, arguments, Hint);
+            runner.Run(NsenterPlan.Build(Options(target, netnsName, process)), file, arguments, Hint);
         }
     }
 
@@ -256,3 +299,6 @@ public sealed partial class EnterNamespaceCommand : NamespaceTargetCmdlet
         };
     }
 }
+
+/// <summary>What the options that take something of the target process resolved to, for one target.</summary>
+internal readonly record struct ProcessOptionValues(bool FollowUserId, bool FollowGroupId, IReadOnlyList<string>? CgroupProcsFiles);

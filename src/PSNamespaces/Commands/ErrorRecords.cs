@@ -1,6 +1,9 @@
+using System;
 using System.Globalization;
 using System.Management.Automation;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Persistence;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -121,4 +124,26 @@ internal static class ErrorRecords
         };
         return FromErrno(ex, target, hint);
     }
+
+    /// <summary>
+    /// Whether an exception is one of those the target resolver (Core/Targets/TargetResolver)
+    /// throws for what the user named, so a cmdlet writes it as that input's error and goes on.
+    /// </summary>
+    internal static bool IsTargetFailure(Exception ex) => ex is ErrnoException or ArgumentException or TargetRefusedException;
+
+    /// <summary>The ErrorRecord for a target that could not be opened, with the user's input as its target.</summary>
+    /// <param name="ex">What the resolver threw (see <see cref="IsTargetFailure"/>).</param>
+    /// <param name="input">What the user named.</param>
+    /// <param name="pid">The process the target was, when it was one: a failed open then says the process is gone or unreadable.</param>
+    internal static ErrorRecord TargetFailure(Exception ex, object? input, int? pid = null) => ex switch
+    {
+        TargetRefusedException { Reason: TargetRefusal.NotFound } refused => NamespaceNotFound(refused.Message, input),
+        TargetRefusedException { Reason: TargetRefusal.IdUnknown } refused => new ErrorRecord(refused, "NamespaceIdUnknown", ErrorCategory.InvalidArgument, input),
+        TargetRefusedException { Reason: TargetRefusal.InvalidName } refused => InvalidArgument("InvalidNamespaceName", refused.Message, input),
+        TargetRefusedException refused => InvalidArgument("WrongNamespaceType", refused.Message, input),
+        ErrnoException errno when pid is int process => ProcessUnreadable(process, errno.Errno, errno.Function),
+        ErrnoException errno => FromErrno(errno, input),
+        NotANamespaceException notNs => new ErrorRecord(notNs, "NotANamespace", ErrorCategory.InvalidArgument, input is string[] ? notNs.Path : input),
+        _ => new ErrorRecord(ex, "InvalidNamespaceTarget", ErrorCategory.InvalidArgument, input),
+    };
 }

@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -196,50 +196,34 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
         }
     }
 
-    /// <summary>Asks for a named network namespace; a wildcard asks for every name in /run/netns that matches.</summary>
-    private void RequestName(string name)
+    /// <summary>Asks for a named network namespace; a wildcard asks for every name in /run/netns that matches (none is no error, as for ip netns list).</summary>
+    private void RequestName(string text)
     {
-        if (!WildcardPattern.ContainsWildcardCharacters(name))
-        {
-            if (NamespaceResolver.TryResolveName(name, out ulong inode, out ErrorRecord? error))
-            {
-                _requested.TryAdd(inode, name);
-            }
-            else
-            {
-                WriteError(error!);
-            }
-
-            return;
-        }
-
-        if (!WildcardPatterns.TryCompile(name, WildcardOptions.CultureInvariant, out WildcardPattern pattern, out ErrorRecord? invalid))
+        NetnsNameMatcher matcher = WildcardPatterns.NetnsName(text, out ErrorRecord? invalid);
+        if (!matcher.IsLiteral && !matcher.IsValid)
         {
             WriteError(invalid!);
             return;
         }
 
-        if (!Directory.Exists(NamespaceName.RunDirectory))
+        foreach (string name in matcher.Names())
         {
-            return;
-        }
-
-        foreach (string path in Directory.EnumerateFileSystemEntries(NamespaceName.RunDirectory))
-        {
-            string candidate = Path.GetFileName(path);
-            if (!pattern.IsMatch(candidate))
+            try
             {
-                continue;
+                using NamespaceFile file = TargetResolver.OpenNetnsName(name);
+                _requested.TryAdd(file.Inode, name);
             }
-
-            if (NamespaceResolver.TryResolveName(candidate, out ulong inode, out ErrorRecord? error))
+            catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
             {
-                _requested.TryAdd(inode, candidate);
-            }
-            else
-            {
-                // A stale file (a namespace deleted without its file) matched by a pattern is not an error.
-                WriteVerbose($"Skipped {path}: {error!.Exception.Message}");
+                if (matcher.IsLiteral)
+                {
+                    WriteError(ErrorRecords.TargetFailure(ex, name));
+                }
+                else
+                {
+                    // A stale file (a namespace deleted without its file) matched by a pattern is not an error.
+                    WriteVerbose($"Skipped {NamespaceName.PathOf(name)}: {ex.Message}");
+                }
             }
         }
     }

@@ -146,14 +146,19 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
             case NameSet:
                 foreach (string name in Name)
                 {
-                    if (NamespaceResolver.TryResolveName(name, out ulong inode, out ErrorRecord? error))
+                    ulong inode;
+                    try
                     {
-                        ScanInto(NamespaceType.Net, inode);
+                        using NamespaceFile file = TargetResolver.OpenNetnsName(name);
+                        inode = file.Inode;
                     }
-                    else
+                    catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
                     {
-                        WriteError(error!);
+                        WriteError(ErrorRecords.TargetFailure(ex, name));
+                        continue;
                     }
+
+                    ScanInto(NamespaceType.Net, inode);
                 }
 
                 break;
@@ -165,48 +170,44 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
 
     /// <summary>
     /// Writes the processes of a namespace object, walking /proc once. Held open through what the
-    /// object says holds it, its inode then names it and no other; failing that, the first process
-    /// the walk finds with that inode is checked to be in that very namespace (its NS_GET_ID) before
-    /// anything is written. One that is gone (or whose inode a newer namespace has taken) is an
-    /// ObjectNotFound error, as for Enter-Namespace and Invoke-InNamespace — unless the object
-    /// itself shows no process or mount in it (held only as an owner, a descriptor, or for
-    /// children): there is then no way in to open, and no process to list.
+    /// object says holds it, and checked to be that namespace (TargetResolver), its inode then
+    /// names it and no other; failing that, the first process the walk finds with that inode is
+    /// checked the same way before anything is written. One that is gone (or whose inode a newer
+    /// namespace has taken) is a NamespaceNotFound error, as for Enter-Namespace and
+    /// Invoke-InNamespace — unless the object itself shows no process or mount in it (held only
+    /// as an owner, a descriptor, or for children): there is then no way in to open, and no
+    /// process to list.
     /// </summary>
     private void ScanNamespace(Namespace ns)
     {
-        NamespaceTarget? target;
+        NamespaceIdentity identity = NamespaceIdentity.Of(ns);
         try
         {
-            target = TargetResolver.TryOpenNamespaceWithoutScan(ns);
-        }
-        catch (Exception ex) when (ex is ErrnoException or NotANamespaceException)
-        {
-            target = null;
-        }
-
-        if (target is not null)
-        {
-            using (target)
+            using NamespaceFile? file = TargetResolver.TryOpenNamespaceWithoutScan(identity);
+            if (file is not null)
             {
                 ScanInto(ns.Type, ns.Inode);
+                return;
             }
 
-            return;
+            if (!ScanInto(ns.Type, ns.Inode, identity) && (ns.HeldBy & (NamespaceHolder.Process | NamespaceHolder.BindMount)) != 0)
+            {
+                throw TargetResolver.Gone(identity);
+            }
         }
-
-        if (!ScanInto(ns.Type, ns.Inode, verify: true, ns.NsId) && (ns.HeldBy & (NamespaceHolder.Process | NamespaceHolder.BindMount)) != 0)
+        catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
         {
-            WriteError(TargetResolver.Error(new ErrnoException("open", Errno.ENOENT, ns.Id), ns));
+            WriteError(ErrorRecords.TargetFailure(ex, ns));
         }
     }
 
     /// <summary>
     /// Writes every process (in one namespace, when a type is given). A process that exits during
-    /// the scan is not an error; one that may not be read is skipped with a Verbose line. With
-    /// verify, the first process found is checked to be in that very namespace (type, inode, and
-    /// nsId where known) before anything is written. False when it is not, or when no process was found.
+    /// the scan is not an error; one that may not be read is skipped with a Verbose line. With an
+    /// identity to check, the first process found is checked to be in that very namespace
+    /// (TargetResolver.Check) before anything is written. False when no process was found.
     /// </summary>
-    private bool ScanInto(NamespaceType? type, ulong inode, bool verify = false, ulong? nsId = null)
+    private bool ScanInto(NamespaceType? type, ulong inode, NamespaceIdentity? check = null)
     {
         NamespaceLink? link = type is NamespaceType t ? NamespaceLinks.Of(t) : null;
         bool found = false;
@@ -216,9 +217,10 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
             NamespaceProcess? process = _scanner.TryReadNamespaces(pid, out int errno, out string function, link, inode);
             if (process is not null)
             {
-                if (!found && verify && type is NamespaceType kind && !IsSame(pid, kind, inode, nsId))
+                if (!found && check is not null && !IsSame(pid, check))
                 {
-                    return false;
+                    // Gone between the read of its link and the open: the next process tells.
+                    continue;
                 }
 
                 found = true;
@@ -242,9 +244,16 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
         _pidNamespace?.Dispose();
     }
 
-    private static bool IsSame(int pid, NamespaceType type, ulong inode, ulong? nsId)
+    /// <summary>Whether the process is in the identified namespace; throws when the inode is another namespace's now (TargetResolver.Check).</summary>
+    private static bool IsSame(int pid, NamespaceIdentity identity)
     {
-        using NamespaceFile? file = NamespaceLocator.TryOpenIfSame(NamespaceLocator.ProcPath(pid, type), type, inode, nsId);
-        return file is not null;
+        using NamespaceFile? file = NamespaceLocator.TryOpenIfSame(NamespaceLocator.ProcPath(pid, identity.Type), identity.Type, identity.Inode);
+        if (file is null)
+        {
+            return false;
+        }
+
+        TargetResolver.Check(file, identity);
+        return true;
     }
 }

@@ -88,67 +88,16 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
         _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
     }
 
-    protected override void ProcessRecord()
-    {
-        switch (ParameterSetName)
-        {
-            case PidSet or ContainerSet:
-                foreach ((int pid, object input) in TargetProcesses())
-                {
-                    RunIn(input, () => TargetResolver.OpenProcess(pid, Type));
-                }
+    protected override NamespaceType[]? TargetTypes => Type;
 
-                break;
-            case NamespaceSet:
-                foreach (Namespace ns in Namespace)
-                {
-                    RunIn(ns, () => TargetResolver.OpenNamespace(ns, Type));
-                }
+    protected override IReadOnlyCollection<NamespaceType> ProcessKinds => NamespaceEntry.JoinableFromThread;
 
-                break;
-            case PathSet:
-                var paths = new List<string>();
-                foreach (string path in Path)
-                {
-                    if (ResolveFileSystemPath(path, out ErrorRecord? error) is not string resolved)
-                    {
-                        WriteError(error!);
-                        return;
-                    }
-
-                    paths.Add(resolved);
-                }
-
-                RunIn(Path.Length == 1 ? Path[0] : Path, () => TargetResolver.WithTypes(NamespaceTarget.FromPaths(paths), Type));
-                break;
-            case NameSet:
-                foreach (string name in TargetNames())
-                {
-                    RunIn(name, () => TargetResolver.WithTypes(NamespaceTarget.FromNetnsName(name), Type), name);
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>Opens one target, runs the block inside it, writes what it wrote. A target that cannot be opened or joined is one error.</summary>
+    /// <summary>Runs the block inside one target, writes what it wrote. A target that cannot be joined is one error.</summary>
+    /// <param name="target">The namespaces to join; handed to the run, which disposes them.</param>
     /// <param name="input">What the user named, for errors.</param>
-    /// <param name="open">Opens the target's namespaces.</param>
     /// <param name="netnsName">With -Name, the namespace's name: each object written carries it as NetnsName.</param>
-    private void RunIn(object input, Func<NamespaceTarget> open, string? netnsName = null)
+    private protected override void ProcessRecordWithTarget(NamespaceTarget target, object input, string? netnsName)
     {
-        StopToken.ThrowIfCancellationRequested();
-        NamespaceTarget target;
-        try
-        {
-            target = open();
-        }
-        catch (Exception ex) when (ex is ErrnoException or ArgumentException)
-        {
-            WriteError(TargetResolver.Error(ex, input));
-            return;
-        }
-
         foreach (NamespaceType type in target.Files.Keys)
         {
             if (!NamespaceEntry.CanJoinFromThread(type))

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Management.Automation;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Watch;
 
@@ -22,12 +21,12 @@ namespace PSNamespaces.Commands;
 /// </remarks>
 internal sealed class NameView
 {
-    private readonly WildcardPattern[] _patterns;
+    private readonly NetnsNameMatcher[] _names;
 
     // Network namespaces (by inode) this view has written an event about, until their Removed.
     private readonly HashSet<ulong> _seen = new();
 
-    internal NameView(WildcardPattern[] patterns) => _patterns = patterns;
+    internal NameView(NetnsNameMatcher[] names) => _names = names;
 
     /// <summary>The event as this view shows it, or null when it is not about a namespace in the view.</summary>
     internal NamespaceEvent? Filter(NamespaceEvent ev)
@@ -94,20 +93,13 @@ internal sealed class NameView
         return false;
     }
 
-    /// <summary>NAME for /run/netns/NAME, as ip netns names it; null for any other path.</summary>
-    private static string? NameOf(string? path)
-    {
-        string prefix = NamespaceName.RunDirectory + "/";
-        return path is not null && path.StartsWith(prefix, StringComparison.Ordinal) && path.IndexOf('/', prefix.Length) < 0
-            ? path[prefix.Length..]
-            : null;
-    }
+    private static string? NameOf(string? path) => NetnsNameMatcher.NameOf(path);
 
     private bool Matches(string name)
     {
-        foreach (WildcardPattern pattern in _patterns)
+        foreach (NetnsNameMatcher matcher in _names)
         {
-            if (pattern.IsMatch(name))
+            if (matcher.Matches(name))
             {
                 return true;
             }

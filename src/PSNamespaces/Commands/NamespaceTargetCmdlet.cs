@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
 
 namespace PSNamespaces.Commands;
 
@@ -9,7 +10,9 @@ namespace PSNamespaces.Commands;
 /// The base of every cmdlet that acts inside existing namespaces (Enter-Namespace,
 /// Invoke-InNamespace): the one way to name the target — a process, namespace objects, nsfs files
 /// a named network namespace or a container — declared once, with one help text
-/// (docs/en-US/NamespaceTarget.parameters.md).
+/// (docs/en-US/NamespaceTarget.parameters.md), and resolved once, here, through
+/// Core/Targets/TargetResolver: each derived cmdlet gets the open target in
+/// <see cref="ProcessRecordWithTarget"/> and never names namespaces a second way.
 /// </summary>
 public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
 {
@@ -58,58 +61,6 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     [ArgumentCompleter(typeof(NetnsNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>Whether -Name can name more than one namespace (several names, or a wildcard).</summary>
-    protected bool SeveralNames => Name.Length > 1 || Array.Exists(Name, WildcardPattern.ContainsWildcardCharacters);
-
-    /// <summary>
-    /// The names -Name gives, a wildcard expanded to the matching entries of /run/netns in
-    /// ordinal order; a wildcard that matches none is an error of its own (ip -all netns exec
-    /// says nothing then, but a user who asked for every namespace should learn there is none).
-    /// </summary>
-    protected IEnumerable<string> TargetNames()
-    {
-        foreach (string name in Name)
-        {
-            // ip netns allows [, ] and * in names: a name that exists is taken as it is.
-            if (!WildcardPattern.ContainsWildcardCharacters(name) || System.IO.File.Exists(NamespaceName.PathOf(name)))
-            {
-                yield return name;
-                continue;
-            }
-
-            if (!WildcardPatterns.TryCompile(name, WildcardOptions.None, out WildcardPattern pattern, out ErrorRecord? invalid))
-            {
-                WriteError(invalid!);
-                continue;
-            }
-
-            var matches = new List<string>();
-            if (System.IO.Directory.Exists(NamespaceName.RunDirectory))
-            {
-                foreach (string path in System.IO.Directory.EnumerateFileSystemEntries(NamespaceName.RunDirectory))
-                {
-                    string entry = System.IO.Path.GetFileName(path);
-                    if (pattern.IsMatch(entry))
-                    {
-                        matches.Add(entry);
-                    }
-                }
-            }
-
-            if (matches.Count == 0)
-            {
-                WriteError(ErrorRecords.NamespaceNotFound($"No network namespace in {NamespaceName.RunDirectory} matches '{name}'.", name));
-                continue;
-            }
-
-            matches.Sort(StringComparer.Ordinal);
-            foreach (string match in matches)
-            {
-                yield return match;
-            }
-        }
-    }
-
     /// <summary>
     /// Containers whose namespaces to use, by id, a unique prefix of it, a name (lxc, machines) or
     /// "runtime:id", as the processes' cgroups name them; the command runs once for each, in the
@@ -124,7 +75,7 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     /// The processes -Pid or -Container name, each with the input an error should name. A
     /// container that is not found or not unique is an error of its own, and left out.
     /// </summary>
-    protected IEnumerable<(int Pid, object Input)> TargetProcesses()
+    private IEnumerable<(int Pid, object Input)> TargetProcesses()
     {
         if (ParameterSetName != ContainerSet)
         {
@@ -146,6 +97,137 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
             else
             {
                 WriteError(error!);
+            }
+        }
+    }
+
+    /// <summary>Whether -Name can name more than one namespace (several names, or a wildcard).</summary>
+    protected bool SeveralNames => Name.Length > 1 || Array.Exists(Name, WildcardPattern.ContainsWildcardCharacters);
+
+    /// <summary>-Type: the kinds to act in; null when not given.</summary>
+    protected abstract NamespaceType[]? TargetTypes { get; }
+
+    /// <summary>Without -Type, the kinds of a process's namespaces to consider (those where it differs from pwsh are taken).</summary>
+    protected abstract IReadOnlyCollection<NamespaceType> ProcessKinds { get; }
+
+    /// <summary>
+    /// Whether every namespace object of the pipeline makes one target, resolved once the
+    /// pipeline has given them all (Enter-Namespace: one program in all of them), instead of one
+    /// target per object.
+    /// </summary>
+    protected virtual bool NamespacesTogether => false;
+
+    private readonly List<Namespace> _together = new();
+
+    /// <summary>
+    /// Acts in one resolved target. The target is the derived cmdlet's to dispose (or to hand on).
+    /// </summary>
+    /// <param name="target">The open namespaces, the kinds of -Type (or the default) only.</param>
+    /// <param name="input">What the user named, for errors: a PID, a container, a namespace object (or all of them), a path (or all), a name.</param>
+    /// <param name="netnsName">With -Name, the named network namespace the target is.</param>
+    private protected abstract void ProcessRecordWithTarget(NamespaceTarget target, object input, string? netnsName);
+
+    protected sealed override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case PidSet or ContainerSet:
+                foreach ((int pid, object input) in TargetProcesses())
+                {
+                    Resolve(new TargetDescription.Process(pid), input, null, pid);
+                }
+
+                break;
+            case NamespaceSet when NamespacesTogether:
+                _together.AddRange(Namespace);
+                break;
+            case NamespaceSet:
+                foreach (Namespace ns in Namespace)
+                {
+                    Resolve(new TargetDescription.Namespaces(new[] { NamespaceIdentity.Of(ns) }), ns, null);
+                }
+
+                break;
+            case PathSet:
+                var paths = new List<string>();
+                foreach (string path in Path)
+                {
+                    if (ResolveFileSystemPath(path, out ErrorRecord? error) is not string resolved)
+                    {
+                        WriteError(error!);
+                        return;
+                    }
+
+                    paths.Add(resolved);
+                }
+
+                Resolve(new TargetDescription.Paths(paths), Path.Length == 1 ? Path[0] : Path, null);
+                break;
+            case NameSet:
+                foreach (string name in TargetNames())
+                {
+                    Resolve(new TargetDescription.NetnsName(name), name, name);
+                }
+
+                break;
+        }
+    }
+
+    protected sealed override void EndProcessing()
+    {
+        if (_together.Count > 0)
+        {
+            Resolve(
+                new TargetDescription.Namespaces(_together.ConvertAll(NamespaceIdentity.Of)),
+                _together.Count == 1 ? _together[0] : _together.ToArray(),
+                null);
+        }
+    }
+
+    /// <summary>Opens one target and hands it on; one that cannot be opened is that input's error.</summary>
+    private void Resolve(TargetDescription description, object input, string? netnsName, int? pid = null)
+    {
+        StopToken.ThrowIfCancellationRequested();
+        NamespaceTarget target;
+        try
+        {
+            target = TargetResolver.Open(description, TargetTypes, ProcessKinds);
+        }
+        catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
+        {
+            WriteError(ErrorRecords.TargetFailure(ex, input, pid));
+            return;
+        }
+
+        ProcessRecordWithTarget(target, input, netnsName);
+    }
+
+    /// <summary>
+    /// The names -Name gives, a wildcard expanded to the matching entries of /run/netns in
+    /// ordinal order; a wildcard that matches none is an error of its own (ip -all netns exec
+    /// says nothing then, but a user who asked for every namespace should learn there is none).
+    /// </summary>
+    private IEnumerable<string> TargetNames()
+    {
+        foreach (string text in Name)
+        {
+            NetnsNameMatcher matcher = WildcardPatterns.NetnsName(text, out ErrorRecord? invalid);
+            if (!matcher.IsLiteral && !matcher.IsValid)
+            {
+                WriteError(invalid!);
+                continue;
+            }
+
+            List<string> names = matcher.Names();
+            if (names.Count == 0)
+            {
+                WriteError(ErrorRecords.NamespaceNotFound(NetnsNameMatcher.NoMatchMessage(text), text));
+                continue;
+            }
+
+            foreach (string name in names)
+            {
+                yield return name;
             }
         }
     }

@@ -56,74 +56,65 @@ internal static class PidNamespaceArgument
     {
         error = null;
         object value = input is PSObject pso ? pso.BaseObject : input;
-        switch (value)
-        {
-            case Namespace ns:
-                return Locate(ns.Type, ns.Inode, ns.NsId, input, ns, out error);
-            case PSObject shaped when shaped.TypeNames.Contains("Deserialized.PSNamespaces.Namespace"):
-                return LanguagePrimitives.TryConvertTo(shaped.Properties["Type"]?.Value, out NamespaceType type) &&
-                       LanguagePrimitives.TryConvertTo(shaped.Properties["Inode"]?.Value, out ulong deserializedInode)
-                    ? Locate(type, deserializedInode, null, input, null, out error)
-                    : Invalid(input, out error);
-            case string text when text.Contains('[', StringComparison.Ordinal):
-                return Nsfs.TryParseLink(Encoding.UTF8.GetBytes(text.Trim()), out NamespaceType textType, out ulong textInode)
-                    ? Locate(textType, textInode, null, input, null, out error)
-                    : Invalid(input, out error);
-            case string path:
-                string? full = ResolvePath(cmdlet, path, out error);
-                return full is null ? null : NamespaceResolver.TryOpen(full, input, $"There is no namespace file '{full}'.", out error);
-            case sbyte or byte or short or ushort or int or uint or long or ulong:
-                ulong number = Convert.ToUInt64(value, CultureInfo.InvariantCulture);
-                return number is > 0 and <= PidMaxLimit ? OpenProcess((int)number, input, out error) : Locate(NamespaceType.Pid, number, null, input, null, out error);
-            default:
-                PSObject shape = PSObject.AsPSObject(input);
-                object? pid = shape.Properties["Pid"]?.Value ?? shape.Properties["Id"]?.Value;
-                return LanguagePrimitives.TryConvertTo(pid, out int processId) && processId > 0
-                    ? OpenProcess(processId, input, out error)
-                    : Invalid(input, out error);
-        }
-    }
-
-    private static NamespaceFile? OpenProcess(int pid, object input, out ErrorRecord? error)
-    {
-        string path = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/ns/pid";
-        NamespaceFile? file = NamespaceResolver.TryOpen(path, input, $"No process with PID {pid} exists.", out error, NamespaceType.Pid);
-        if (error is { CategoryInfo.Category: ErrorCategory.ObjectNotFound })
-        {
-            error = ErrorRecords.ProcessUnreadable(pid, Errno.ENOENT, "open");
-        }
-
-        return file;
-    }
-
-    private static NamespaceFile? Locate(NamespaceType type, ulong inode, ulong? nsId, object input, Namespace? ns, out ErrorRecord? error)
-    {
-        error = null;
-        if (type != NamespaceType.Pid)
-        {
-            error = ErrorRecords.InvalidArgument(
-                "WrongNamespaceType", $"{Nsfs.FormatId(type, inode)} is a {type} namespace; PIDs are translated through a PID namespace.", input);
-            return null;
-        }
-
+        int? pid = null;
         try
         {
-            // A namespace object's paths and processes are tried first; every candidate is checked to be it.
-            string[] paths = ns?.NsfsPaths ?? Array.Empty<string>();
-            int[] pids = ns?.Pid is int pid ? new[] { pid } : Array.Empty<int>();
-            return NamespaceLocator.TryOpen(type, inode, nsId, paths, pids) ??
-                throw new ErrnoException("open", Errno.ENOENT, Nsfs.FormatId(type, inode));
-        }
-        catch (ErrnoException ex) when (ex.Errno == Errno.ENOENT)
-        {
-            error = ErrorRecords.NamespaceNotFound($"No process or nsfs mount holds {Nsfs.FormatId(type, inode)}: the PID namespace is gone.", input);
-        }
-        catch (Exception ex) when (ex is ErrnoException or NotANamespaceException)
-        {
-            error = TargetResolver.Error(ex, input);
-        }
+            switch (value)
+            {
+                case Namespace ns:
+                    return OpenObject(ns, input, out error);
+                case PSObject shaped when new DeserializedNamespaceConverter() is var converter && converter.CanConvertFrom(shaped, typeof(Namespace)):
+                    return OpenObject((Namespace)converter.ConvertFrom(shaped, typeof(Namespace), null!, true), input, out error);
+                case string text when text.Contains('[', StringComparison.Ordinal):
+                    return Nsfs.TryParseLink(Encoding.UTF8.GetBytes(text.Trim()), out NamespaceType textType, out ulong textInode)
+                        ? OpenInode(textType, textInode, input, out error)
+                        : Invalid(input, out error);
+                case string path:
+                    string? full = ResolvePath(cmdlet, path, out error);
+                    return full is null ? null : TargetResolver.OpenPath(full);
+                case sbyte or byte or short or ushort or int or uint or long or ulong:
+                    ulong number = Convert.ToUInt64(value, CultureInfo.InvariantCulture);
+                    if (number is > 0 and <= PidMaxLimit)
+                    {
+                        pid = (int)number;
+                        return NamespaceFile.Open(NamespaceLocator.ProcPath(pid.Value, NamespaceType.Pid), NamespaceType.Pid);
+                    }
 
-        return null;
+                    return OpenInode(NamespaceType.Pid, number, input, out error);
+                default:
+                    PSObject shape = PSObject.AsPSObject(input);
+                    object? property = shape.Properties["Pid"]?.Value ?? shape.Properties["Id"]?.Value;
+                    if (!LanguagePrimitives.TryConvertTo(property, out int processId) || processId <= 0)
+                    {
+                        return Invalid(input, out error);
+                    }
+
+                    pid = processId;
+                    return NamespaceFile.Open(NamespaceLocator.ProcPath(processId, NamespaceType.Pid), NamespaceType.Pid);
+            }
+        }
+        catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
+        {
+            error = ErrorRecords.TargetFailure(ex, input, pid);
+            return null;
+        }
+    }
+
+    /// <summary>A namespace object (live, rebuilt from the wire, or an event's): reopened and checked to be that namespace, NS_GET_ID included.</summary>
+    private static NamespaceFile? OpenObject(Namespace ns, object input, out ErrorRecord? error) =>
+        WrongType(ns.Type, ns.Inode, input, out error) ? null : TargetResolver.OpenNamespace(NamespaceIdentity.Of(ns));
+
+    /// <summary>A bare inode, as the user wrote it: whatever PID namespace has it now (there is no id to compare).</summary>
+    private static NamespaceFile? OpenInode(NamespaceType type, ulong inode, object input, out ErrorRecord? error) =>
+        WrongType(type, inode, input, out error) ? null : TargetResolver.OpenInode(type, inode);
+
+    private static bool WrongType(NamespaceType type, ulong inode, object input, out ErrorRecord? error)
+    {
+        error = type == NamespaceType.Pid
+            ? null
+            : ErrorRecords.InvalidArgument(
+                "WrongNamespaceType", $"{Nsfs.FormatId(type, inode)} is a {type} namespace; PIDs are translated through a PID namespace.", input);
+        return error is not null;
     }
 
     private static string? ResolvePath(PSCmdlet cmdlet, string path, out ErrorRecord? error)

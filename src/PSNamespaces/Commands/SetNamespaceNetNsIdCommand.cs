@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Commands;
@@ -52,14 +53,14 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
         var done = new HashSet<ulong>();
         foreach (string name in Name ?? Array.Empty<string>())
         {
-            using NamespaceFile? file = NamespaceResolver.TryOpenName(name, out ErrorRecord? error);
+            using NamespaceFile? file = TryOpen(() => TargetResolver.OpenNetnsName(name), name, out ErrorRecord? error);
             Assign(file, NamespaceName.PathOf(name), name, error, done);
         }
 
         foreach (string path in Path ?? Array.Empty<string>())
         {
             string? full = ResolveFileSystemPath(path, out ErrorRecord? error);
-            NamespaceFile? file = full is null ? null : NamespaceResolver.TryOpen(full, path, $"There is no namespace file '{full}'.", out error);
+            NamespaceFile? file = full is null ? null : TryOpen(() => TargetResolver.OpenPath(full), path, out error);
             if (file is not null && file.Type != NamespaceType.Net)
             {
                 error = ErrorRecords.InvalidArgument("WrongNamespaceType", $"'{full}' is a {file.Type} namespace, not a network namespace.", path);
@@ -71,6 +72,20 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
             {
                 Assign(file, full ?? path, path, error, done);
             }
+        }
+    }
+
+    private static NamespaceFile? TryOpen(Func<NamespaceFile> open, string input, out ErrorRecord? error)
+    {
+        error = null;
+        try
+        {
+            return open();
+        }
+        catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
+        {
+            error = ErrorRecords.TargetFailure(ex, input);
+            return null;
         }
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using PSNamespaces.Core.Inventory;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Watch;
 
 namespace PSNamespaces.Commands;
@@ -86,7 +87,17 @@ public sealed class WatchNamespaceCommand : NamespaceCmdlet
                 Type));
         }
 
-        WildcardPattern[]? names = Name is null ? null : WildcardPatterns.Compile(this, Name, WildcardOptions.CultureInvariant);
+        NetnsNameMatcher[]? names = Name is null ? null : Array.ConvertAll(Name, text =>
+        {
+            NetnsNameMatcher matcher = WildcardPatterns.NetnsName(text, out ErrorRecord? invalid);
+            if (!matcher.IsValid)
+            {
+                // Checked now, not at the first event hours into the watch: names come and go, so an invalid pattern is never a literal name here.
+                ThrowTerminatingError(invalid!);
+            }
+
+            return matcher;
+        });
         var options = new WatchOptions(Type, Pid, Interval is double seconds ? TimeSpan.FromSeconds(seconds) : null);
         using var deadline = new CancellationTokenSource();
         if (Timeout is double timeout)

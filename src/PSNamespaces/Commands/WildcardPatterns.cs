@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using PSNamespaces.Core.Model;
 
 namespace PSNamespaces.Commands;
 
@@ -42,4 +43,22 @@ internal static class WildcardPatterns
 
             return pattern;
         });
+
+    /// <summary>
+    /// A -Name argument for /run/netns names, matched with PowerShell's wildcard syntax, case
+    /// sensitive (ip netns names are file names). An invalid pattern still names an existing file
+    /// of that name literally; otherwise <see cref="NetnsNameMatcher.IsValid"/> is false and
+    /// <paramref name="invalid"/> says why.
+    /// </summary>
+    internal static NetnsNameMatcher NetnsName(string text, out ErrorRecord? invalid)
+    {
+        invalid = null;
+        bool wildcards = WildcardPattern.ContainsWildcardCharacters(text);
+        if (!wildcards)
+        {
+            return new NetnsNameMatcher(text, false, null);
+        }
+
+        return new NetnsNameMatcher(text, true, TryCompile(text, WildcardOptions.CultureInvariant, out WildcardPattern pattern, out invalid) ? pattern.IsMatch : null);
+    }
 }

@@ -97,9 +97,19 @@ public sealed class LaunchedProcess
             var namespaces = new System.Collections.Generic.List<Namespace>(NamespaceTypes.All.Length);
             foreach (NamespaceType type in NamespaceTypes.All)
             {
-                if (ProcessNamespaceReader.ReadLink(fd, NamespaceLinks.Of(type), out ulong inode) == 0 && inode != 0)
+                NamespaceLink link = NamespaceLinks.Of(type);
+                if (ProcessNamespaceReader.ReadLink(fd, link, out ulong inode) == 0 && inode != 0)
                 {
-                    namespaces.Add(new Namespace(type, inode, Nsfs.Device));
+                    // With its NS_GET_ID, as Get-Namespace's objects: only the id tells a namespace
+                    // from a later one that got its inode number, when the object is given back.
+                    ulong? id = null;
+                    if (Interop.Sys.TryOpenAt(fd, NamespaceLinks.RelativePath(link), Interop.Sys.O_RDONLY, out int nsFd) == 0)
+                    {
+                        using var ns = new Interop.SafeFd(nsFd);
+                        id = NamespaceIoctl.TryGetId(ns.Fd);
+                    }
+
+                    namespaces.Add(new Namespace(type, inode, Nsfs.Device) { NsId = id });
                 }
             }
 

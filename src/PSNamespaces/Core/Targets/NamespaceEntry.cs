@@ -17,6 +17,9 @@ internal static class NamespaceEntry
     internal static bool CanJoinFromThread(NamespaceType type) =>
         type is not (NamespaceType.User or NamespaceType.Time);
 
+    /// <summary>Every kind <see cref="CanJoinFromThread"/> allows.</summary>
+    internal static readonly NamespaceType[] JoinableFromThread = Array.FindAll(NamespaceTypes.All, CanJoinFromThread);
+
     /// <summary>Joins every namespace the target holds, on this thread.</summary>
     internal static void JoinOnThisThread(NamespaceTarget target)
     {

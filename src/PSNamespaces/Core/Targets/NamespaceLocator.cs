@@ -8,16 +8,15 @@ using PSNamespaces.Interop;
 namespace PSNamespaces.Core.Targets;
 
 /// <summary>
-/// Opens a namespace known only by its identity (kind and inode, as a namespace object carries
-/// it). A namespace has no path of its own: it is reached through a process in it
-/// (/proc/PID/ns/TYPE) or an nsfs bind mount holding it. Each candidate is opened and kept only if
-/// the descriptor is that very namespace: the open descriptor cannot change under us, a PID or a
-/// path can.
+/// Opens the namespace that has a kind and inode now. A namespace has no path of its own: it is
+/// reached through a process in it (/proc/PID/ns/TYPE) or an nsfs bind mount holding it. Each
+/// candidate is opened and kept only if the descriptor has that kind and inode: the open
+/// descriptor cannot change under us, a PID or a path can.
 /// </summary>
 /// <remarks>
-/// The inode alone does not prove it: nsfs hands a freed namespace's inode number to the next
-/// namespace made, so a PID reused by a process in a new namespace can show the old inode. Where
-/// the object carries the 64-bit NS_GET_ID, which the kernel never reuses, it must match too.
+/// At most one live namespace has an inode, so the first candidate found is the only one; but it
+/// need not be the namespace an object was made from: nsfs hands a freed inode number straight
+/// to the next namespace made. <see cref="TargetResolver"/> compares the 64-bit NS_GET_ID.
 /// </remarks>
 internal static class NamespaceLocator
 {
@@ -26,19 +25,19 @@ internal static class NamespaceLocator
     /// (what a namespace object knows), then any nsfs mount of it, then any process in it.
     /// Null when nothing holds it any more.
     /// </summary>
-    internal static NamespaceFile? TryOpen(NamespaceType type, ulong inode, ulong? nsId, IEnumerable<string> paths, IEnumerable<int> pids) =>
-        TryOpenWithoutScan(type, inode, nsId, paths, pids) ?? TryOpenByScan(type, inode, nsId);
+    internal static NamespaceFile? TryOpen(NamespaceType type, ulong inode, IEnumerable<string> paths, IEnumerable<int> pids) =>
+        TryOpenWithoutScan(type, inode, paths, pids) ?? TryOpenByScan(type, inode);
 
     /// <summary>
     /// The namespace opened through the paths and PIDs given or an nsfs mount of it, without
     /// walking /proc: for a caller that walks /proc anyway and can check the first process it
-    /// finds in the namespace (<see cref="TryOpenIfSame"/>).
+    /// finds in the namespace.
     /// </summary>
-    internal static NamespaceFile? TryOpenWithoutScan(NamespaceType type, ulong inode, ulong? nsId, IEnumerable<string> paths, IEnumerable<int> pids)
+    internal static NamespaceFile? TryOpenWithoutScan(NamespaceType type, ulong inode, IEnumerable<string> paths, IEnumerable<int> pids)
     {
         foreach (string path in paths)
         {
-            if (TryOpenIfSame(path, type, inode, nsId) is NamespaceFile file)
+            if (TryOpenIfSame(path, type, inode) is NamespaceFile file)
             {
                 return file;
             }
@@ -46,7 +45,7 @@ internal static class NamespaceLocator
 
         foreach (int pid in pids)
         {
-            if (TryOpenIfSame(ProcPath(pid, type), type, inode, nsId) is NamespaceFile file)
+            if (TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)
             {
                 return file;
             }
@@ -54,7 +53,7 @@ internal static class NamespaceLocator
 
         foreach (NsfsMount mount in NsfsMounts.Read(inode))
         {
-            if (mount.Type == type && TryOpenIfSame(mount.MountPoint, type, inode, nsId) is NamespaceFile file)
+            if (mount.Type == type && TryOpenIfSame(mount.MountPoint, type, inode) is NamespaceFile file)
             {
                 return file;
             }
@@ -64,7 +63,7 @@ internal static class NamespaceLocator
     }
 
     /// <summary>The namespace opened through the first process in it, found by walking /proc.</summary>
-    private static NamespaceFile? TryOpenByScan(NamespaceType type, ulong inode, ulong? nsId)
+    private static NamespaceFile? TryOpenByScan(NamespaceType type, ulong inode)
     {
         using var proc = new ProcRoot();
         NamespaceLink link = NamespaceLinks.Of(type);
@@ -75,9 +74,14 @@ internal static class NamespaceLocator
                 continue;
             }
 
-            int err = ProcessNamespaceReader.ReadLink(fd, link, out ulong found);
-            Tmds.Linux.LibC.close(fd);
-            if (err == 0 && found == inode && TryOpenIfSame(ProcPath(pid, type), type, inode, nsId) is NamespaceFile file)
+            int err;
+            ulong found;
+            using (var process = new SafeFd(fd))
+            {
+                err = ProcessNamespaceReader.ReadLink(process.Fd, link, out found);
+            }
+
+            if (err == 0 && found == inode && TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)
             {
                 return file;
             }
@@ -89,8 +93,8 @@ internal static class NamespaceLocator
     internal static string ProcPath(int pid, NamespaceType type) =>
         "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/ns/" + type.ProcName();
 
-    /// <summary>The namespace at a path, when it is the one of this kind, inode and (where known) id; else null.</summary>
-    internal static NamespaceFile? TryOpenIfSame(string path, NamespaceType type, ulong inode, ulong? nsId)
+    /// <summary>The namespace at a path, when it has this kind and inode; else null.</summary>
+    internal static NamespaceFile? TryOpenIfSame(string path, NamespaceType type, ulong inode)
     {
         NamespaceFile file;
         try
@@ -103,9 +107,7 @@ internal static class NamespaceLocator
             return null;
         }
 
-        // Where the kernel has no NS_GET_ID, TryGetId answers null: the inode is all there is.
-        if (file.Type == type && file.Inode == inode &&
-            (nsId is null || NamespaceIoctl.TryGetId(file.Fd.Fd) is not ulong id || id == nsId))
+        if (file.Type == type && file.Inode == inode)
         {
             return file;
         }

@@ -1,6 +1,7 @@
 // Core/Targets — what the user named, as open namespace descriptors: a process pinned with a
 // pidfd, nsfs paths, a netns name (NamespaceTarget); a namespace known only by its identity,
-// reopened and checked (NamespaceLocator); joining them on the calling thread (NamespaceEntry).
+// reopened (NamespaceLocator) and checked to be the object's (TargetResolver, the one way from
+// what a user named to descriptors); joining them on the calling thread (NamespaceEntry).
 // Uses: Model, Proc, Threads, Inventory.
 
 using System;
@@ -190,25 +191,6 @@ internal sealed class NamespaceTarget : IDisposable
             DisposeAll(files);
             throw;
         }
-    }
-
-    /// <summary>The named network namespace /run/netns/NAME.</summary>
-    internal static NamespaceTarget FromNetnsName(string name)
-    {
-        string? problem = NamespaceName.Problem(name);
-        if (problem is not null)
-        {
-            throw new ArgumentException(problem, nameof(name));
-        }
-
-        NamespaceFile file = NamespaceFile.Open(NamespaceName.PathOf(name), NamespaceType.Net);
-        if (file.Type != NamespaceType.Net)
-        {
-            file.Dispose();
-            throw new ArgumentException($"'{NamespaceName.PathOf(name)}' is not a network namespace.", nameof(name));
-        }
-
-        return new NamespaceTarget(new Dictionary<NamespaceType, NamespaceFile> { [NamespaceType.Net] = file }, null, null);
     }
 
     /// <summary>Only the kinds asked for; the others are closed. Throws when one asked for is not held.</summary>

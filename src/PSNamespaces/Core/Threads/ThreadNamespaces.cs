@@ -22,6 +22,12 @@ internal static class ThreadNamespaces
     internal static void ReadSession(Span<ulong> inodes) =>
         Read("/proc/self/task/" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), inodes);
 
+    /// <summary>
+    /// The calling thread's namespaces (/proc/thread-self/ns/*), indexed by <see cref="NamespaceLink"/>:
+    /// on a pipeline thread, the session's, or inside Invoke-InNamespace the target's.
+    /// </summary>
+    internal static void ReadCaller(Span<ulong> inodes) => Read("/proc/thread-self", inodes);
+
     /// <summary>The command name (comm) of a thread of this process, or "?" once it has ended.</summary>
     internal static string CommandOf(int tid)
     {

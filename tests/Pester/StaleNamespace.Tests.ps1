@@ -1,0 +1,159 @@
+# A namespace object names one namespace, for as long as it lives: nsfs hands a freed inode
+# number to the next namespace made, so an object kept from before Remove-Namespace must not
+# reach whatever namespace got its number. Every cmdlet that takes a namespace object is run
+# with one whose inode another namespace has now (forced with ip netns add, unshare --pid) and
+# must refuse it with NamespaceNotFound, running nothing. Expected values come from stat,
+# readlink and the files the commands would have made.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'NamespaceFixture.psm1') -Force
+    Import-PSNamespaces
+    $dir = Join-Path ([IO.Path]::GetTempPath()) "psns-stale-$PID"
+    $null = New-Item -ItemType Directory -Path $dir -Force
+    function ConvertThrough-Serializer($InputObject) {
+        [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($InputObject))
+    }
+}
+
+AfterAll {
+    Remove-Item $dir -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'A network namespace object whose inode a newer namespace has' {
+    BeforeAll {
+        $stale = New-StaleNamespace -Type Net
+        # The reusing namespace has a process in it, so that listing or entering it would show.
+        $holder = Start-NativeProcess ip 'netns', 'exec', $stale.Reuser, 'sleep', '1000'
+        # ip netns exec joins the namespace and execs the command in the same process.
+        Wait-Condition { (readlink "/proc/$($holder.Id)/ns/net") -eq "net:[$($stale.Inode)]" } -Because 'ip netns exec has joined the namespace'
+        $forms = @{
+            Live = $stale.Object
+            Deserialized = ConvertThrough-Serializer $stale.Object
+            Event = [PSNamespaces.NamespaceEvent]::new('Added', $stale.Object, [datetime]::Now, 'Mount', $null, "/run/netns/$($stale.Reuser)")
+        }
+    }
+
+    AfterAll {
+        if ($holder -and -not $holder.HasExited) { $holder.Kill(); $holder.WaitForExit() }
+        if ($stale) { Remove-StaleNamespace $stale }
+    }
+
+    It 'has the old inode on the newer namespace, as stat shows it' {
+        [uint64](stat -L -c '%i' "/run/netns/$($stale.Reuser)") | Should -Be $stale.Object.Inode
+        readlink "/proc/$($holder.Id)/ns/net" | Should -Be "net:[$($stale.Object.Inode)]"
+    }
+
+    It 'Enter-Namespace refuses it (<Form>) and runs nothing' -TestCases @(@{ Form = 'Live' }, @{ Form = 'Deserialized' }, @{ Form = 'Event' }) {
+        $marker = "$dir/entered-$Form"
+        $out = $forms[$Form] | Enter-Namespace -FilePath sh -ArgumentList '-c', "touch $marker; readlink /proc/self/ns/net" -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PSNamespaces.Commands.EnterNamespaceCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].Exception.Message | Should -BeLike '*is gone*another*'
+        Test-Path $marker | Should -BeFalse
+    }
+
+    It 'Enter-Namespace -Namespace refuses it together with a live namespace, and runs nothing' {
+        $marker = "$dir/entered-together"
+        $uts = Get-Namespace -Pid $holder.Id -Type Uts
+        Enter-Namespace -Namespace $stale.Object, $uts -FilePath touch -ArgumentList $marker -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        Test-Path $marker | Should -BeFalse
+    }
+
+    It 'Invoke-InNamespace refuses it (<Form>) and does not run the block' -TestCases @(@{ Form = 'Live' }, @{ Form = 'Deserialized' }, @{ Form = 'Event' }) {
+        $marker = "$dir/invoked-$Form"
+        $out = $forms[$Form] | Invoke-InNamespace { Set-Content $args[0] 1; 'ran' } -ArgumentList $marker -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PSNamespaces.Commands.InvokeInNamespaceCommand'
+        Test-Path $marker | Should -BeFalse
+    }
+
+    It 'Get-NamespaceProcess -Namespace refuses it (<Form>) and lists none of the newer namespace''s processes' -TestCases @(@{ Form = 'Live' }, @{ Form = 'Deserialized' }, @{ Form = 'Event' }) {
+        $out = @($forms[$Form] | Get-NamespaceProcess -ErrorVariable err -ErrorAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,PSNamespaces.Commands.GetNamespaceProcessCommand'
+    }
+}
+
+Describe 'A PID namespace object whose inode a newer PID namespace has' {
+    BeforeAll {
+        $stale = New-StaleNamespace -Type Pid
+    }
+
+    AfterAll {
+        if ($stale) { Remove-StaleNamespace $stale }
+    }
+
+    It 'has the old inode on the newer namespace, as readlink shows it' {
+        Get-NsInode $stale.Reuser.Pid pid | Should -Be $stale.Object.Inode
+    }
+
+    It '<Command> refuses it as -PidNamespace (<Form>)' -TestCases @(
+        @{ Command = 'Convert-NamespacePid'; Form = 'Live' }, @{ Command = 'Convert-NamespacePid'; Form = 'Deserialized' }
+        @{ Command = 'Get-NamespaceProcess'; Form = 'Live' }, @{ Command = 'Get-NamespaceProcess'; Form = 'Deserialized' }
+    ) {
+        $pidns = if ($Form -eq 'Live') { $stale.Object } else { ConvertThrough-Serializer $stale.Object }
+        $call = if ($Command -eq 'Convert-NamespacePid') { { Convert-NamespacePid -Pid 1 -FromPidNamespace $pidns -ErrorAction Stop } } else { { Get-NamespaceProcess -Pid 1 -PidNamespace $pidns -ErrorAction Stop } }
+        $err = $call | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        $err.Exception.Message | Should -BeLike '*is gone*another*'
+    }
+}
+
+Describe 'A namespace object without its NsId' {
+    BeforeAll {
+        $name = "psns-noid-$PID"
+        ip netns add $name
+        $inode = [uint64](stat -L -c '%i' "/run/netns/$name")
+        $live = Get-Namespace -Name $name
+        $device = $live.Device
+        # A deserialized object (Import-Clixml, remoting) from a sender that had no NsId to give.
+        $noId = ConvertThrough-Serializer $live
+        $noId.PSObject.Properties.Remove('NsId')
+        $forms = @{ Constructed = [PSNamespaces.Namespace]::new('Net', $inode, $device); Deserialized = $noId }
+        $pidHolder = Start-TestProcess -Unshare '--pid'
+        $pidNoId = ConvertThrough-Serializer (Get-Namespace -Pid $pidHolder.Pid -Type Pid)
+        $pidNoId.PSObject.Properties.Remove('NsId')
+    }
+
+    AfterAll {
+        if ($pidHolder) { Stop-TestProcess $pidHolder }
+        if (Test-Path "/run/netns/$name") { ip netns delete $name }
+    }
+
+    It 'is refused with NamespaceIdUnknown by <Command> (<Form>), which says how to name it instead' -TestCases @(
+        @{ Command = 'Enter-Namespace'; Form = 'Constructed' }, @{ Command = 'Enter-Namespace'; Form = 'Deserialized' }
+        @{ Command = 'Invoke-InNamespace'; Form = 'Constructed' }, @{ Command = 'Invoke-InNamespace'; Form = 'Deserialized' }
+        @{ Command = 'Get-NamespaceProcess'; Form = 'Constructed' }, @{ Command = 'Get-NamespaceProcess'; Form = 'Deserialized' }
+    ) {
+        $marker = "$dir/noid-$Command-$Form"
+        $ns = $forms[$Form]
+        $out = switch ($Command) {
+            'Enter-Namespace' { $ns | Enter-Namespace -FilePath touch -ArgumentList $marker -ErrorVariable err -ErrorAction SilentlyContinue }
+            'Invoke-InNamespace' { $ns | Invoke-InNamespace { Set-Content $args[0] 1; 'ran' } -ArgumentList $marker -ErrorVariable err -ErrorAction SilentlyContinue }
+            'Get-NamespaceProcess' { $ns | Get-NamespaceProcess -ErrorVariable err -ErrorAction SilentlyContinue }
+        }
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceIdUnknown,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception.Message | Should -BeLike '*no namespace id*Get-Namespace*-Pid*'
+        Test-Path $marker | Should -BeFalse
+    }
+
+    It 'is refused with NamespaceIdUnknown as -PidNamespace by <Command>' -TestCases @(@{ Command = 'Convert-NamespacePid' }, @{ Command = 'Get-NamespaceProcess' }) {
+        $call = if ($Command -eq 'Convert-NamespacePid') { { Convert-NamespacePid -Pid 1 -FromPidNamespace $pidNoId -ErrorAction Stop } } else { { Get-NamespaceProcess -Pid 1 -PidNamespace $pidNoId -ErrorAction Stop } }
+        $err = $call | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'NamespaceIdUnknown,*'
+    }
+
+    It 'is accepted with its NsId: the same namespace, as readlink shows it' {
+        $live | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net | Should -Be "net:[$inode]"
+        $live | Invoke-InNamespace { readlink /proc/self/ns/net } | Should -Be "net:[$inode]"
+    }
+}
