@@ -49,9 +49,10 @@ Describe 'Enter-Namespace' {
         try {
             $seen = $objects.Namespaces | Where-Object Type -In Net, Uts | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net, /proc/self/ns/uts
             $seen | Should -Be @((readlink "/proc/$($objects.Pid)/ns/net"), (readlink "/proc/$($objects.Pid)/ns/uts"))
-            # By value: an object rebuilt from the wire, with its NsId but nothing that says where it is held, works too.
-            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize(($objects.Namespaces | Where-Object Type -EQ Net)))
-            $copy.PSObject.Properties.Remove('Pid')
+            # By value: a property bag as remoting sends one, its identity and NsId but nothing that says where it is held, works too.
+            $net = $objects.Namespaces | Where-Object Type -EQ Net
+            $copy = [pscustomobject]@{ Type = 'Net'; Inode = $net.Inode; Device = $net.Device; NsId = $net.NsId }
+            $copy.PSObject.TypeNames.Insert(0, 'Deserialized.PSNamespaces.Namespace')
             $copy | Enter-Namespace -FilePath readlink -ArgumentList /proc/self/ns/net | Should -Be $seen[0]
         } finally {
             $objects.Kill(); $null = $objects.WaitForExit(10000)

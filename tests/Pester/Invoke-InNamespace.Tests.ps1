@@ -3,9 +3,9 @@ BeforeAll {
     Import-PSNamespaces
     $modulePath = (Get-Module PSNamespaces).Path
     function Get-BareNamespace($Namespace) {
-        # As Import-Clixml or remoting gives it back, with its identity and NsId but nothing that says where it is held.
-        $bag = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($Namespace))
-        foreach ($hint in 'NsfsPaths', 'Name', 'Pid') { $bag.PSObject.Properties.Remove($hint) }
+        # A property bag as remoting sends a namespace, with its identity and NsId but nothing that says where it is held.
+        $bag = [pscustomobject]@{ Type = "$($Namespace.Type)"; Inode = $Namespace.Inode; Device = $Namespace.Device; NsId = $Namespace.NsId }
+        $bag.PSObject.TypeNames.Insert(0, 'Deserialized.PSNamespaces.Namespace')
         $bag
     }
 

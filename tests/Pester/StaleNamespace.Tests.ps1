@@ -10,8 +10,11 @@ BeforeAll {
     Import-PSNamespaces
     $dir = Join-Path ([IO.Path]::GetTempPath()) "psns-stale-$PID"
     $null = New-Item -ItemType Directory -Path $dir -Force
-    function ConvertThrough-Serializer($InputObject) {
-        [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($InputObject))
+    function ConvertThrough-Serializer($InputObject, [switch] $WithoutNsId) {
+        $xml = [System.Management.Automation.PSSerializer]::Serialize($InputObject)
+        # As a sender without NS_GET_ID (or an older module) sends it: no NsId element.
+        if ($WithoutNsId) { $xml = $xml -replace '<U64 N="NsId">\d+</U64>', '' }
+        [System.Management.Automation.PSSerializer]::Deserialize($xml)
     }
 }
 
@@ -113,17 +116,19 @@ Describe 'A namespace object without its NsId' {
         $live = Get-Namespace -Name $name
         $device = $live.Device
         # A deserialized object (Import-Clixml, remoting) from a sender that had no NsId to give.
-        $noId = ConvertThrough-Serializer $live
-        $noId.PSObject.Properties.Remove('NsId')
+        $noId = ConvertThrough-Serializer $live -WithoutNsId
         $forms = @{ Constructed = [PSNamespaces.Namespace]::new('Net', $inode, $device); Deserialized = $noId }
         $pidHolder = Start-TestProcess -Unshare '--pid'
-        $pidNoId = ConvertThrough-Serializer (Get-Namespace -Pid $pidHolder.Pid -Type Pid)
-        $pidNoId.PSObject.Properties.Remove('NsId')
+        $pidNoId = ConvertThrough-Serializer (Get-Namespace -Pid $pidHolder.Pid -Type Pid) -WithoutNsId
     }
 
     AfterAll {
         if ($pidHolder) { Stop-TestProcess $pidHolder }
         if (Test-Path "/run/netns/$name") { ip netns delete $name }
+    }
+
+    It 'has no NsId in either form' {
+        @($forms.Values) + @($pidNoId) | ForEach-Object { $_.NsId | Should -BeNullOrEmpty }
     }
 
     It 'is refused with NamespaceIdUnknown by <Command> (<Form>), which says how to name it instead' -TestCases @(

@@ -180,7 +180,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     /// </summary>
     private void ScanNamespace(Namespace ns)
     {
-        NamespaceIdentity identity = NamespaceIdentity.Of(ns);
+        NamespaceIdentity identity = NamespaceObject.ToIdentity(ns);
         try
         {
             using NamespaceFile? file = TargetResolver.TryOpenNamespaceWithoutScan(identity);

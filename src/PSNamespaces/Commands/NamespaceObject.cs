@@ -1,6 +1,10 @@
+using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 using PSNamespaces.Core.Graph;
+using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Targets;
 
 namespace PSNamespaces.Commands;
 
@@ -31,6 +35,62 @@ internal static class NamespaceObject
             Number<int>(item, "NetNsId"),
             Number<ulong>(item, "Parent"),
             Number<ulong>(item, "Owner"));
+    }
+
+    /// <summary>
+    /// The namespace a -Namespace object names, for the target resolver: its identity (kind,
+    /// inode, device, NsId) and where it says it is held — its nsfs paths, its name (a network
+    /// namespace), its PID — tried first. The hints are read by property name, so a note property
+    /// added to the object counts too; a hint that no longer holds the namespace is skipped there.
+    /// </summary>
+    internal static NamespaceIdentity ToIdentity(Namespace ns)
+    {
+        PSObject item = PSObject.AsPSObject(ns);
+        var paths = new List<string>();
+        foreach (object? value in Values(item, "NsfsPaths"))
+        {
+            if (value is string path)
+            {
+                paths.Add(path);
+            }
+        }
+
+        if (ns.Type == NamespaceType.Net && Values(item, "Name") is [string name] && NamespaceName.Problem(name) is null)
+        {
+            paths.Add(NamespaceName.PathOf(name));
+        }
+
+        var pids = new List<int>();
+        foreach (object? value in Values(item, "Pid"))
+        {
+            if (LanguagePrimitives.TryConvertTo(value, out int pid) && pid > 0)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        return new NamespaceIdentity(ns.Type, ns.Inode, ns.Device, ns.NsId, paths, pids);
+    }
+
+    /// <summary>A property's value as a list of bare values: one value, or each item of a collection.</summary>
+    private static List<object?> Values(PSObject item, string name)
+    {
+        var values = new List<object?>();
+        object? value = item.Properties[name]?.Value;
+        object? bare = value is PSObject wrapped ? wrapped.BaseObject : value;
+        if (bare is IEnumerable list and not string)
+        {
+            foreach (object? entry in list)
+            {
+                values.Add(entry is PSObject p ? p.BaseObject : entry);
+            }
+        }
+        else if (bare is not null)
+        {
+            values.Add(bare);
+        }
+
+        return values;
     }
 
     /// <summary>The kind from the Type property: an enum, its name, or (deserialized) its number.</summary>

@@ -144,7 +144,7 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
             case NamespaceSet:
                 foreach (Namespace ns in Namespace)
                 {
-                    Resolve(new TargetDescription.Namespaces(new[] { NamespaceIdentity.Of(ns) }), ns, null);
+                    Resolve(new TargetDescription.Namespaces(new[] { NamespaceObject.ToIdentity(ns) }), ns, null);
                 }
 
                 break;
@@ -178,7 +178,7 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
         if (_together.Count > 0)
         {
             Resolve(
-                new TargetDescription.Namespaces(_together.ConvertAll(NamespaceIdentity.Of)),
+                new TargetDescription.Namespaces(_together.ConvertAll(NamespaceObject.ToIdentity)),
                 _together.Count == 1 ? _together[0] : _together.ToArray(),
                 null);
         }

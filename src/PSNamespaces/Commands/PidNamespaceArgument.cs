@@ -102,7 +102,7 @@ internal static class PidNamespaceArgument
 
     /// <summary>A namespace object (live, rebuilt from the wire, or an event's): reopened and checked to be that namespace, NS_GET_ID included.</summary>
     private static NamespaceFile? OpenObject(Namespace ns, object input, out ErrorRecord? error) =>
-        WrongType(ns.Type, ns.Inode, input, out error) ? null : TargetResolver.OpenNamespace(NamespaceIdentity.Of(ns));
+        WrongType(ns.Type, ns.Inode, input, out error) ? null : TargetResolver.OpenNamespace(NamespaceObject.ToIdentity(ns));
 
     /// <summary>A bare inode, as the user wrote it: whatever PID namespace has it now (there is no id to compare).</summary>
     private static NamespaceFile? OpenInode(NamespaceType type, ulong inode, object input, out ErrorRecord? error) =>

@@ -17,22 +17,4 @@ internal sealed record NamespaceIdentity(NamespaceType Type, ulong Inode, ulong 
 {
     /// <summary>"net:[4026531840]".</summary>
     internal string Id => Nsfs.FormatId(Type, Inode);
-
-    /// <summary>What a namespace object says of itself: its bind mounts and name are tried first, then its lowest PID.</summary>
-    internal static NamespaceIdentity Of(Namespace ns)
-    {
-        var paths = new List<string>(ns.NsfsPaths ?? System.Array.Empty<string>());
-        if (ns.Type == NamespaceType.Net && ns.Name is string name && NamespaceName.Problem(name) is null)
-        {
-            paths.Add(NamespaceName.PathOf(name));
-        }
-
-        var pids = new List<int>();
-        if (ns.Pid is int pid && pid > 0)
-        {
-            pids.Add(pid);
-        }
-
-        return new NamespaceIdentity(ns.Type, ns.Inode, ns.Device, ns.NsId, paths, pids);
-    }
 }

@@ -33,7 +33,7 @@ internal static class TargetResolver
             TargetDescription.Process process => OpenProcess(process.Pid, types, processKinds),
             TargetDescription.Namespaces objects => WithTypes(OpenNamespaces(objects.Identities), types),
             TargetDescription.Paths paths => WithTypes(OpenPaths(paths.Files), types),
-            TargetDescription.NetnsName name => WithTypes(NamespaceTarget.FromFile(OpenNetnsName(name.Name)), types),
+            TargetDescription.NetnsName name => WithTypes(NamespaceTarget.FromFile(OpenNetnsNameTarget(name.Name)), types),
             _ => throw new ArgumentOutOfRangeException(nameof(target)),
         };
 
@@ -217,6 +217,20 @@ internal static class TargetResolver
         }
 
         return file;
+    }
+
+    // As a target to act in, a malformed name is a malformed target (InvalidNamespaceTarget, the
+    // id Enter-Namespace and Invoke-InNamespace have always given it), as a path of the wrong kind is.
+    private static NamespaceFile OpenNetnsNameTarget(string name)
+    {
+        try
+        {
+            return OpenNetnsName(name);
+        }
+        catch (TargetRefusedException ex) when (ex.Reason == TargetRefusal.InvalidName)
+        {
+            throw new ArgumentException(ex.Message, ex);
+        }
     }
 
     /// <summary>Keeps only the kinds of -Type, when given; a kind the target does not hold is an error.</summary>
