@@ -1,7 +1,8 @@
 // Core/Model — what a namespace is, in the kernel's terms: its kinds (NamespaceType, the links
 // under /proc/PID/ns), its identity (nsfs device + inode, NS_GET_ID), an open descriptor of one
-// (NamespaceFile, checked with fstatfs to be nsfs), the nsfs ioctls, the rule for netns names,
-// and the public objects the cmdlets write (Namespace, NamespaceProcess, ProcNsStatus).
+// (NamespaceFile, checked with fstatfs to be nsfs), the nsfs ioctls, the rule for netns names and
+// which /run/netns names a -Name selects (NetnsNameMatcher), and the public objects the cmdlets
+// write (Namespace, NamespaceProcess, ProcNsStatus).
 // Uses no other room. Everything else builds on it.
 
 using System;
