@@ -3,10 +3,9 @@ BeforeAll {
     Import-PSNamespaces
     $modulePath = (Get-Module PSNamespaces).Path
     function Get-BareNamespace($Namespace) {
-        # A property bag as remoting sends a namespace, with its identity and NsId but nothing that says where it is held.
-        $bag = [pscustomobject]@{ Type = "$($Namespace.Type)"; Inode = $Namespace.Inode; Device = $Namespace.Device; NsId = $Namespace.NsId }
-        $bag.PSObject.TypeNames.Insert(0, 'Deserialized.PSNamespaces.Namespace')
-        $bag
+        # Its identity and NsId, with nothing that says where it is held: the hints are read by property name.
+        foreach ($hint in 'NsfsPaths', 'Name', 'Pid') { $Namespace | Add-Member -Force -NotePropertyName $hint -NotePropertyValue $null }
+        $Namespace
     }
 
     # A target in fresh net, uts, ipc, mount and pid namespaces, with things only it has: a veth
@@ -208,7 +207,7 @@ Describe 'Invoke-InNamespace' {
         }
 
         It 'uses the Pid and NsfsPaths a namespace object carries, and checks they still hold it' {
-            $withHints = Get-BareNamespace (Get-Namespace -Inode $netnsInode)
+            $withHints = Get-Namespace -Inode $netnsInode
             $withHints | Add-Member -NotePropertyName NsfsPaths -NotePropertyValue @('/proc/self/ns/net', "/run/netns/$netnsName") -Force
             $withHints | Add-Member -NotePropertyName Pid -NotePropertyValue $PID -Force
             # /proc/self/ns/net and this PID are another namespace: they are skipped, the bind mount is used.

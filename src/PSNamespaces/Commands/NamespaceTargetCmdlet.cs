@@ -22,6 +22,9 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     protected const string NameSet = "Name";
     protected const string ContainerSet = "Container";
 
+    // With NamespacesTogether: the namespace objects of the whole pipeline, resolved at its end.
+    private readonly List<Namespace> _together = new();
+
     /// <summary>
     /// Processes whose namespaces to use (nsenter --target); the command runs once for each. Each
     /// is pinned with a pidfd while its namespaces are opened, so a PID reused meanwhile is refused.
@@ -116,8 +119,6 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     /// target per object.
     /// </summary>
     protected virtual bool NamespacesTogether => false;
-
-    private readonly List<Namespace> _together = new();
 
     /// <summary>
     /// Acts in one resolved target. The target is the derived cmdlet's to dispose (or to hand on).
