@@ -121,4 +121,12 @@ internal static class ErrorRecords
         };
         return FromErrno(ex, target, hint);
     }
+
+    /// <summary>Launch options that make the call meaningless (Core/Plans found it before anything was created).</summary>
+    internal static ErrorRecord LaunchOption(Core.Plans.LaunchOptionException ex) => ex.Problem switch
+    {
+        Core.Plans.LaunchOptionProblem.NotFound => new ErrorRecord(new ItemNotFoundException(ex.Message), ex.ErrorId, ErrorCategory.ObjectNotFound, ex.Target),
+        Core.Plans.LaunchOptionProblem.Unreadable => new ErrorRecord(ex.InnerException ?? ex, ex.ErrorId, ErrorCategory.ReadError, ex.Target),
+        _ => InvalidArgument(ex.ErrorId, ex.Message, ex.Target),
+    };
 }
