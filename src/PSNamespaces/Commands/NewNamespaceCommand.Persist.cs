@@ -142,7 +142,7 @@ public sealed partial class NewNamespaceCommand
         catch (ExecHelperException ex)
         {
             // A user namespace is made by the exec helper.
-            WriteError(LaunchErrors.ExecHelper(ex, Path.Length == 1 ? Path[0] : Path));
+            WriteError(ErrorRecords.ExecHelper(ex, Path.Length == 1 ? Path[0] : Path));
         }
     }
 

@@ -66,18 +66,18 @@ internal sealed class ProgramRunner
         catch (LaunchFailedException ex)
         {
             SetLastExitCode(ex.ExitCode);
-            _cmdlet.WriteError(LaunchErrors.FromFailedStep(ex, filePath, hint(ex)));
+            _cmdlet.WriteError(ErrorRecords.LaunchStepFailed(ex, filePath, hint(ex)));
             return false;
         }
         catch (ExecHelperException ex)
         {
-            _cmdlet.WriteError(LaunchErrors.ExecHelper(ex, filePath));
+            _cmdlet.WriteError(ErrorRecords.ExecHelper(ex, filePath));
             return false;
         }
         catch (ErrnoException ex)
         {
             // A sync step failed in pwsh (writing an id map): the helper has already been reaped.
-            _cmdlet.WriteError(ErrorRecords.FromErrno(ex, filePath, LaunchErrors.HintForWrite(ex)));
+            _cmdlet.WriteError(ErrorRecords.FromErrno(ex, filePath, ErrorRecords.HintForIdMapWrite(ex)));
             return false;
         }
 
