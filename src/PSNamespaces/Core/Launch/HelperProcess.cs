@@ -1,7 +1,8 @@
 // Core/Launch — running a plan: the helper started with posix_spawn from one long-lived
 // SpawnerThread, its sync steps answered over a socket, its failed step turned into a
 // LaunchFailedException (HelperReport), the program waited for, signalled, its output read
-// (OutputLines), and what the user gets back (LaunchedProcess).
+// (OutputLines), and what the user gets back (LaunchedProcess); ProgramLaunch runs a plan's
+// program as pwsh runs a native command (the terminal handed over, or its output piped).
 // Uses: Model, Proc, Threads, Plans.
 
 using System;

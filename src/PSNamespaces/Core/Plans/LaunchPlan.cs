@@ -235,6 +235,6 @@ internal sealed class LaunchPlan
 
         Add(new LaunchStep("exec", words, "execvp", file, Forks, text.ToString()));
         Program = file;
-        ProgramArguments = new List<string>(arguments).ToArray();
+        ProgramArguments = System.Linq.Enumerable.ToArray(arguments);
     }
 }
