@@ -172,6 +172,16 @@ Describe 'Enter-Namespace' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
+    It 'writes the plan to -Verbose as one line before it runs, with the namespace the helper checks' {
+        $uts = readlink "/proc/$($target.Pid)/ns/uts"
+        $records = Enter-Namespace -Pid $target.Pid -Type Uts -FilePath hostname -Verbose 4>&1
+        $LASTEXITCODE | Should -Be 0
+        $plans = @($records | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like 'nsexec:*' })
+        $plans.Count | Should -Be 1
+        $p = $target.Pid
+        $plans[0].Message | Should -Be "nsexec: chdir $((Get-Location).ProviderPath); pidfd $p; open /proc/$p/ns/uts = $uts; check $p alive; nodump; setns $p uts; exec hostname"
+    }
+
     It 'leaves every thread of pwsh in its original namespaces' {
         $null = Enter-Namespace -Pid $target.Pid -FilePath true
         $null = New-Namespace -Type Net, Pid, Mount, User, Time -MapRootUser -MountProc -FilePath true

@@ -222,6 +222,18 @@ Describe 'New-Namespace -FilePath (unshare)' {
         $lines[0] | Should -Match 'Pid\s+HasExited\s+ExitCode\s+FilePath'
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
     }
+
+    It 'writes the plan to -Verbose as one line before it runs (<Types>)' -TestCases @(
+        @{ Types = @('Net'); Steps = 'unshare net; exec true' }
+        # A PID namespace applies to children: the program is forked, as unshare --fork does.
+        @{ Types = @('Pid'); Steps = 'unshare pid; fork; exec true' }
+    ) {
+        $records = New-Namespace -Type $Types -FilePath true -Verbose 4>&1
+        $LASTEXITCODE | Should -Be 0
+        $plans = @($records | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like 'nsexec:*' })
+        $plans.Count | Should -Be 1
+        $plans[0].Message | Should -Be "nsexec: chdir $((Get-Location).ProviderPath); $Steps"
+    }
 }
 
 Describe 'New-Namespace -FilePath as an ordinary user' {

@@ -63,15 +63,17 @@ Describe 'The exec helper' {
         $plan = [Activator]::CreateInstance($planType, $true)
         $null = $planType.GetMethod('Unshare', $flags).Invoke($plan, @([int]0x10000000, 'user'))
         $seen = @{}
-        $work = [Action[int]] {
-            param($helperPid)
+        $syncWork = $assembly.GetType('PSNamespaces.Core.Plans.SyncWork')
+        $work = {
+            param($what, $helperPid)
             $seen.User = readlink "/proc/$helperPid/ns/user"
             Set-Content "/proc/$helperPid/uid_map" '0 0 1' -NoNewline
             $seen.Map = (Get-Content "/proc/$helperPid/uid_map") -replace '\s+', ' '
         }
-        $null = $planType.GetMethod('Sync', $flags).Invoke($plan, @('bind', $work))
+        $onSync = [Management.Automation.LanguagePrimitives]::ConvertTo($work, [Action`2].MakeGenericType($syncWork, [int]))
+        $null = $planType.GetMethod('Sync', $flags).Invoke($plan, @([Enum]::Parse($syncWork, 'OpenNamespaces'), 'bind', 'bind the user namespace', $null))
         $run = $assembly.GetType('PSNamespaces.Core.Launch.HelperProcess').GetMethod('RunToEnd', $flags)
-        $run.Invoke($null, @($plan)) | Should -Be 0
+        $run.Invoke($null, @($plan, $onSync)) | Should -Be 0
         $seen.User | Should -Match '^user:\[\d+\]$'
         $seen.User | Should -Not -Be (readlink /proc/self/ns/user)
         $seen.Map.Trim() | Should -Be '0 0 1'

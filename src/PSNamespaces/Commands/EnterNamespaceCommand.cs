@@ -1,13 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 using PSNamespaces.Core.Launch;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Plans;
 using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
-using Tmds.Linux;
 
 namespace PSNamespaces.Commands;
 
@@ -176,80 +174,48 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
                 return;
             }
 
-            (string file, string[] arguments) = Program();
+            NsenterOptions options = Options(target, netnsName, process);
+            NsenterFacts facts = NsenterFacts.Read(options);
+            foreach (string file in facts.UnboundEtcFiles)
+            {
+                WriteWarning($"{NetnsExec.EtcDirectory}/{options.NetnsName}/{System.IO.Path.GetFileName(file)} is not bound: {file} does not exist.");
+            }
+
             var runner = new ProgramRunner(this, StopToken)
             {
                 PassThru = PassThru,
                 NoWait = NoWait,
-                NetnsName = netnsName,
-                AnnounceNetns = netnsName is not null && SeveralNames,
+                NetnsName = options.NetnsName,
+                AnnounceNetns = options.NetnsName is not null && SeveralNames,
             };
-            runner.Run(NsenterPlan.Build(Options(target, netnsName, process)), file, arguments, Hint);
+            runner.Run(NsenterPlan.Build(options, LaunchCaller.Current(SessionState.Path.CurrentFileSystemLocation.ProviderPath), facts), Hint);
         }
     }
 
+    /// <summary>The parameters, as they were given, for the resolved target.</summary>
     /// <param name="target">The namespaces to enter.</param>
     /// <param name="netnsName">With -Name, the named network namespace they are: entered as ip netns exec does.</param>
     /// <param name="process">What -UserId/-GroupId follow, -UseTargetEnvironment and -JoinCgroup ask of the target process.</param>
     private NsenterOptions Options(NamespaceTarget target, string? netnsName, ProcessOptionValues process)
     {
-        bool user = target.Files.ContainsKey(NamespaceType.User);
-        bool setCredentials = user && !PreserveCredentials;
-        uint? uid = process.FollowUserId ? null : UserId ?? (setCredentials ? 0u : null);
-        uint? gid = process.FollowGroupId ? null : GroupId ?? (setCredentials ? 0u : null);
-        // In a user namespace whose setgroups is "deny", setgroups(2) always fails: leave the groups.
-        bool dropGroups = !PreserveCredentials && (uid is not null || gid is not null || process.FollowUserId || process.FollowGroupId) &&
-                          (!user || (target.Pid is int pid && SetgroupsAllowed(pid)));
-        bool netns = netnsName is not null;
-        List<EtcBind>? binds = null;
-        bool unmountSys = false;
-        if (netns)
-        {
-            var missing = new List<string>();
-            binds = NetnsExec.EtcBinds(netnsName!, missing);
-            foreach (string file in missing)
-            {
-                WriteWarning($"{NetnsExec.EtcDirectory}/{netnsName}/{System.IO.Path.GetFileName(file)} is not bound: {file} does not exist.");
-            }
-
-            unmountSys = NetnsExec.SysIsMounted();
-        }
-
+        (string file, string[] arguments) = Program();
         return new NsenterOptions
         {
-            Target = target,
-            CallerDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            Fork = target.Files.ContainsKey(NamespaceType.Pid),
-            UserFirst = LibC.geteuid() != 0,
-            NetnsBinds = binds,
-            UnmountSys = unmountSys,
-            SysReadOnly = netns && !unmountSys && NetnsExec.SysReadOnly(),
+            Target = JoinTarget.From(target),
+            FilePath = file,
+            ArgumentList = arguments,
+            NetnsName = netnsName,
             Root = Root,
             WorkingDirectory = WorkingDirectory,
-            DropSupplementaryGroups = dropGroups,
-            UserId = uid,
-            GroupId = gid,
+            UserId = process.FollowUserId ? null : UserId,
+            GroupId = process.FollowGroupId ? null : GroupId,
             FollowUserId = process.FollowUserId,
             FollowGroupId = process.FollowGroupId,
+            PreserveCredentials = PreserveCredentials,
             TargetEnvironment = UseTargetEnvironment,
             CgroupProcsFiles = process.CgroupProcsFiles,
+            ReadNamespaces = PassThru || NoWait,
         };
-    }
-
-    private static bool SetgroupsAllowed(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/setgroups").Trim() == "allow";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 
     /// <summary>The program, or (like nsenter) an interactive shell: $SHELL, else this pwsh with the module.</summary>

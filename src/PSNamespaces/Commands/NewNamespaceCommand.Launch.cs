@@ -3,127 +3,49 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using PSNamespaces.Core.Launch;
+using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Persistence;
 using PSNamespaces.Core.Plans;
+using PSNamespaces.Core.Targets;
 using PSNamespaces.Interop;
-using Tmds.Linux;
 
 namespace PSNamespaces.Commands;
 
-/// <summary>New-Namespace -FilePath: a program in new namespaces, as unshare(1) runs it.</summary>
-[OutputType(typeof(string), typeof(LaunchedProcess), ParameterSetName = new[] { LaunchSet })]
+/// <summary>
+/// New-Namespace -FilePath: a program in new namespaces, as unshare(1) runs it; with -Path or
+/// -Name the new namespaces are also bound on files in the same step, as unshare
+/// --net=/run/netns/NAME PROGRAM and unshare --pid=FILE --fork PROGRAM do.
+/// </summary>
+/// <remarks>
+/// The files are bound while the program's process waits before its exec, after the fork that
+/// makes it PID 1 of a new PID namespace: a PID namespace can only be bound once its PID 1 lives
+/// (util-linux binds it from the waiting parent for the same reason), and the program may end
+/// at once afterwards. If the program then cannot be started, the bindings are undone.
+/// </remarks>
 public sealed partial class NewNamespaceCommand
 {
-    /// <summary>The program to run inside the new namespaces, looked up in PATH there. With a new PID
-    /// namespace it is that namespace's PID 1 (unshare --fork).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LaunchSet)]
-    [ValidateNotNullOrEmpty]
-    [ValidateNoNul]
-    public string FilePath { get; set; } = "";
+    /// <summary>What the launch persisted, once its sync step has run.</summary>
+    private PersistedNamespace[] _persistedAtLaunch = Array.Empty<PersistedNamespace>();
 
-    /// <summary>The program's arguments, each passed as is.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    [Alias("Args")]
-    [ValidateNoNul]
-    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+    /// <summary>Where the launch binds its namespaces, set once the call has been confirmed.</summary>
+    private PersistTarget[] _launchTargets = Array.Empty<PersistTarget>();
 
-    /// <summary>Mounts a fresh /proc (of the new PID namespace) inside the new mount namespace, after
-    /// -Root (unshare --mount-proc). Implies a new mount namespace.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SwitchParameter MountProc { get; set; }
-
-    /// <summary>Maps your user and group to root inside a new user namespace, with setgroups denied
-    /// (unshare --map-root-user). Lets an ordinary user create every other kind. Implies -Type User.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SwitchParameter MapRootUser { get; set; }
-
-    /// <summary>Maps your user and group to the same ids inside a new user namespace
-    /// (unshare --map-current-user). Implies -Type User.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SwitchParameter MapCurrentUser { get; set; }
-
-    /// <summary>Maps your user to this uid inside a new user namespace (unshare --map-user).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public uint? MapUser { get; set; }
-
-    /// <summary>Maps your group to this gid inside a new user namespace, with setgroups denied
-    /// (unshare --map-group).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public uint? MapGroup { get; set; }
-
-    /// <summary>uid ranges as 'inside:outside:count' (the order of /proc/PID/uid_map), written by pwsh
-    /// from outside; mapping ids other than your own needs CAP_SETUID (root).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public string[]? UidMap { get; set; }
-
-    /// <summary>gid ranges as 'inside:outside:count' (the order of /proc/PID/gid_map).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public string[]? GidMap { get; set; }
-
-    /// <summary>Allow or deny setgroups(2) in the new user namespace (unshare --setgroups).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SetGroupsMode? SetGroups { get; set; }
-
-    /// <summary>The propagation of the new mount namespace (unshare --propagation); Private by default.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public MountPropagation Propagation { get; set; } = MountPropagation.Private;
-
-    /// <summary>The directory the program gets as its root (chroot), given as pwsh sees it (unshare --root).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    [ValidateNotNullOrEmpty]
-    [ValidateNoNul]
-    public string? Root { get; set; }
-
-    /// <summary>The program's working directory, inside the new root (unshare --wd). Without it: pwsh's
-    /// current location, or / with -Root.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    [ValidateNotNullOrEmpty]
-    [ValidateNoNul]
-    public string? WorkingDirectory { get; set; }
-
-    /// <summary>Seconds added to CLOCK_MONOTONIC in a new time namespace (unshare --monotonic). Implies -Type Time.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public long? MonotonicOffset { get; set; }
-
-    /// <summary>Seconds added to CLOCK_BOOTTIME in a new time namespace (unshare --boottime). Implies -Type Time.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public long? BoottimeOffset { get; set; }
-
-    /// <summary>The uid the program runs as, inside the namespaces (unshare --setuid).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public uint? UserId { get; set; }
-
-    /// <summary>The gid the program runs as, inside the namespaces (unshare --setgid).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public uint? GroupId { get; set; }
-
-    /// <summary>Kills the program (SIGKILL) when pwsh dies; with a new PID namespace, every process
-    /// in it goes too (unshare --kill-child).</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SwitchParameter KillChild { get; set; }
-
-    /// <summary>The signal -KillChild sends instead of SIGKILL ("SIGTERM", "TERM" or 15; unshare
-    /// --kill-child=SIGNAL); implies -KillChild.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KillChildSignal { get; set; }
-
-    /// <summary>Writes an object with the program's PID, its namespaces and, once it ended, its exit code.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SwitchParameter PassThru { get; set; }
-
-    /// <summary>Starts the program in the background (standard input from /dev/null) and writes its
-    /// object at once; WaitForExit() on it waits, ExitCode tells the result.</summary>
-    [Parameter(ParameterSetName = LaunchSet)]
-    public SwitchParameter NoWait { get; set; }
-
-    partial void Launch()
+    private void Launch()
     {
         // Everything is checked before anything is created.
-        NamespaceType[]? persistTypes = LaunchPersistTypes();
-        UnshareOptions options = LaunchOptions(persistTypes);
-        string kinds = string.Join(", ", options.Types);
-        string persisted = persistTypes is null ? "" : ", persisted on " + string.Join(", ", MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name : Path);
+        UnshareSettings settings;
+        try
+        {
+            settings = UnsharePolicy.Resolve(LaunchOptions(), LaunchCaller.Current(SessionState.Path.CurrentFileSystemLocation.ProviderPath));
+        }
+        catch (LaunchOptionException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.LaunchOption(ex));
+            return;
+        }
+
+        string kinds = string.Join(", ", settings.Types);
+        string persisted = settings.PersistTypes is null ? "" : ", persisted on " + string.Join(", ", Bound(nameof(Name)) ? Name : Path);
         if (!ShouldProcess(FilePath, $"Run in new namespaces ({kinds}){persisted}"))
         {
             return;
@@ -132,13 +54,13 @@ public sealed partial class NewNamespaceCommand
         SafeFd? runDirectory = null;
         try
         {
-            if (persistTypes is not null)
+            if (settings.PersistTypes is not null)
             {
                 _launchTargets = LaunchPersistTargets(out runDirectory);
             }
 
             var runner = new ProgramRunner(this, StopToken) { PassThru = PassThru, NoWait = NoWait };
-            if (!runner.Run(UnsharePlan.Build(options), FilePath, ArgumentList, ex => Hint(ex, options)))
+            if (!runner.Run(UnsharePlan.Build(settings), ex => Hint(ex, settings.Types), (_, pid) => PersistAtLaunch(pid, settings.PersistTypes!)))
             {
                 UndoLaunchPersistence();
             }
@@ -153,114 +75,91 @@ public sealed partial class NewNamespaceCommand
         }
     }
 
-    private UnshareOptions LaunchOptions(NamespaceType[]? persistTypes)
+    /// <summary>The parameters, as they were given.</summary>
+    private UnshareOptions LaunchOptions() => new()
     {
-        var types = new HashSet<NamespaceType>(Type);
-        uint euid = LibC.geteuid();
-        uint egid = LibC.getegid();
-        List<IdMapRange>? uidMap = null;
-        List<IdMapRange>? gidMap = null;
-        SetGroupsMode? setGroups = SetGroups;
-        int both = (MapRootUser ? 1 : 0) + (MapCurrentUser ? 1 : 0) + (MapAuto ? 1 : 0);
-        int uidSources = both + (MapUser is null ? 0 : 1) + (UidMap is null ? 0 : 1);
-        int gidSources = both + (MapGroup is null ? 0 : 1) + (GidMap is null ? 0 : 1);
-        if (uidSources > 1 || gidSources > 1)
+        Types = Type,
+        FilePath = FilePath,
+        ArgumentList = ArgumentList,
+        MountProc = MountProc,
+        MapRootUser = MapRootUser,
+        MapCurrentUser = MapCurrentUser,
+        MapAuto = MapAuto,
+        MapUser = MapUser,
+        MapGroup = MapGroup,
+        UidMap = UidMap,
+        GidMap = GidMap,
+        SetGroups = SetGroups,
+        Propagation = Propagation,
+        Root = Root is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root),
+        WorkingDirectory = WorkingDirectory,
+        MonotonicOffset = MonotonicOffset,
+        BoottimeOffset = BoottimeOffset,
+        UserId = UserId,
+        GroupId = GroupId,
+        KillChild = KillChild,
+        KillChildSignal = KillChildSignal,
+        PersistPaths = Bound(nameof(Path)) ? Path : null,
+        PersistNames = Bound(nameof(Name)) ? Name : null,
+        ReadNamespaces = PassThru || NoWait,
+    };
+
+    /// <summary>
+    /// Where to bind each kind: the -Path files (checked, in the order of -Type), or
+    /// /run/netns/NAME, whose directory is then prepared as ip netns does and returned open.
+    /// </summary>
+    private PersistTarget[] LaunchPersistTargets(out SafeFd? runDirectory)
+    {
+        runDirectory = null;
+        if (!Bound(nameof(Name)))
         {
-            Refuse("ConflictingIdMaps", "Give at most one uid map and one gid map: -MapRootUser, -MapCurrentUser and -MapAuto set both, -MapUser and -UidMap the uid map, -MapGroup and -GidMap the gid map.");
+            return ResolvePathTargets();
         }
 
-        if (MapAuto)
-        {
-            uidMap = AutoMap(SubordinateIds.SubuidPath);
-            gidMap = AutoMap(SubordinateIds.SubgidPath);
-        }
-
-        if (MapRootUser || MapCurrentUser)
-        {
-            uint uid = MapRootUser ? 0 : euid;
-            uint gid = MapRootUser ? 0 : egid;
-            uidMap = new List<IdMapRange> { new(uid, euid, 1) };
-            gidMap = new List<IdMapRange> { new(gid, egid, 1) };
-            // An unprivileged gid map needs setgroups denied first (unshare -r and -c imply it).
-            setGroups ??= SetGroupsMode.Deny;
-        }
-
-        if (MapUser is uint mappedUid)
-        {
-            uidMap = new List<IdMapRange> { new(mappedUid, euid, 1) };
-        }
-
-        if (MapGroup is uint mappedGid)
-        {
-            gidMap = new List<IdMapRange> { new(mappedGid, egid, 1) };
-            setGroups ??= SetGroupsMode.Deny;
-        }
-
-        uidMap ??= ParseMap(UidMap, nameof(UidMap));
-        gidMap ??= ParseMap(GidMap, nameof(GidMap));
-        if (uidMap is not null || gidMap is not null || setGroups is not null)
-        {
-            types.Add(NamespaceType.User);
-        }
-
-        if (MonotonicOffset is not null || BoottimeOffset is not null)
-        {
-            types.Add(NamespaceType.Time);
-        }
-
-        if (MountProc)
-        {
-            types.Add(NamespaceType.Mount);
-        }
-
-        if (types.Count == 0)
-        {
-            Refuse("NoNamespaceType", "Give at least one kind of namespace with -Type.");
-        }
-
-        return new UnshareOptions
-        {
-            Types = types.OrderBy(t => t).ToArray(),
-            CallerDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            MountProc = MountProc,
-            Propagation = Propagation,
-            Root = Root is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root),
-            WorkingDirectory = WorkingDirectory,
-            UidMap = uidMap,
-            GidMap = gidMap,
-            SetGroups = setGroups,
-            MonotonicOffset = MonotonicOffset,
-            BoottimeOffset = BoottimeOffset,
-            UserId = UserId,
-            GroupId = GroupId,
-            KillSignal = KillChildSignal is not null ? KillSignalNumber() : KillChild ? LibC.SIGKILL : 0,
-            Persist = persistTypes is null ? null : pid => PersistAtLaunch(pid, persistTypes),
-        };
+        runDirectory = NamedNetns.PrepareRunDirectory();
+        return new[] { new PersistTarget(runDirectory.Fd, Name[0], NamespaceName.PathOf(Name[0])) };
     }
 
-    private int KillSignalNumber()
+    /// <summary>The sync step's work: bind the namespaces of the waiting process (the program to be) on the targets.</summary>
+    private void PersistAtLaunch(int pid, IReadOnlyList<NamespaceType> types)
     {
-        int signal = SignalName.Parse(KillChildSignal!);
-        if (signal == 0)
-        {
-            ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidSignal", $"-KillChildSignal: '{KillChildSignal}' is not a signal name (such as SIGTERM or TERM) or number.", KillChildSignal));
-        }
-
-        return signal;
+        NamespaceType[] kinds = types.ToArray();
+        _persistedAtLaunch = NamespacePersistence.Persist(kinds, _launchTargets, () => NamespaceTarget.FromPid(pid, kinds));
     }
 
-    private void Refuse(string id, string message) =>
-        ThrowTerminatingError(ErrorRecords.InvalidArgument(id, message, FilePath));
+    /// <summary>Undoes what the launch persisted when the program could not be started.</summary>
+    private void UndoLaunchPersistence()
+    {
+        foreach (PersistedNamespace ns in _persistedAtLaunch)
+        {
+            try
+            {
+                NsfsBindMount.Remove(ns.Path);
+            }
+            catch (ErrnoException ex)
+            {
+                WriteError(ErrorRecords.NamespaceChange(ex, ns.Path));
+            }
+        }
+
+        _persistedAtLaunch = Array.Empty<PersistedNamespace>();
+    }
+
+    /// <summary>A file that could not receive its namespace, as the error for the name or the path.</summary>
+    private ErrorRecord LaunchTargetError(NamespaceTargetException ex) =>
+        Bound(nameof(Name))
+            ? ErrorRecords.NamespaceTarget(ex, Name[0], Name[0])
+            : ErrorRecords.NamespaceTarget(ex, ex.Path);
 
     /// <summary>What is missing, for the steps that need privilege.</summary>
-    private static string? Hint(LaunchFailedException ex, UnshareOptions options)
+    private static string? Hint(LaunchFailedException ex, IReadOnlyList<NamespaceType> types)
     {
         if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
         {
             return null;
         }
 
-        bool user = options.Types.Contains(NamespaceType.User);
+        bool user = types.Contains(NamespaceType.User);
         return ex.Step.Function switch
         {
             "unshare" when !user =>

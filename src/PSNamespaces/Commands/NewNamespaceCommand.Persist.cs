@@ -7,7 +7,6 @@ using PSNamespaces.Core.Persistence;
 using PSNamespaces.Core.Targets;
 using PSNamespaces.Core.Launch;
 using PSNamespaces.Interop;
-using Tmds.Linux;
 
 namespace PSNamespaces.Commands;
 
@@ -17,44 +16,7 @@ namespace PSNamespaces.Commands;
 /// </summary>
 public sealed partial class NewNamespaceCommand
 {
-    /// <summary>
-    /// The files to persist the namespaces on, one for each -Type, in the same order (what
-    /// unshare --net=FILE does). Each file is created: an existing file, a directory or a symbolic
-    /// link is refused, and its directory must exist.
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LaunchSet)]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary>
-    /// Names of network namespaces to create in /run/netns, where and as ip netns add makes them;
-    /// -Type must be Net. Each name makes its own namespace. A name is a file name of at most 255
-    /// bytes, not . or .., without / and, unlike what iproute2 allows, without control characters
-    /// (ip netns list prints names one per line, as they are).
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-    [Parameter(ParameterSetName = LaunchSet)]
-    [AllowEmptyString]
-    public string[] Name { get; set; } = Array.Empty<string>();
-
-    /// <summary>
-    /// Persists the namespaces this process is in instead of creating new ones (what
-    /// ip netns attach NAME PID does, for any type). The process is pinned with a pidfd, so a PID
-    /// reused meanwhile is never taken for it.
-    /// </summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = NameSet)]
-    [Alias("ProcessId")]
-    [ValidateRange(1, int.MaxValue)]
-    [ArgumentCompleter(typeof(PidCompleter))]
-    public int Pid { get; set; }
-
-    /// <summary>Sets the loopback interface up in the new network namespace (ip netns add leaves it down).</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = NameSet)]
-    public SwitchParameter LoopbackUp { get; set; }
-
-    private bool Attach => MyInvocation.BoundParameters.ContainsKey(nameof(Pid));
+    private bool Attach => Bound(nameof(Pid));
 
     private void CreatePersistent()
     {
@@ -180,7 +142,7 @@ public sealed partial class NewNamespaceCommand
         catch (ExecHelperException ex)
         {
             // A user namespace is made by the exec helper.
-            WriteError(LaunchErrors.ExecHelper(ex, Path.Length == 1 ? Path[0] : Path));
+            WriteError(ErrorRecords.ExecHelper(ex, Path.Length == 1 ? Path[0] : Path));
         }
     }
 
@@ -202,7 +164,7 @@ public sealed partial class NewNamespaceCommand
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("DuplicatePath", $"'{full}' is given more than once.", Path[i]));
             }
 
-            targets[i] = new PersistTarget(LibC.AT_FDCWD, full!, full!);
+            targets[i] = PersistTarget.AtPath(full!);
         }
 
         return targets;

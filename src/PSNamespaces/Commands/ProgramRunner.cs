@@ -1,22 +1,21 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using System.Reflection;
 using System.Threading;
 using PSNamespaces.Core.Launch;
 using PSNamespaces.Core.Plans;
 using PSNamespaces.Interop;
-using Tmds.Linux;
 
 namespace PSNamespaces.Commands;
 
 /// <summary>
-/// Runs a launch plan's program for New-Namespace and Enter-Namespace the way pwsh runs a native
-/// command: attached to the console and waited for, its standard output going down the pipeline
-/// as lines when something consumes it, $LASTEXITCODE set to its exit code; or, with NoWait, in
-/// the background, its object returned at once.
+/// The cmdlet side of running a launch plan for New-Namespace and Enter-Namespace, as pwsh runs a
+/// native command: the plan written to -Verbose, the program run by Core's
+/// <see cref="ProgramLaunch"/> attached to the console, its standard output going down the
+/// pipeline as lines when something consumes it, $LASTEXITCODE set to its exit code; or, with
+/// NoWait, in the background, its object written at once. Errors become ErrorRecords.
 /// </summary>
-internal sealed unsafe class ProgramRunner
+internal sealed class ProgramRunner
 {
     private readonly PSCmdlet _cmdlet;
     private readonly CancellationToken _stop;
@@ -43,25 +42,14 @@ internal sealed unsafe class ProgramRunner
     /// </summary>
     internal bool AnnounceNetns { get; init; }
 
-    /// <summary>Completes the plan with the program's exec and runs it; errors are written, not thrown.</summary>
-    /// <param name="plan">The plan up to the program's exec.</param>
-    /// <param name="filePath">The program, looked up in PATH inside the namespaces (execvp).</param>
-    /// <param name="arguments">Its arguments; argv[0] is filePath.</param>
+    /// <summary>Writes the plan to -Verbose and runs it; errors are written, not thrown.</summary>
+    /// <param name="plan">The plan, ending in the program's exec.</param>
     /// <param name="hint">What to add to a failed step's message (what is missing, what to use instead).</param>
+    /// <param name="onSync">What pwsh does at the plan's sync steps that are the caller's (persisting).</param>
     /// <returns>False when the program could not be started (the error is written).</returns>
-    internal bool Run(LaunchPlan plan, string filePath, string[] arguments, Func<LaunchFailedException, string?> hint)
+    internal bool Run(LaunchPlan plan, Func<LaunchFailedException, string?> hint, Action<SyncWork, int>? onSync = null)
     {
-        Namespace[] namespaces = Array.Empty<Namespace>();
-        if (PassThru || NoWait)
-        {
-            // Read while the program's process waits before its exec: afterwards it may be gone.
-            plan.Sync("read /proc/PID/ns", pid => namespaces = LaunchedProcess.ReadNamespaces(pid));
-        }
-
-        var argv = new List<string>(arguments.Length + 1) { filePath };
-        argv.AddRange(arguments);
-        plan.Exec(filePath, argv);
-
+        string filePath = plan.Program!;
         bool capture = !NoWait && !OutputGoesToHost(_cmdlet);
         if (AnnounceNetns && !NoWait && !capture)
         {
@@ -69,100 +57,57 @@ internal sealed unsafe class ProgramRunner
             _cmdlet.WriteInformation(new InformationRecord(header, "PSNamespaces") { Tags = { "PSHOST" } });
         }
 
-        bool terminal = !NoWait && LibC.isatty(0) == 1;
-        HelperProcess helper;
-        SafeFd? outputRead = null;
+        _cmdlet.WriteVerbose(plan.ToString());
+        ProgramLaunch launch;
         try
         {
-            using SafeFd? stdin = NoWait ? Sys.Open("/dev/null", LibC.O_RDONLY) : null;
-            SafeFd? outputWrite = null;
-            if (capture)
-            {
-                int* pipe = stackalloc int[2];
-                if (LibC.pipe2(pipe, LibC.O_CLOEXEC) != 0)
-                {
-                    throw ErrnoException.FromLast("pipe2");
-                }
-
-                outputRead = new SafeFd(pipe[0]);
-                outputWrite = new SafeFd(pipe[1]);
-            }
-
-            using (outputWrite)
-            {
-                if (terminal)
-                {
-                    Terminal.ForChild(true);
-                }
-
-                helper = HelperProcess.Start(plan, stdin, outputWrite);
-            }
+            launch = ProgramLaunch.Start(plan, NoWait, capture, onSync);
         }
         catch (LaunchFailedException ex)
         {
-            Finish(terminal, outputRead);
             SetLastExitCode(ex.ExitCode);
-            _cmdlet.WriteError(LaunchErrors.FromFailedStep(ex, filePath, hint(ex)));
+            _cmdlet.WriteError(ErrorRecords.LaunchStepFailed(ex, filePath, hint(ex)));
             return false;
         }
         catch (ExecHelperException ex)
         {
-            Finish(terminal, outputRead);
-            _cmdlet.WriteError(LaunchErrors.ExecHelper(ex, filePath));
+            _cmdlet.WriteError(ErrorRecords.ExecHelper(ex, filePath));
             return false;
         }
         catch (ErrnoException ex)
         {
             // A sync step failed in pwsh (writing an id map): the helper has already been reaped.
-            Finish(terminal, outputRead);
-            _cmdlet.WriteError(ErrorRecords.FromErrno(ex, filePath, LaunchErrors.HintForWrite(ex)));
+            _cmdlet.WriteError(ErrorRecords.FromErrno(ex, filePath, ErrorRecords.HintForIdMapWrite(ex)));
             return false;
         }
-        catch
-        {
-            Finish(terminal, outputRead);
-            throw;
-        }
 
-        var launched = new LaunchedProcess(helper.ProgramPid, filePath, arguments, namespaces);
         if (NoWait)
         {
-            launched.WaitInBackground(helper);
-            _cmdlet.WriteObject(Tagged(launched));
+            launch.WaitInBackground();
+            _cmdlet.WriteObject(Tagged(launch.Process));
             return true;
         }
 
         Exception? writeFailure = null;
-        int? exitCode;
-        try
+        int? exitCode = launch.Wait(_stop, line =>
         {
-            exitCode = helper.WaitForExit(_stop, outputRead, line =>
+            if (writeFailure is not null)
             {
-                if (writeFailure is not null)
-                {
-                    return;
-                }
+                return;
+            }
 
-                try
-                {
-                    _cmdlet.WriteObject(Tagged(line));
-                }
-                catch (Exception ex)
-                {
-                    // The pipeline stopped (Ctrl+C, Select-Object -First): the output is no longer
-                    // wanted, so neither is the program, as for a native command.
-                    writeFailure = ex;
-                    helper.Kill();
-                }
-            });
-        }
-        finally
-        {
-            helper.Dispose();
-            Finish(terminal, outputRead);
-        }
-
-        launched.SetExited(exitCode);
+            try
+            {
+                _cmdlet.WriteObject(Tagged(line));
+            }
+            catch (Exception ex)
+            {
+                // The pipeline stopped (Ctrl+C, Select-Object -First): the output is no longer
+                // wanted, so neither is the program, as for a native command.
+                writeFailure = ex;
+                launch.Kill();
+            }
+        });
         if (exitCode is int code)
         {
             SetLastExitCode(code);
@@ -175,7 +120,7 @@ internal sealed unsafe class ProgramRunner
 
         if (PassThru)
         {
-            _cmdlet.WriteObject(Tagged(launched));
+            _cmdlet.WriteObject(Tagged(launch.Process));
         }
 
         return true;
@@ -192,15 +137,6 @@ internal sealed unsafe class ProgramRunner
         var wrapped = new PSObject(value);
         wrapped.Properties.Add(new PSNoteProperty("NetnsName", NetnsName));
         return wrapped;
-    }
-
-    private static void Finish(bool terminal, SafeFd? outputRead)
-    {
-        outputRead?.Dispose();
-        if (terminal)
-        {
-            Terminal.ForChild(false);
-        }
     }
 
     /// <summary>$LASTEXITCODE, set in the global scope as pwsh sets it for native commands.</summary>

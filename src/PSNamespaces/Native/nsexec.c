@@ -3,13 +3,17 @@
  *
  * pwsh is multithreaded, so the kernel refuses it unshare(CLONE_NEWUSER) and setns into user
  * and time namespaces, and it must never fork(). This small single-threaded program does those
- * steps for it. It makes no decisions: the C# side (Core/LaunchPlan.cs) computes the plan, this
- * program runs its steps in order and reports the first failure.
+ * steps for it. It makes no decisions about what to do: the C# side (Core/Plans/LaunchPlan.cs,
+ * built by UnsharePlan.cs and NsenterPlan.cs) computes the plan, this program runs its steps in
+ * order and reports the first failure. The step keywords and their argument counts are the table
+ * steps[] below and LaunchStep.ArgumentCounts in Core/Plans/LaunchStep.cs; a test
+ * (tests/PSNamespaces.Tests/NsexecStepTableTests.cs) checks they are the same.
  *
  * Protocol
  *   argv:  nsexec STEP [ARG...] STEP [ARG...] ...   (each step has a fixed number of arguments,
  *          except exec, whose arguments are counted; numbers are decimal)
- *   fd 3:  a SOCK_SEQPACKET socket to pwsh, close-on-exec. Every message is a struct report.
+ *   fd 3:  a SOCK_SEQPACKET socket to pwsh, close-on-exec. Every message is a struct report
+ *          (Core/Launch/HelperReport.cs reads it, Core/Launch/HelperProcess.cs answers it).
  *          FAILED  the step (index from 0) and errno; then the helper exits 125
  *                  (126/127 when exec itself failed, as shells do).
  *          SYNC    the step; the helper waits for one byte back (EOF: pwsh gave up, exit 125).
@@ -51,6 +55,24 @@
  * Mount targets are opened with openat2(RESOLVE_NO_SYMLINKS) and mounted on through the new
  * mount API, so no symlink anywhere in a target path is ever followed, and no /proc is needed
  * (a fresh root filesystem has none before its proc is mounted).
+ *
+ * The small decisions it does make itself
+ *   - At start: fd 3 is made close-on-exec, every descriptor above 3 is closed, every signal
+ *     disposition is reset to the default and the signal mask emptied (the CLR ignores SIGPIPE
+ *     and blocks others; a program must start as from a shell). The process name is set back to
+ *     "nsexec" (started as /proc/self/fd/N, the kernel names it "N").
+ *   - Exit codes: 125 when a step failed (or the plan is malformed: EINVAL for the step, or pwsh
+ *     closed the socket at a sync step); 126 when execvp failed, 127 when it failed with ENOENT
+ *     (as shells report them); after a fork, the child's exit code, or 128+N when signal N
+ *     ended it; 0 when a plan without exec ran to its end.
+ *   - After a fork, the waiting parent forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
+ *     SIGUSR2 to the child when a process sent them (pwsh's Ctrl+C handling, kill), but not
+ *     when the terminal did (si_code SI_KERNEL): the terminal signals the child's process group
+ *     itself.
+ *   - chroot is followed by chdir("/"), so the old root is not reachable through the working
+ *     directory; a chdir step after it is relative to the new root.
+ *   - open adds O_CLOEXEC; nsfd refuses (ESTALE) a file that is not the namespace pwsh resolved;
+ *     pdeathsig fails (ESRCH) when the expected parent is already gone, since no signal would come.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -400,13 +422,225 @@ static void reset_process(void)
     }
 }
 
-/* Whether argv has the arguments a step needs; a short plan is a bug on the C# side. */
-static void need(int argc, int at, int count)
+/*
+ * The steps. Each gets its arguments (argv from the word after its keyword) and how many words
+ * of argv are left from there (exec uses the rest).
+ */
+static void run_nsfd(char **arg, int left)
 {
-    if (at + count > argc) {
-        fail(EINVAL, 125);
+    (void)left;
+    step_nsfd(slot_index(arg[0]), arg[1], unsigned_number(arg[2]), unsigned_number(arg[3]));
+}
+
+static void run_pidfd(char **arg, int left)
+{
+    (void)left;
+    int slot = slot_index(arg[0]);
+    int fd = (int)syscall(SYS_pidfd_open, (pid_t)number(arg[1]), 0);
+    if (fd < 0) {
+        fail_errno();
+    }
+    slots[slot] = fd;
+}
+
+static void run_alive(char **arg, int left)
+{
+    (void)left;
+    if (syscall(SYS_pidfd_send_signal, slot_fd(arg[0]), 0, NULL, 0) != 0) {
+        fail_errno();
     }
 }
+
+static void run_setns(char **arg, int left)
+{
+    (void)left;
+    if (setns(slot_fd(arg[0]), (int)number(arg[1])) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_unshare(char **arg, int left)
+{
+    (void)left;
+    if (unshare((int)number(arg[0])) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_sync(char **arg, int left)
+{
+    (void)arg, (void)left;
+    step_sync();
+}
+
+static void run_fork(char **arg, int left)
+{
+    (void)arg, (void)left;
+    step_fork();
+}
+
+static void run_pdeathsig(char **arg, int left)
+{
+    (void)left;
+    step_pdeathsig((int)number(arg[0]), (pid_t)number(arg[1]));
+}
+
+static void run_nodump(char **arg, int left)
+{
+    (void)arg, (void)left;
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_propagation(char **arg, int left)
+{
+    (void)left;
+    step_propagation(arg[0], unsigned_number(arg[1]));
+}
+
+static void run_mount(char **arg, int left)
+{
+    (void)left;
+    step_mount(arg[0], arg[1], unsigned_number(arg[2]));
+}
+
+static void run_bind(char **arg, int left)
+{
+    (void)left;
+    step_bind(arg[0], arg[1]);
+}
+
+static void run_umount(char **arg, int left)
+{
+    (void)left;
+    if (umount2(arg[0], MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_chroot(char **arg, int left)
+{
+    (void)left;
+    if (chroot(arg[0]) != 0 || chdir("/") != 0) {
+        fail_errno();
+    }
+}
+
+static void run_chdir(char **arg, int left)
+{
+    (void)left;
+    if (chdir(arg[0]) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_setgroups(char **arg, int left)
+{
+    (void)arg, (void)left;
+    if (setgroups(0, NULL) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_setgid(char **arg, int left)
+{
+    (void)left;
+    if (setgid((gid_t)number(arg[0])) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_setuid(char **arg, int left)
+{
+    (void)left;
+    if (setuid((uid_t)number(arg[0])) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_open(char **arg, int left)
+{
+    (void)left;
+    int slot = slot_index(arg[0]);
+    int fd = open(arg[2], (int)number(arg[1]) | O_CLOEXEC);
+    if (fd < 0) {
+        fail_errno();
+    }
+    slots[slot] = fd;
+}
+
+static void run_write(char **arg, int left)
+{
+    (void)left;
+    step_write(slot_fd(arg[0]), arg[1]);
+}
+
+static void run_setgid_owner(char **arg, int left)
+{
+    (void)left;
+    if (setgid(owner_of(slot_fd(arg[0])).st_gid) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_setuid_owner(char **arg, int left)
+{
+    (void)left;
+    if (setuid(owner_of(slot_fd(arg[0])).st_uid) != 0) {
+        fail_errno();
+    }
+}
+
+static void run_environ(char **arg, int left)
+{
+    (void)left;
+    step_environ(slot_fd(arg[0]));
+}
+
+/* exec FILE ARGC ARGV...: the count must take the rest of argv, which the kernel ends with NULL. */
+static void run_exec(char **arg, int left)
+{
+    long count = number(arg[1]);
+    if (count < 1 || count != left - 2) {
+        fail(EINVAL, 125);
+    }
+    execvp(arg[0], arg + 2);
+    fail(errno, errno == ENOENT ? 127 : 126);
+}
+
+struct step {
+    const char *keyword;
+    int arguments; /* fixed; exec takes ARGC more */
+    void (*run)(char **arg, int left);
+};
+
+static const struct step steps[] = {
+    { "nsfd", 4, run_nsfd },
+    { "pidfd", 2, run_pidfd },
+    { "alive", 1, run_alive },
+    { "setns", 2, run_setns },
+    { "unshare", 1, run_unshare },
+    { "sync", 0, run_sync },
+    { "fork", 0, run_fork },
+    { "pdeathsig", 2, run_pdeathsig },
+    { "nodump", 0, run_nodump },
+    { "propagation", 2, run_propagation },
+    { "mount", 3, run_mount },
+    { "bind", 2, run_bind },
+    { "umount", 1, run_umount },
+    { "chroot", 1, run_chroot },
+    { "chdir", 1, run_chdir },
+    { "setgroups", 0, run_setgroups },
+    { "setgid", 1, run_setgid },
+    { "setuid", 1, run_setuid },
+    { "open", 3, run_open },
+    { "write", 2, run_write },
+    { "setgid-owner", 1, run_setgid_owner },
+    { "setuid-owner", 1, run_setuid_owner },
+    { "environ", 1, run_environ },
+    { "exec", 2, run_exec },
+};
 
 int main(int argc, char **argv)
 {
@@ -415,139 +649,20 @@ int main(int argc, char **argv)
     reset_process();
     int at = 1;
     for (step_index = 0; at < argc; step_index++) {
-        const char *step = argv[at++];
-        if (strcmp(step, "nsfd") == 0) {
-            need(argc, at, 4);
-            step_nsfd(slot_index(argv[at]), argv[at + 1], unsigned_number(argv[at + 2]), unsigned_number(argv[at + 3]));
-            at += 4;
-        } else if (strcmp(step, "pidfd") == 0) {
-            need(argc, at, 2);
-            int slot = slot_index(argv[at]);
-            int fd = (int)syscall(SYS_pidfd_open, (pid_t)number(argv[at + 1]), 0);
-            if (fd < 0) {
-                fail_errno();
+        const char *keyword = argv[at++];
+        const struct step *step = NULL;
+        for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+            if (strcmp(keyword, steps[i].keyword) == 0) {
+                step = &steps[i];
+                break;
             }
-            slots[slot] = fd;
-            at += 2;
-        } else if (strcmp(step, "alive") == 0) {
-            need(argc, at, 1);
-            if (syscall(SYS_pidfd_send_signal, slot_fd(argv[at]), 0, NULL, 0) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "setns") == 0) {
-            need(argc, at, 2);
-            if (setns(slot_fd(argv[at]), (int)number(argv[at + 1])) != 0) {
-                fail_errno();
-            }
-            at += 2;
-        } else if (strcmp(step, "unshare") == 0) {
-            need(argc, at, 1);
-            if (unshare((int)number(argv[at])) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "sync") == 0) {
-            step_sync();
-        } else if (strcmp(step, "fork") == 0) {
-            step_fork();
-        } else if (strcmp(step, "pdeathsig") == 0) {
-            need(argc, at, 2);
-            step_pdeathsig((int)number(argv[at]), (pid_t)number(argv[at + 1]));
-            at += 2;
-        } else if (strcmp(step, "nodump") == 0) {
-            if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-                fail_errno();
-            }
-        } else if (strcmp(step, "propagation") == 0) {
-            need(argc, at, 2);
-            step_propagation(argv[at], unsigned_number(argv[at + 1]));
-            at += 2;
-        } else if (strcmp(step, "mount") == 0) {
-            need(argc, at, 3);
-            step_mount(argv[at], argv[at + 1], unsigned_number(argv[at + 2]));
-            at += 3;
-        } else if (strcmp(step, "bind") == 0) {
-            need(argc, at, 2);
-            step_bind(argv[at], argv[at + 1]);
-            at += 2;
-        } else if (strcmp(step, "umount") == 0) {
-            need(argc, at, 1);
-            if (umount2(argv[at], MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "chroot") == 0) {
-            need(argc, at, 1);
-            if (chroot(argv[at]) != 0 || chdir("/") != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "chdir") == 0) {
-            need(argc, at, 1);
-            if (chdir(argv[at]) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "setgroups") == 0) {
-            if (setgroups(0, NULL) != 0) {
-                fail_errno();
-            }
-        } else if (strcmp(step, "setgid") == 0) {
-            need(argc, at, 1);
-            if (setgid((gid_t)number(argv[at])) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "setuid") == 0) {
-            need(argc, at, 1);
-            if (setuid((uid_t)number(argv[at])) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "open") == 0) {
-            need(argc, at, 3);
-            int slot = slot_index(argv[at]);
-            int fd = open(argv[at + 2], (int)number(argv[at + 1]) | O_CLOEXEC);
-            if (fd < 0) {
-                fail_errno();
-            }
-            slots[slot] = fd;
-            at += 3;
-        } else if (strcmp(step, "write") == 0) {
-            need(argc, at, 2);
-            step_write(slot_fd(argv[at]), argv[at + 1]);
-            at += 2;
-        } else if (strcmp(step, "setgid-owner") == 0) {
-            need(argc, at, 1);
-            if (setgid(owner_of(slot_fd(argv[at])).st_gid) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "setuid-owner") == 0) {
-            need(argc, at, 1);
-            if (setuid(owner_of(slot_fd(argv[at])).st_uid) != 0) {
-                fail_errno();
-            }
-            at += 1;
-        } else if (strcmp(step, "environ") == 0) {
-            need(argc, at, 1);
-            step_environ(slot_fd(argv[at]));
-            at += 1;
-        } else if (strcmp(step, "exec") == 0) {
-            need(argc, at, 2);
-            const char *file = argv[at];
-            long count = number(argv[at + 1]);
-            at += 2;
-            if (count < 1 || at + count != argc) {
-                fail(EINVAL, 125);
-            }
-            /* argv is NULL-terminated by the kernel: argv[argc] == NULL. */
-            execvp(file, argv + at);
-            fail(errno, errno == ENOENT ? 127 : 126);
-        } else {
+        }
+        /* An unknown keyword or a short plan is a bug on the C# side. */
+        if (step == NULL || at + step->arguments > argc) {
             fail(EINVAL, 125);
         }
+        step->run(argv + at, argc - at);
+        at += step->arguments;
     }
     return 0;
 }

@@ -1,7 +1,8 @@
 // Core/Launch — running a plan: the helper started with posix_spawn from one long-lived
 // SpawnerThread, its sync steps answered over a socket, its failed step turned into a
 // LaunchFailedException (HelperReport), the program waited for, signalled, its output read
-// (OutputLines), and what the user gets back (LaunchedProcess).
+// (OutputLines), and what the user gets back (LaunchedProcess); ProgramLaunch runs a plan's
+// program as pwsh runs a native command (the terminal handed over, or its output piped).
 // Uses: Model, Proc, Threads, Plans.
 
 using System;
@@ -9,6 +10,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using PSNamespaces.Core.Plans;
+using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -63,7 +65,11 @@ internal sealed unsafe partial class HelperProcess : IDisposable
     /// </summary>
     /// <exception cref="LaunchFailedException">A step failed; the helper has been reaped.</exception>
     /// <exception cref="ExecHelperException">The helper file is missing, unreadable or not this machine's program.</exception>
-    internal static HelperProcess Start(LaunchPlan plan, SafeFd? stdin = null, SafeFd? stdout = null)
+    /// <param name="plan">The plan.</param>
+    /// <param name="onSync">What pwsh does at a sync step other than writing procfs files, given the waiting process's PID.</param>
+    /// <param name="stdin">The program's descriptor 0, or null for pwsh's.</param>
+    /// <param name="stdout">The program's descriptor 1, or null for pwsh's.</param>
+    internal static HelperProcess Start(LaunchPlan plan, Action<SyncWork, int>? onSync, SafeFd? stdin = null, SafeFd? stdout = null)
     {
         // Read on the spawner thread, which is in pwsh's own mount namespace: a caller inside
         // Invoke-InNamespace -Type Mount would find the module folder missing.
@@ -105,7 +111,7 @@ internal sealed unsafe partial class HelperProcess : IDisposable
         var helper = new HelperProcess(pid, pidfd);
         try
         {
-            helper.Converse(plan, socket);
+            helper.Converse(plan, socket, onSync);
             return helper;
         }
         catch
@@ -129,14 +135,14 @@ internal sealed unsafe partial class HelperProcess : IDisposable
     /// every step ran.
     /// </summary>
     /// <exception cref="LaunchFailedException">A step failed.</exception>
-    internal static int? RunToEnd(LaunchPlan plan)
+    internal static int? RunToEnd(LaunchPlan plan, Action<SyncWork, int>? onSync)
     {
-        using HelperProcess helper = Start(plan);
+        using HelperProcess helper = Start(plan, onSync);
         return helper.WaitForExit(CancellationToken.None);
     }
 
     /// <summary>Reads the helper's reports until EOF, answering sync steps; throws for a failed step.</summary>
-    private void Converse(LaunchPlan plan, SafeFd socket)
+    private void Converse(LaunchPlan plan, SafeFd socket, Action<SyncWork, int>? onSync)
     {
         var waiting = new Queue<LaunchStep>();
         LaunchStep? failed = null;
@@ -172,7 +178,7 @@ internal sealed unsafe partial class HelperProcess : IDisposable
                     Sys.TryPidfdOpen(ProgramPid, out _programPidfd);
                     while (waiting.Count > 0)
                     {
-                        Answer(waiting.Dequeue(), socket);
+                        Answer(waiting.Dequeue(), socket, onSync);
                     }
 
                     break;
@@ -185,7 +191,7 @@ internal sealed unsafe partial class HelperProcess : IDisposable
                     }
                     else
                     {
-                        Answer(step, socket);
+                        Answer(step, socket, onSync);
                     }
 
                     break;
@@ -201,11 +207,22 @@ internal sealed unsafe partial class HelperProcess : IDisposable
 
     /// <summary>Runs a sync step's work while the helper waits, then lets it go on. When the work
     /// fails, the socket is closed instead: the helper exits at EOF and nothing it made survives.</summary>
-    private void Answer(LaunchStep step, SafeFd socket)
+    private void Answer(LaunchStep step, SafeFd socket, Action<SyncWork, int>? onSync)
     {
+        int pid = step.AfterFork ? ProgramPid : Pid;
         try
         {
-            step.OnSync!(step.AfterFork ? ProgramPid : Pid);
+            if (step.Sync == SyncWork.WriteProcFiles)
+            {
+                foreach (ProcFileWrite write in step.Writes!)
+                {
+                    ProcControlFile.Write(pid, write.Name, write.Text);
+                }
+            }
+            else
+            {
+                (onSync ?? throw new InvalidOperationException($"Nothing answers the plan's sync step '{step.Text}'."))(step.Sync!.Value, pid);
+            }
         }
         catch
         {

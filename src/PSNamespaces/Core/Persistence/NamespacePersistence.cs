@@ -15,7 +15,11 @@ namespace PSNamespaces.Core.Persistence;
 /// <param name="DirectoryFd">The directory <paramref name="Name"/> is relative to, or AT_FDCWD.</param>
 /// <param name="Name">The file's name in that directory, or its absolute path.</param>
 /// <param name="Path">The absolute path, for messages and to unmount.</param>
-internal readonly record struct PersistTarget(int DirectoryFd, string Name, string Path);
+internal readonly record struct PersistTarget(int DirectoryFd, string Name, string Path)
+{
+    /// <summary>A file named by its absolute path.</summary>
+    internal static PersistTarget AtPath(string path) => new(Tmds.Linux.LibC.AT_FDCWD, path, path);
+}
 
 /// <summary>A namespace now held by a file.</summary>
 internal readonly record struct PersistedNamespace(NamespaceType Type, ulong Inode, string Path);

@@ -93,11 +93,12 @@ internal static class NamespaceUnshare
         plan.Unshare(flags, string.Join(",", Array.ConvertAll(types, t => t.ProcName())));
         if (Array.IndexOf(types, NamespaceType.Mount) >= 0)
         {
-            plan.Propagation("/", UnsharePlan.PropagationFlag(MountPropagation.Private));
+            plan.Propagation("/", MountPropagation.Private);
         }
 
+        plan.Sync(SyncWork.OpenNamespaces, "open", "open the new namespaces");
         NamespaceTarget? made = null;
-        plan.Sync("open", pid =>
+        void Open(SyncWork work, int pid)
         {
             var files = new NamespaceFile?[types.Length];
             try
@@ -119,8 +120,9 @@ internal static class NamespaceUnshare
 
                 throw;
             }
-        });
-        HelperProcess.RunToEnd(plan);
+        }
+
+        HelperProcess.RunToEnd(plan, Open);
         return made ?? throw new InvalidOperationException("The exec helper ended before its namespaces were opened.");
     }
 

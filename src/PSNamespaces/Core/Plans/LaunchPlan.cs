@@ -1,10 +1,15 @@
-// Core/Plans — what the exec helper is to do, computed in C# and nothing run: a LaunchPlan is
-// the helper's argv, a list of steps; UnsharePlan (New-Namespace -FilePath), NsenterPlan
-// (Enter-Namespace) and NetnsExec (ip netns exec's /etc and /sys) build them from options.
+// Core/Plans — what the exec helper is to do, computed in C# from plain options and nothing
+// run: a LaunchPlan is the helper's argv, a list of steps; UnsharePlan (New-Namespace -FilePath,
+// its option policy in UnsharePolicy), NsenterPlan (Enter-Namespace) and NetnsExec (ip netns
+// exec's /etc and /sys) build them from options that hold only values (kinds, inodes, descriptor
+// numbers, PIDs), never an open descriptor.
 // Uses: Model, Proc, Targets.
 
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
+using PSNamespaces.Interop;
+using Tmds.Linux;
 
 namespace PSNamespaces.Core.Plans;
 
@@ -32,17 +37,23 @@ internal sealed class LaunchPlan
     /// <summary>A fork step is in the plan: the program is the helper's child, not the helper.</summary>
     internal bool Forks { get; private set; }
 
-    /// <summary>The plan ends with an exec.</summary>
-    internal bool Execs { get; private set; }
+    /// <summary>The program the plan ends by exec'ing, as given; null without an exec step.</summary>
+    internal string? Program { get; private set; }
 
-    private void Add(string function, string? subject, string keyword, params string[] arguments) =>
-        Add(new LaunchStep(function, subject, null, Forks), keyword, arguments);
+    /// <summary>The program's arguments after argv[0].</summary>
+    internal string[] ProgramArguments { get; private set; } = System.Array.Empty<string>();
 
-    private void Add(LaunchStep step, string keyword, params string[] arguments)
+    /// <summary>The plan as one line for -Verbose: "nsexec: unshare net; exec true".</summary>
+    public override string ToString() => "nsexec: " + string.Join("; ", _steps);
+
+    private void Add(string keyword, string function, string? subject, string text, params string[] arguments) =>
+        Add(new LaunchStep(keyword, arguments, function, subject, Forks, text));
+
+    private void Add(LaunchStep step)
     {
         _steps.Add(step);
-        _arguments.Add(keyword);
-        _arguments.AddRange(arguments);
+        _arguments.Add(step.Keyword);
+        _arguments.AddRange(step.Arguments);
     }
 
     private int NewSlot()
@@ -59,11 +70,25 @@ internal sealed class LaunchPlan
 
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A word as a shell would need it: quoted when empty or holding blanks or quotes.</summary>
+    internal static string Quote(string word)
+    {
+        foreach (char c in word)
+        {
+            if (char.IsWhiteSpace(c) || c is '\'' or '"' or ';' or '$' or '`' or '\\')
+            {
+                return "'" + word.Replace("'", "'\\''", System.StringComparison.Ordinal) + "'";
+            }
+        }
+
+        return word.Length == 0 ? "''" : word;
+    }
+
     /// <summary>Opens a namespace file and checks it is (device, inode); returns its slot.</summary>
-    internal int OpenNamespace(string path, ulong device, ulong inode, string subject)
+    internal int OpenNamespace(string path, ulong device, ulong inode, string identity)
     {
         int slot = NewSlot();
-        Add("open", subject, "nsfd", Number(slot), path, Number(device), Number(inode));
+        Add("nsfd", "open", identity, $"open {Quote(path)} = {identity}", Number(slot), path, Number(device), Number(inode));
         return slot;
     }
 
@@ -71,80 +96,145 @@ internal sealed class LaunchPlan
     internal int OpenPidfd(int pid)
     {
         int slot = NewSlot();
-        Add("pidfd_open", Number(pid), "pidfd", Number(slot), Number(pid));
+        Add("pidfd", "pidfd_open", Number(pid), "pidfd " + Number(pid), Number(slot), Number(pid));
         return slot;
     }
 
     /// <summary>Fails unless the pinned process still runs.</summary>
-    internal void CheckAlive(int slot, int pid) => Add("pidfd_send_signal", Number(pid), "alive", Number(slot));
+    internal void CheckAlive(int slot, int pid) =>
+        Add("alive", "pidfd_send_signal", Number(pid), $"check {Number(pid)} alive", Number(slot));
 
-    internal void Setns(int slot, int cloneFlags, string subject) => Add("setns", subject, "setns", Number(slot), Number(cloneFlags));
+    /// <summary>Joins the namespaces of a slot; subject names them ("1234 net,uts", "net:[4026532008]").</summary>
+    internal void Setns(int slot, int cloneFlags, string subject) =>
+        Add("setns", "setns", subject, "setns " + subject, Number(slot), Number(cloneFlags));
 
-    internal void Unshare(int cloneFlags, string subject) => Add("unshare", subject, "unshare", Number(cloneFlags));
+    /// <summary>unshare(2) of the kinds; subject lists them ("user,net").</summary>
+    internal void Unshare(int cloneFlags, string subject) =>
+        Add("unshare", "unshare", subject, "unshare " + subject, Number(cloneFlags));
 
-    /// <summary>The helper waits while pwsh runs onSync with the PID of the waiting process.</summary>
-    internal void Sync(string function, System.Action<int> onSync) => Add(new LaunchStep(function, null, onSync, Forks), "sync");
+    /// <summary>The helper waits while pwsh does the work (with its PID), then goes on.</summary>
+    /// <param name="work">What pwsh does.</param>
+    /// <param name="function">The operation, for an error ("write", "mount").</param>
+    /// <param name="what">The work in words, for -Verbose.</param>
+    /// <param name="writes">For <see cref="SyncWork.WriteProcFiles"/>: the files to write.</param>
+    internal void Sync(SyncWork work, string function, string what, IReadOnlyList<ProcFileWrite>? writes = null) =>
+        Add(new LaunchStep("sync", System.Array.Empty<string>(), function, null, Forks, $"wait for pwsh to {what}")
+        {
+            Sync = work,
+            Writes = writes,
+        });
 
     /// <summary>From here on, steps run in a child the helper waits for.</summary>
     internal void Fork()
     {
-        Add("fork", null, "fork");
+        Add("fork", "fork", null, "fork");
         Forks = true;
     }
 
     /// <summary>PR_SET_PDEATHSIG; with expectedParent &gt; 0, fails if that parent is already gone.</summary>
     internal void ParentDeathSignal(int signal, int expectedParent) =>
-        Add("prctl(PR_SET_PDEATHSIG)", null, "pdeathsig", Number(signal), Number(expectedParent));
+        Add("pdeathsig", "prctl(PR_SET_PDEATHSIG)", null,
+            "pdeathsig " + SignalName.Format(signal) + (expectedParent > 0 ? " if parent " + Number(expectedParent) : ""),
+            Number(signal), Number(expectedParent));
 
-    internal void NotDumpable() => Add("prctl(PR_SET_DUMPABLE)", null, "nodump");
+    internal void NotDumpable() => Add("nodump", "prctl(PR_SET_DUMPABLE)", null, "nodump");
 
-    internal void Propagation(string path, ulong propagation) =>
-        Add("mount_setattr", path, "propagation", path, Number(propagation));
+    /// <summary>The recursive propagation of the mounts at path.</summary>
+    internal void Propagation(string path, MountPropagation propagation) =>
+        Add("propagation", "mount_setattr", path, $"propagation {Quote(path)} {propagation.ToString().ToLowerInvariant()}",
+            path, Number(PropagationFlag(propagation)));
+
+    private static ulong PropagationFlag(MountPropagation propagation) => propagation switch
+    {
+        MountPropagation.Shared => (ulong)LibC.MS_SHARED,
+        MountPropagation.Slave => (ulong)LibC.MS_SLAVE,
+        MountPropagation.Private => (ulong)LibC.MS_PRIVATE,
+        _ => throw new System.ArgumentOutOfRangeException(nameof(propagation)),
+    };
 
     /// <summary>A new filesystem of fsType (proc, sysfs) on path, with MOUNT_ATTR_* flags.</summary>
     internal void Mount(string fsType, string path, ulong attributes) =>
-        Add("mount(" + fsType + ")", path, "mount", fsType, path, Number(attributes));
+        Add("mount", "mount(" + fsType + ")", path, $"mount {fsType} {Quote(path)}{MountAttributes(attributes)}",
+            fsType, path, Number(attributes));
 
-    internal void Bind(string source, string path) => Add("mount(bind " + source + ")", path, "bind", source, path);
+    private static string MountAttributes(ulong attributes)
+    {
+        var names = new List<string>();
+        if ((attributes & Sys.MOUNT_ATTR_RDONLY) != 0)
+        {
+            names.Add("ro");
+        }
 
-    internal void Unmount(string path) => Add("umount2", path, "umount", path);
+        if ((attributes & Sys.MOUNT_ATTR_NOSUID) != 0)
+        {
+            names.Add("nosuid");
+        }
 
-    internal void Chroot(string path) => Add("chroot", path, "chroot", path);
+        if ((attributes & Sys.MOUNT_ATTR_NODEV) != 0)
+        {
+            names.Add("nodev");
+        }
 
-    internal void Chdir(string path) => Add("chdir", path, "chdir", path);
+        if ((attributes & Sys.MOUNT_ATTR_NOEXEC) != 0)
+        {
+            names.Add("noexec");
+        }
 
-    internal void DropSupplementaryGroups() => Add("setgroups", null, "setgroups");
+        return names.Count == 0 ? "" : " (" + string.Join(",", names) + ")";
+    }
 
-    internal void SetGid(uint gid) => Add("setgid", Number(gid), "setgid", Number(gid));
+    internal void Bind(string source, string path) =>
+        Add("bind", "mount(bind " + source + ")", path, $"bind {Quote(source)} {Quote(path)}", source, path);
 
-    internal void SetUid(uint uid) => Add("setuid", Number(uid), "setuid", Number(uid));
+    internal void Unmount(string path) => Add("umount", "umount2", path, "umount " + Quote(path), path);
+
+    internal void Chroot(string path) => Add("chroot", "chroot", path, "chroot " + Quote(path), path);
+
+    internal void Chdir(string path) => Add("chdir", "chdir", path, "chdir " + Quote(path), path);
+
+    internal void DropSupplementaryGroups() => Add("setgroups", "setgroups", null, "setgroups none");
+
+    internal void SetGid(uint gid) => Add("setgid", "setgid", Number(gid), "setgid " + Number(gid), Number(gid));
+
+    internal void SetUid(uint uid) => Add("setuid", "setuid", Number(uid), "setuid " + Number(uid), Number(uid));
 
     /// <summary>Opens a file with open(2) flags (O_CLOEXEC added by the helper); returns its slot.</summary>
     internal int OpenFile(string path, int flags, string function)
     {
         int slot = NewSlot();
-        Add(function, path, "open", Number(slot), Number(flags), path);
+        Add("open", function, path, "open " + Quote(path), Number(slot), Number(flags), path);
         return slot;
     }
 
     /// <summary>Writes text into an opened file (cgroup.procs).</summary>
-    internal void Write(int slot, string text, string function, string subject) => Add(function, subject, "write", Number(slot), text);
+    internal void Write(int slot, string text, string function, string subject) =>
+        Add("write", function, subject, $"write {Quote(text)} to {Quote(subject)}", Number(slot), text);
 
     /// <summary>setgid to the owner gid of an opened file, as the user namespace joined by then sees it.</summary>
-    internal void SetGidOfOwner(int slot, string subject) => Add("setgid", subject, "setgid-owner", Number(slot));
+    internal void SetGidOfOwner(int slot, string subject) =>
+        Add("setgid-owner", "setgid", subject, "setgid to the " + subject, Number(slot));
 
     /// <summary>setuid to the owner uid of an opened file, as the user namespace joined by then sees it.</summary>
-    internal void SetUidOfOwner(int slot, string subject) => Add("setuid", subject, "setuid-owner", Number(slot));
+    internal void SetUidOfOwner(int slot, string subject) =>
+        Add("setuid-owner", "setuid", subject, "setuid to the " + subject, Number(slot));
 
     /// <summary>The program's environment becomes the NAME=VALUE entries of an opened environ file.</summary>
-    internal void ReplaceEnvironment(int slot, string subject) => Add("read(environ)", subject, "environ", Number(slot));
+    internal void ReplaceEnvironment(int slot, string subject) =>
+        Add("environ", "read(environ)", subject, "environment of " + Quote(subject), Number(slot));
 
-    /// <summary>The last step: execvp(file, argv), the environment being the one pwsh gave the helper or the environ step's.</summary>
-    internal void Exec(string file, IReadOnlyList<string> argv)
+    /// <summary>The last step: execvp(file, [file, arguments...]), the environment being the one pwsh gave the helper or the environ step's.</summary>
+    internal void Exec(string file, IReadOnlyList<string> arguments)
     {
-        var arguments = new List<string>(argv.Count + 2) { file, Number(argv.Count) };
-        arguments.AddRange(argv);
-        Add("execvp", file, "exec", arguments.ToArray());
-        Execs = true;
+        var words = new List<string>(arguments.Count + 3) { file, Number(arguments.Count + 1), file };
+        words.AddRange(arguments);
+        var text = new StringBuilder("exec ").Append(Quote(file));
+        foreach (string argument in arguments)
+        {
+            text.Append(' ').Append(Quote(argument));
+        }
+
+        Add(new LaunchStep("exec", words, "execvp", file, Forks, text.ToString()));
+        Program = file;
+        ProgramArguments = System.Linq.Enumerable.ToArray(arguments);
     }
 }

@@ -2,84 +2,38 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using PSNamespaces.Core.Model;
-using PSNamespaces.Core.Targets;
-using PSNamespaces.Interop;
 using Tmds.Linux;
 
 namespace PSNamespaces.Core.Plans;
-
-/// <summary>What Enter-Namespace asks for: the options of nsenter(1) and ip netns exec.</summary>
-internal sealed class NsenterOptions
-{
-    /// <summary>The namespaces to join, already selected by kind.</summary>
-    internal required NamespaceTarget Target { get; init; }
-
-    /// <summary>Where the program starts when it joins no mount namespace: pwsh's location.</summary>
-    internal required string CallerDirectory { get; init; }
-
-    /// <summary>Fork after joining, so the program is in the joined PID namespace.</summary>
-    internal bool Fork { get; init; }
-
-    /// <summary>Join the user namespace before the others (an unprivileged caller gains its
-    /// rights there first) rather than after them (root gives its rights up last).</summary>
-    internal bool UserFirst { get; init; }
-
-    /// <summary>With ip netns exec's setup: a private mount namespace, fresh /sys, these binds.</summary>
-    internal IReadOnlyList<EtcBind>? NetnsBinds { get; init; }
-
-    internal bool UnmountSys { get; init; }
-
-    internal bool SysReadOnly { get; init; }
-
-    internal string? Root { get; init; }
-
-    internal string? WorkingDirectory { get; init; }
-
-    internal bool DropSupplementaryGroups { get; init; }
-
-    internal uint? UserId { get; init; }
-
-    internal uint? GroupId { get; init; }
-
-    /// <summary>Set the uid to the target process's (nsenter -S follow); needs <see cref="NamespaceTarget.Pid"/>.</summary>
-    internal bool FollowUserId { get; init; }
-
-    /// <summary>Set the gid to the target process's (nsenter -G follow).</summary>
-    internal bool FollowGroupId { get; init; }
-
-    /// <summary>Give the program the target process's environment (nsenter --env).</summary>
-    internal bool TargetEnvironment { get; init; }
-
-    /// <summary>The cgroup.procs files of the target's cgroups to join (nsenter --join-cgroup), or null.</summary>
-    internal IReadOnlyList<string>? CgroupProcsFiles { get; init; }
-}
 
 /// <summary>The slots of the target process's files a plan opened (-1: not opened).</summary>
 internal readonly record struct ProcessFiles(int Directory, int Environ);
 
 /// <summary>
-/// The plan that runs a program inside existing namespaces. The helper opens each namespace
-/// itself and checks it is the one pwsh resolved: a pinned PID is opened again with pidfd_open,
-/// its /proc/PID/ns entries compared with pwsh's and the process checked alive, then all kinds
-/// joined with one setns(pidfd, flags); other namespaces are reopened through
-/// /proc/PWSH/fd/N (pwsh's descriptors stay close-on-exec) and joined one by one.
+/// The plan that runs a program inside existing namespaces, with nsenter's policy. The helper
+/// opens each namespace itself and checks it is the one pwsh resolved: a pinned PID is opened
+/// again with pidfd_open, its /proc/PID/ns entries compared with pwsh's and the process checked
+/// alive, then all kinds joined with one setns(pidfd, flags); other namespaces are reopened
+/// through /proc/PWSH/fd/N (pwsh's descriptors stay close-on-exec) and joined one by one.
 /// </summary>
 internal static class NsenterPlan
 {
-    // nsenter's order; the user namespace goes first or last (NsenterOptions.UserFirst).
+    // nsenter's order; the user namespace goes first or last (see Build).
     private static readonly NamespaceType[] s_joinOrder =
     {
         NamespaceType.Cgroup, NamespaceType.Ipc, NamespaceType.Uts, NamespaceType.Net,
         NamespaceType.Pid, NamespaceType.Mount, NamespaceType.Time,
     };
 
-    internal static LaunchPlan Build(NsenterOptions options)
+    internal static LaunchPlan Build(NsenterOptions options, LaunchCaller caller, NsenterFacts facts)
     {
         var plan = new LaunchPlan();
-        NamespaceTarget target = options.Target;
-        plan.Chdir(options.CallerDirectory);
+        JoinTarget target = options.Target;
+        // An unprivileged caller gains its rights in the user namespace first; root gives its up last.
+        bool userFirst = caller.Euid != 0;
+        plan.Chdir(caller.Directory);
         ProcessFiles process;
-        if (target.Pid is int pid && target.Pidfd is not null)
+        if (target.Pid is int pid && target.Pinned)
         {
             process = JoinPinnedProcess(plan, target, pid, options);
         }
@@ -88,18 +42,19 @@ internal static class NsenterPlan
             process = OpenProcessFiles(plan, target.Pid, options);
             JoinCgroup(plan, options);
             // A target that shares every namespace with pwsh (nsenter --all on such a process) leaves nothing to join.
-            if (target.Files.Count > 0)
+            if (target.Namespaces.Count > 0)
             {
-                JoinDescriptors(plan, target, options.UserFirst);
+                JoinDescriptors(plan, target, caller.Pid, userFirst);
             }
         }
 
-        if (options.NetnsBinds is not null)
+        if (options.NetnsName is not null)
         {
-            AddNetnsExecSetup(plan, options);
+            AddNetnsExecSetup(plan, facts);
         }
 
-        if (options.Fork)
+        // The program must be a child to be in a joined PID namespace.
+        if (target.Has(NamespaceType.Pid))
         {
             plan.Fork();
         }
@@ -114,58 +69,81 @@ internal static class NsenterPlan
             plan.Chdir(options.WorkingDirectory);
         }
 
-        if (options.DropSupplementaryGroups)
+        AddCredentials(plan, options, facts, process);
+        if (options.TargetEnvironment)
+        {
+            plan.ReplaceEnvironment(process.Environ, $"/proc/{target.Pid}/environ");
+        }
+
+        if (options.ReadNamespaces)
+        {
+            // While the program's process waits before its exec: afterwards it may be gone.
+            plan.Sync(SyncWork.ReadNamespaces, "read /proc/PID/ns", "read the program's namespaces");
+        }
+
+        plan.Exec(options.FilePath, options.ArgumentList);
+        return plan;
+    }
+
+    /// <summary>
+    /// nsenter's credentials: entering a user namespace sets uid and gid 0 unless preserved or
+    /// given; supplementary groups are dropped whenever ids change, except in a user namespace
+    /// whose setgroups is "deny", where setgroups(2) always fails.
+    /// </summary>
+    private static void AddCredentials(LaunchPlan plan, NsenterOptions options, NsenterFacts facts, ProcessFiles process)
+    {
+        bool user = options.Target.Has(NamespaceType.User);
+        bool setCredentials = user && !options.PreserveCredentials;
+        uint? uid = options.FollowUserId ? null : options.UserId ?? (setCredentials ? 0u : null);
+        uint? gid = options.FollowGroupId ? null : options.GroupId ?? (setCredentials ? 0u : null);
+        bool changes = uid is not null || gid is not null || options.FollowUserId || options.FollowGroupId;
+        if (!options.PreserveCredentials && changes && (!user || (options.Target.Pid is not null && facts.TargetSetgroupsAllowed)))
         {
             plan.DropSupplementaryGroups();
         }
 
-        string owner = $"owner of /proc/{target.Pid}";
+        string owner = $"owner of /proc/{options.Target.Pid}";
         if (options.FollowGroupId)
         {
             plan.SetGidOfOwner(process.Directory, owner);
         }
-        else if (options.GroupId is uint gid)
+        else if (gid is uint g)
         {
-            plan.SetGid(gid);
+            plan.SetGid(g);
         }
 
         if (options.FollowUserId)
         {
             plan.SetUidOfOwner(process.Directory, owner);
         }
-        else if (options.UserId is uint uid)
+        else if (uid is uint u)
         {
-            plan.SetUid(uid);
+            plan.SetUid(u);
         }
-
-        if (options.TargetEnvironment)
-        {
-            plan.ReplaceEnvironment(process.Environ, $"/proc/{target.Pid}/environ");
-        }
-
-        return plan;
     }
 
     /// <summary>
     /// All kinds at once with setns(pidfd, flags), after checking each is the one pwsh resolved.
     /// The process's own files are opened before the check too, so they are the pinned process's.
     /// </summary>
-    private static ProcessFiles JoinPinnedProcess(LaunchPlan plan, NamespaceTarget target, int pid, NsenterOptions options)
+    private static ProcessFiles JoinPinnedProcess(LaunchPlan plan, JoinTarget target, int pid, NsenterOptions options)
     {
         string subject = pid.ToString(CultureInfo.InvariantCulture);
         int slot = plan.OpenPidfd(pid);
-        foreach (NamespaceFile file in target.Files.Values)
+        int flags = 0;
+        foreach (JoinNamespace ns in target.Namespaces)
         {
-            plan.OpenNamespace($"/proc/{subject}/ns/{file.Type.ProcName()}", Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
+            plan.OpenNamespace($"/proc/{subject}/ns/{ns.Type.ProcName()}", ns.Device, ns.Inode, Nsfs.FormatId(ns.Type, ns.Inode));
+            flags |= ns.Type.CloneFlag();
         }
 
         ProcessFiles process = OpenProcessFiles(plan, pid, options);
         plan.CheckAlive(slot, pid);
         JoinCgroup(plan, options);
-        if (target.Files.Count > 0)
+        if (target.Namespaces.Count > 0)
         {
             plan.NotDumpable();
-            plan.Setns(slot, target.CloneFlags, subject + " " + Kinds(target.Files.Keys));
+            plan.Setns(slot, flags, subject + " " + string.Join(",", target.Namespaces.Select(ns => ns.Type.ProcName())));
         }
 
         return process;
@@ -213,14 +191,15 @@ internal static class NsenterPlan
     }
 
     /// <summary>Each of pwsh's descriptors reopened through /proc/PWSH/fd/N, checked, joined in order.</summary>
-    private static void JoinDescriptors(LaunchPlan plan, NamespaceTarget target, bool userFirst)
+    private static void JoinDescriptors(LaunchPlan plan, JoinTarget target, int pwshPid, bool userFirst)
     {
-        var slots = new Dictionary<NamespaceType, int>();
-        string pwsh = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        foreach (NamespaceFile file in target.Files.Values)
+        var slots = new Dictionary<NamespaceType, (int Slot, string Id)>();
+        string pwsh = pwshPid.ToString(CultureInfo.InvariantCulture);
+        foreach (JoinNamespace ns in target.Namespaces)
         {
-            string path = $"/proc/{pwsh}/fd/{file.Fd.Fd.ToString(CultureInfo.InvariantCulture)}";
-            slots[file.Type] = plan.OpenNamespace(path, Nsfs.Device, file.Inode, Nsfs.FormatId(file.Type, file.Inode));
+            string path = $"/proc/{pwsh}/fd/{ns.Descriptor.ToString(CultureInfo.InvariantCulture)}";
+            string id = Nsfs.FormatId(ns.Type, ns.Inode);
+            slots[ns.Type] = (plan.OpenNamespace(path, ns.Device, ns.Inode, id), id);
         }
 
         plan.NotDumpable();
@@ -229,30 +208,30 @@ internal static class NsenterPlan
             : s_joinOrder.Append(NamespaceType.User);
         foreach (NamespaceType type in order)
         {
-            if (slots.TryGetValue(type, out int slot))
+            if (slots.TryGetValue(type, out (int Slot, string Id) held))
             {
-                plan.Setns(slot, type.CloneFlag(), Nsfs.FormatId(type, target.Files[type].Inode));
+                plan.Setns(held.Slot, type.CloneFlag(), held.Id);
             }
         }
     }
 
     /// <summary>ip netns exec: nothing it mounts may reach the caller's mount namespace.</summary>
-    private static void AddNetnsExecSetup(LaunchPlan plan, NsenterOptions options)
+    private static void AddNetnsExecSetup(LaunchPlan plan, NsenterFacts facts)
     {
         plan.Unshare(NamespaceType.Mount.CloneFlag(), "mnt");
-        plan.Propagation("/", (ulong)LibC.MS_SLAVE);
-        if (options.UnmountSys)
+        plan.Propagation("/", MountPropagation.Slave);
+        if (facts.SysIsMounted)
         {
             plan.Unmount("/sys");
         }
 
         // sysfs shows the network devices of the namespace its mounter is in: the joined one.
-        plan.Mount("sysfs", "/sys", options.SysReadOnly ? Sys.MOUNT_ATTR_RDONLY : 0);
-        foreach (EtcBind bind in options.NetnsBinds!)
+        // Where /sys is no mount point the sysfs goes over whatever holds /sys, and a read-only
+        // filesystem cannot be shadowed by a read-write one.
+        plan.Mount("sysfs", "/sys", !facts.SysIsMounted && facts.SysReadOnly ? Interop.Sys.MOUNT_ATTR_RDONLY : 0);
+        foreach (EtcBind bind in facts.EtcBinds)
         {
             plan.Bind(bind.Source, bind.Target);
         }
     }
-
-    private static string Kinds(IEnumerable<NamespaceType> types) => string.Join(",", types.Select(t => t.ProcName()));
 }

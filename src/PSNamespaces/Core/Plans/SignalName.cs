@@ -33,4 +33,8 @@ internal static class SignalName
         int index = Array.FindIndex(s_names, n => n.Length > 0 && string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
         return index > 0 ? index : 0;
     }
+
+    /// <summary>"SIGTERM" for 15; the number for a signal without a standard name.</summary>
+    internal static string Format(int signal) =>
+        signal > 0 && signal < s_names.Length ? "SIG" + s_names[signal] : signal.ToString(CultureInfo.InvariantCulture);
 }

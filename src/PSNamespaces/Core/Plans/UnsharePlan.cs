@@ -1,51 +1,10 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using Tmds.Linux;
 
 namespace PSNamespaces.Core.Plans;
-
-/// <summary>What New-Namespace -FilePath asks for: the options of unshare(1).</summary>
-internal sealed class UnshareOptions
-{
-    internal required IReadOnlyCollection<NamespaceType> Types { get; init; }
-
-    /// <summary>Where the program starts when no root or working directory is given: pwsh's location.</summary>
-    internal required string CallerDirectory { get; init; }
-
-    internal bool MountProc { get; init; }
-
-    internal MountPropagation Propagation { get; init; }
-
-    internal string? Root { get; init; }
-
-    internal string? WorkingDirectory { get; init; }
-
-    internal IReadOnlyList<IdMapRange>? UidMap { get; init; }
-
-    internal IReadOnlyList<IdMapRange>? GidMap { get; init; }
-
-    internal SetGroupsMode? SetGroups { get; init; }
-
-    internal long? MonotonicOffset { get; init; }
-
-    internal long? BoottimeOffset { get; init; }
-
-    internal uint? UserId { get; init; }
-
-    internal uint? GroupId { get; init; }
-
-    /// <summary>The signal the program gets when pwsh dies; 0 for none.</summary>
-    internal int KillSignal { get; init; }
-
-    /// <summary>
-    /// Run by pwsh while the program's process waits after the fork (PID 1 of a new PID
-    /// namespace), given its PID: binds the new namespaces on files (New-Namespace -FilePath with -Path or -Name).
-    /// </summary>
-    internal System.Action<int>? Persist { get; init; }
-}
 
 /// <summary>
 /// The plan that runs a program in new namespaces, in the order unshare(1) does it: unshare all
@@ -56,30 +15,35 @@ internal sealed class UnshareOptions
 /// </summary>
 internal static class UnsharePlan
 {
-    internal static LaunchPlan Build(UnshareOptions options)
+    internal static LaunchPlan Build(UnshareSettings settings)
     {
+        UnshareOptions options = settings.Options;
+        IReadOnlyList<NamespaceType> types = settings.Types;
         var plan = new LaunchPlan();
         int flags = 0;
-        foreach (NamespaceType type in options.Types)
+        foreach (NamespaceType type in types)
         {
             flags |= type.CloneFlag();
         }
 
-        bool forks = options.Types.Contains(NamespaceType.Pid) || options.Types.Contains(NamespaceType.Time);
-        int pwsh = System.Environment.ProcessId;
-        plan.Chdir(options.CallerDirectory);
-        if (options.KillSignal != 0 && forks)
+        bool forks = types.Contains(NamespaceType.Pid) || types.Contains(NamespaceType.Time);
+        int pwsh = settings.Caller.Pid;
+        plan.Chdir(settings.Caller.Directory);
+        if (settings.KillSignal != 0 && forks)
         {
             // The helper waits for the program; if pwsh dies, the helper dies, and the program's
             // own parent-death signal follows.
             plan.ParentDeathSignal(LibC.SIGKILL, pwsh);
         }
 
-        plan.Unshare(flags, string.Join(",", options.Types.Select(t => t.ProcName())));
-        if (options.UidMap is not null || options.GidMap is not null || options.SetGroups is not null ||
-            options.MonotonicOffset is not null || options.BoottimeOffset is not null)
+        plan.Unshare(flags, string.Join(",", types.Select(t => t.ProcName())));
+        List<ProcFileWrite> writes = WritesFromOutside(settings);
+        if (writes.Count > 0)
         {
-            plan.Sync("write", pid => WriteFromOutside(pid, options));
+            // From the parent user namespace: a process inside the new one could only map its
+            // own id, pwsh can write any map its privileges allow.
+            plan.Sync(SyncWork.WriteProcFiles, "write",
+                "write " + string.Join(", ", writes.Select(w => w.Name + " " + LaunchPlan.Quote(w.Text.TrimEnd('\n').Replace("\n", ", ", System.StringComparison.Ordinal)))), writes);
         }
 
         if (forks)
@@ -87,17 +51,18 @@ internal static class UnsharePlan
             plan.Fork();
         }
 
-        if (options.Persist is not null)
+        if (settings.PersistTypes is IReadOnlyList<NamespaceType> persisted)
         {
             // After the fork, as util-linux binds --pid=FILE: a PID namespace can be bound only
             // once its PID 1 lives. Before the exec, so a program that ends at once is no race.
-            plan.Sync("mount", options.Persist);
+            plan.Sync(SyncWork.Persist, "mount",
+                $"bind {string.Join(",", persisted.Select(t => t.ProcName()))} on {string.Join(", ", settings.PersistFiles!.Select(LaunchPlan.Quote))}");
         }
 
-        bool newMount = options.Types.Contains(NamespaceType.Mount);
+        bool newMount = types.Contains(NamespaceType.Mount);
         if (newMount && options.Propagation != MountPropagation.Unchanged)
         {
-            plan.Propagation("/", PropagationFlag(options.Propagation));
+            plan.Propagation("/", options.Propagation);
         }
 
         if (options.Root is not null)
@@ -115,7 +80,7 @@ internal static class UnsharePlan
             // A fresh proc on a /proc that still propagates would appear in the original namespace too.
             if (options.Root is null && options.Propagation != MountPropagation.Private)
             {
-                plan.Propagation("/proc", (ulong)LibC.MS_PRIVATE);
+                plan.Propagation("/proc", MountPropagation.Private);
             }
 
             plan.Mount("proc", "/proc", Sys.MOUNT_ATTR_NOSUID | Sys.MOUNT_ATTR_NODEV | Sys.MOUNT_ATTR_NOEXEC);
@@ -123,7 +88,7 @@ internal static class UnsharePlan
 
         if (options.GroupId is uint gid)
         {
-            if (options.SetGroups != SetGroupsMode.Deny)
+            if (settings.SetGroups != SetGroupsMode.Deny)
             {
                 plan.DropSupplementaryGroups();
             }
@@ -136,49 +101,50 @@ internal static class UnsharePlan
             plan.SetUid(uid);
         }
 
-        if (options.KillSignal != 0)
+        if (settings.KillSignal != 0)
         {
             // Last: a change of credentials clears the parent-death signal. Without a fork the
             // parent is pwsh, and it must still be there once the signal is armed.
-            plan.ParentDeathSignal(options.KillSignal, forks ? 0 : pwsh);
+            plan.ParentDeathSignal(settings.KillSignal, forks ? 0 : pwsh);
         }
 
+        if (options.ReadNamespaces)
+        {
+            // While the program's process waits before its exec: afterwards it may be gone.
+            plan.Sync(SyncWork.ReadNamespaces, "read /proc/PID/ns", "read the program's namespaces");
+        }
+
+        plan.Exec(options.FilePath, options.ArgumentList);
         return plan;
     }
 
-    internal static ulong PropagationFlag(MountPropagation propagation) => propagation switch
+    /// <summary>What pwsh writes into the new user and time namespaces' control files, in the order the kernel needs.</summary>
+    private static List<ProcFileWrite> WritesFromOutside(UnshareSettings settings)
     {
-        MountPropagation.Shared => (ulong)LibC.MS_SHARED,
-        MountPropagation.Slave => (ulong)LibC.MS_SLAVE,
-        _ => (ulong)LibC.MS_PRIVATE,
-    };
-
-    /// <summary>
-    /// Done by pwsh while the helper waits, from the parent user namespace: a process inside the
-    /// new one could only map its own id, pwsh can write any map its privileges allow.
-    /// </summary>
-    private static void WriteFromOutside(int pid, UnshareOptions options)
-    {
-        if (options.SetGroups is SetGroupsMode mode)
+        var writes = new List<ProcFileWrite>();
+        if (settings.SetGroups is SetGroupsMode mode)
         {
-            ProcControlFile.Write(pid, "setgroups", mode == SetGroupsMode.Deny ? "deny" : "allow");
+            // Before gid_map: an unprivileged gid map is refused while setgroups is allowed.
+            writes.Add(new ProcFileWrite("setgroups", mode == SetGroupsMode.Deny ? "deny" : "allow"));
         }
 
-        if (options.UidMap is not null)
+        if (settings.UidMap is not null)
         {
-            ProcControlFile.Write(pid, "uid_map", IdMapRange.Format(options.UidMap));
+            writes.Add(new ProcFileWrite("uid_map", IdMapRange.Format(settings.UidMap)));
         }
 
-        if (options.GidMap is not null)
+        if (settings.GidMap is not null)
         {
-            ProcControlFile.Write(pid, "gid_map", IdMapRange.Format(options.GidMap));
+            writes.Add(new ProcFileWrite("gid_map", IdMapRange.Format(settings.GidMap)));
         }
 
+        UnshareOptions options = settings.Options;
         if (options.MonotonicOffset is not null || options.BoottimeOffset is not null)
         {
-            string offsets = string.Create(CultureInfo.InvariantCulture,
-                $"monotonic {options.MonotonicOffset ?? 0} 0\nboottime {options.BoottimeOffset ?? 0} 0\n");
-            ProcControlFile.Write(pid, "timens_offsets", offsets);
+            writes.Add(new ProcFileWrite("timens_offsets", string.Create(CultureInfo.InvariantCulture,
+                $"monotonic {options.MonotonicOffset ?? 0} 0\nboottime {options.BoottimeOffset ?? 0} 0\n")));
         }
+
+        return writes;
     }
 }
