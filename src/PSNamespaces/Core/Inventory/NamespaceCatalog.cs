@@ -2,7 +2,7 @@
 // (NamespaceCatalog, on a few threads with many processes; ProcessScanner for per-process rows),
 // the bind mounts from mountinfo (NsfsMounts), NETNSIDs over netlink (NetNsId), what holds a
 // namespace (NamespaceHolders) and the trees lsns draws (NamespaceTree).
-// Uses: Model, Proc, Threads.
+// Uses: Model, Proc, Attribution, Threads.
 
 using System;
 using System.Collections.Generic;

@@ -2,7 +2,7 @@
 // under /proc/PID/ns), its identity (nsfs device + inode, NS_GET_ID), an open descriptor of one
 // (NamespaceFile, checked with fstatfs to be nsfs), the nsfs ioctls, the rule for netns names,
 // and the public objects the cmdlets write (Namespace, NamespaceProcess, ProcNsStatus).
-// Uses no other room. Everything else builds on it.
+// Uses: none. Everything else builds on it.
 
 using System;
 
