@@ -17,6 +17,7 @@ internal sealed partial class NamespaceCatalog
     /// </summary>
     private void ScanDescriptors(int pid, int processFd)
     {
+        // Per process and per descriptor in the scan's loop: raw descriptors, as there.
         if (Sys.TryOpenAt(processFd, "fd\0"u8, O_RDONLY | O_DIRECTORY, out int dirFd) != 0)
         {
             return;

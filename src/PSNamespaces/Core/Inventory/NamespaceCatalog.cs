@@ -156,6 +156,8 @@ internal sealed partial class NamespaceCatalog : IDisposable
         foreach (int pid in pids)
         {
             cancel.ThrowIfCancellationRequested();
+            // Raw descriptors closed with LibC.close in this loop and what it calls per process
+            // (GetOrAdd, ScanDescriptors): a SafeFd would be one finalizable object per process.
             int err = _proc.TryOpenProcess(pid, out int fd);
             if (err != 0)
             {
@@ -165,7 +167,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
 
             try
             {
-                err = ProcessNamespaceReader.ReadLinks(fd, inodes, out string function);
+                err = ProcessNamespaceReader.TryReadLinks(fd, inodes, out string function);
                 if (err != 0)
                 {
                     NoteSkipped(pid, err, function);
@@ -225,9 +227,9 @@ internal sealed partial class NamespaceCatalog : IDisposable
     private void SetRepresentative(int pid, int processFd, ReadOnlySpan<Entry> entries, CgroupAttribution? cgroup)
     {
         cgroup ??= _cgroups.Read(processFd);
-        bool haveStat = ProcessNamespaceReader.ReadStat(processFd, out int ppid, out string name) == 0;
+        bool haveStat = ProcessNamespaceReader.TryReadStat(processFd, out int ppid, out string name) == 0;
         string command = ProcessNamespaceReader.ReadCommandLine(processFd);
-        bool haveOwner = ProcessNamespaceReader.ReadOwner(processFd, out uint uid) == 0;
+        bool haveOwner = ProcessNamespaceReader.TryReadOwner(processFd, out uint uid) == 0;
         foreach (Entry entry in entries)
         {
             Namespace ns = entry.Namespace;

@@ -38,6 +38,7 @@ internal sealed partial class WatchState
 
     private int? ParentOf(int pid)
     {
+        // Read for every process of a rescan: a raw descriptor, no SafeFd allocated per process.
         if (_proc.TryOpenProcess(pid, out int fd) != 0)
         {
             return null;
@@ -45,7 +46,7 @@ internal sealed partial class WatchState
 
         try
         {
-            return ProcessNamespaceReader.ReadStat(fd, out int ppid, out _) == 0 ? ppid : null;
+            return ProcessNamespaceReader.TryReadStat(fd, out int ppid, out _) == 0 ? ppid : null;
         }
         finally
         {

@@ -135,6 +135,7 @@ internal sealed partial class WatchState : IDisposable
             _ranFor.Remove(pid);
         }
 
+        // Read for every process in a rescan: a raw descriptor, no SafeFd allocated per process.
         if (_proc.TryOpenProcess(pid, out int fd) != 0)
         {
             Update(pid, default, -1, cause);
@@ -144,7 +145,7 @@ internal sealed partial class WatchState : IDisposable
         try
         {
             // A process that cannot be read (gone, or refused as PID 1 is here) holds nothing we can see.
-            bool read = ProcessNamespaceReader.ReadLinks(fd, links, out _) == 0;
+            bool read = ProcessNamespaceReader.TryReadLinks(fd, links, out _) == 0;
             Update(pid, read ? links : default, fd, cause);
         }
         finally
