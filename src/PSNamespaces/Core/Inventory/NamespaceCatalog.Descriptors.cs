@@ -7,6 +7,8 @@ using static Tmds.Linux.LibC;
 
 namespace PSNamespaces.Core.Inventory;
 
+// The namespaces held by open descriptors (-IncludeDescriptors): a walk of every /proc/PID/fd
+// with a statx per descriptor, behind a switch for its cost.
 internal sealed partial class NamespaceCatalog
 {
     /// <summary>
