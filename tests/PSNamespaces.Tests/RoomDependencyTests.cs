@@ -149,7 +149,8 @@ public class RoomDependencyTests
         return list == "none" ? [] : list.Split(", ").OrderBy(x => Array.IndexOf(Order, x));
     }
 
-    private static string SourceRoot([CallerFilePath] string thisFile = "") =>
+    /// <summary>The repository this test was compiled from.</summary>
+    internal static string SourceRoot([CallerFilePath] string thisFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
 
     [Fact]
