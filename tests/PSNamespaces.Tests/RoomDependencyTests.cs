@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 using PSNamespaces.Core.Model;
 using Xunit;
 
@@ -90,6 +92,66 @@ public class RoomDependencyTests
 
         Assert.True(wrong.Count == 0, "References against the room order:\n" + string.Join("\n", wrong));
     }
+
+    [Fact]
+    public void Each_rooms_Uses_header_names_the_rooms_it_uses()
+    {
+        // The main file's "// Uses:" line is what a reader trusts to know a room's neighbours;
+        // Interop is the floor under every room and is not listed.
+        var used = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (Type type in Module.GetTypes())
+        {
+            if (IsCompilerDetail(type) || RoomOf(type) is not string room || room == "Interop")
+            {
+                continue;
+            }
+
+            SortedSet<string> rooms = used.TryGetValue(room, out var r) ? r : used[room] = new(StringComparer.Ordinal);
+            foreach (Type target in Referenced(type))
+            {
+                if (target.Assembly == Module && !IsCompilerDetail(target) && RoomOf(target) is string other && other != room && other != "Interop")
+                {
+                    rooms.Add(other);
+                }
+            }
+        }
+
+        var wrong = new List<string>();
+        foreach (string room in Order.Skip(1))
+        {
+            string header = string.Join(", ", UsesHeader(room));
+            string actual = string.Join(", ", used.TryGetValue(room, out var r) ? r.OrderBy(x => Array.IndexOf(Order, x)) : []);
+            if (header != actual)
+            {
+                wrong.Add($"{room}: header says \"{header}\", the assembly uses \"{actual}\"");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, "Uses: headers that are not true (listed in room order):\n" + string.Join("\n", wrong));
+    }
+
+    /// <summary>
+    /// The rooms a room's main file lists in its "// Uses: A, B." line, in room order ("none"
+    /// for none). The main file is the one in Core/ROOM/ that begins "// Core/ROOM ".
+    /// </summary>
+    private static IEnumerable<string> UsesHeader(string room)
+    {
+        string folder = Path.Combine(SourceRoot(), "src", "PSNamespaces", "Core", room);
+        string[] mains = Directory.GetFiles(folder, "*.cs")
+            .Where(f => File.ReadLines(f).FirstOrDefault()?.StartsWith($"// Core/{room} ", StringComparison.Ordinal) == true)
+            .ToArray();
+        Assert.True(mains.Length == 1, $"Core/{room} has {mains.Length} files beginning \"// Core/{room} \"; one is its main file.");
+        string? line = File.ReadLines(mains[0]).TakeWhile(l => l.StartsWith("//", StringComparison.Ordinal))
+            .FirstOrDefault(l => l.StartsWith("// Uses: ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{mains[0]}: its first comment has no \"// Uses: \" line.");
+        string list = line["// Uses: ".Length..];
+        list = list[..list.IndexOf('.', StringComparison.Ordinal)];
+        return list == "none" ? [] : list.Split(", ").OrderBy(x => Array.IndexOf(Order, x));
+    }
+
+    /// <summary>The repository this test was compiled from.</summary>
+    internal static string SourceRoot([CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
 
     [Fact]
     public void The_check_sees_a_reference_made_only_inside_a_method_body()

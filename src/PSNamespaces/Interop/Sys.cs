@@ -5,8 +5,10 @@ using static Tmds.Linux.LibC;
 namespace PSNamespaces.Interop;
 
 /// <summary>
-/// Checked wrappers over the raw calls. The Try* forms return 0 or an errno, for hot loops where
-/// a vanished process is normal; the others throw <see cref="ErrnoException"/>.
+/// Checked wrappers over the raw calls, in the one convention of this layer: a Try* form
+/// returns 0 or the errno (never -1, never -errno) and gives its results in out parameters; the
+/// form without Try throws <see cref="ErrnoException"/>. Try* is for callers to whom a failure is
+/// an answer (a process gone mid-scan, a feature the kernel lacks).
 /// </summary>
 internal static unsafe partial class Sys
 {
@@ -37,8 +39,8 @@ internal static unsafe partial class Sys
 
     internal static SafeFd Open(string path, int flags) => OpenAt(AT_FDCWD, path, flags);
 
-    /// <summary>readlinkat(2) into a caller's buffer; returns the length or -errno.</summary>
-    internal static int ReadLinkAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer)
+    /// <summary>readlinkat(2) into a caller's buffer; returns 0 or the errno, the text's length in length.</summary>
+    internal static int TryReadLinkAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer, out int length)
     {
         nint n;
         fixed (byte* p = pathz)
@@ -47,27 +49,35 @@ internal static unsafe partial class Sys
             n = (nint)readlinkat(dirfd, p, b, buffer.Length);
         }
 
-        return n >= 0 ? (int)n : -errno;
+        length = n >= 0 ? (int)n : 0;
+        return n >= 0 ? 0 : errno;
     }
 
-    /// <summary>Reads a small file relative to dirfd into buffer; returns the length or -errno.</summary>
-    internal static int ReadSmallFileAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer)
+    /// <summary>
+    /// Reads a small file relative to dirfd into buffer, retrying reads interrupted by a signal;
+    /// returns 0 or the errno, the bytes read in length (buffer.Length: the file may be longer).
+    /// </summary>
+    /// <remarks>
+    /// The descriptor stays a raw int closed here: this is called once per process in the /proc
+    /// scan, where a SafeFd would be one finalizable object per process.
+    /// </remarks>
+    internal static int TryReadSmallFileAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer, out int length)
     {
+        length = 0;
         int err = TryOpenAt(dirfd, pathz, O_RDONLY, out int fd);
         if (err != 0)
         {
-            return -err;
+            return err;
         }
 
         try
         {
-            int total = 0;
-            while (total < buffer.Length)
+            while (length < buffer.Length)
             {
                 nint n;
-                fixed (byte* b = buffer[total..])
+                fixed (byte* b = buffer[length..])
                 {
-                    n = (nint)read(fd, b, buffer.Length - total);
+                    n = (nint)read(fd, b, buffer.Length - length);
                 }
 
                 if (n < 0)
@@ -78,7 +88,7 @@ internal static unsafe partial class Sys
                         continue;
                     }
 
-                    return -e;
+                    return e;
                 }
 
                 if (n == 0)
@@ -86,15 +96,29 @@ internal static unsafe partial class Sys
                     break;
                 }
 
-                total += (int)n;
+                length += (int)n;
             }
 
-            return total;
+            return 0;
         }
         finally
         {
             close(fd);
         }
+    }
+
+    /// <summary>The length, or -errno: the old form, kept for Core/Threads/ThreadNamespaces until it calls <see cref="TryReadLinkAt"/>.</summary>
+    internal static int ReadLinkAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer)
+    {
+        int err = TryReadLinkAt(dirfd, pathz, buffer, out int length);
+        return err == 0 ? length : -err;
+    }
+
+    /// <summary>The length, or -errno: the old form, kept for Core/Launch/HelperProcess.Signals until it calls <see cref="TryReadSmallFileAt"/>.</summary>
+    internal static int ReadSmallFileAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer)
+    {
+        int err = TryReadSmallFileAt(dirfd, pathz, buffer, out int length);
+        return err == 0 ? length : -err;
     }
 
     /// <summary>statx(2) of the file a descriptor refers to (AT_EMPTY_PATH); returns 0 or errno.</summary>

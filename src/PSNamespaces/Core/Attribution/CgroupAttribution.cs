@@ -3,7 +3,7 @@
 // (SystemdCgroup, UnitName, CgroupRoot), and into the container runtime, id (ContainerRules, a
 // table of each runtime's path shapes) and Kubernetes pod UID (KubePod); ContainerLookup finds
 // the container an id prefix names.
-// Uses: Interop.
+// Uses: none. It reads the cgroup file through Interop alone.
 
 using System;
 

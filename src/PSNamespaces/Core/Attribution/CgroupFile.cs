@@ -47,8 +47,7 @@ internal sealed class CgroupFile
     internal static string? ReadPath(int processFd)
     {
         Span<byte> text = stackalloc byte[4096];
-        int n = Sys.ReadSmallFileAt(processFd, "cgroup\0"u8, text);
-        return n < 0 ? null : PathIn(text[..n]);
+        return Sys.TryReadSmallFileAt(processFd, "cgroup\0"u8, text, out int n) != 0 ? null : PathIn(text[..n]);
     }
 
     /// <summary>The path the file's text gives: the "0::" line, else the name=systemd line; null when neither.</summary>
@@ -77,19 +76,12 @@ internal sealed class CgroupFile
 
     private static string? ReadInitPath()
     {
-        int err = Sys.TryOpenAt(Tmds.Linux.LibC.AT_FDCWD, "/proc/1\0"u8, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY, out int fd);
-        if (err != 0)
+        if (Sys.TryOpenAt(Tmds.Linux.LibC.AT_FDCWD, "/proc/1\0"u8, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY, out int fd) != 0)
         {
             return null;
         }
 
-        try
-        {
-            return ReadPath(fd);
-        }
-        finally
-        {
-            Tmds.Linux.LibC.close(fd);
-        }
+        using var init = new SafeFd(fd);
+        return ReadPath(init.Fd);
     }
 }

@@ -18,6 +18,7 @@ internal static class ContainerScan
         foreach (int pid in proc.ListPids())
         {
             cancel.ThrowIfCancellationRequested();
+            // One process after another over /proc: a raw descriptor, no SafeFd allocated per process.
             if (proc.TryOpenProcess(pid, out int fd) != 0)
             {
                 continue;

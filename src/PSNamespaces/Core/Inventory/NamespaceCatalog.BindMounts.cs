@@ -34,24 +34,17 @@ internal sealed partial class NamespaceCatalog
             return;
         }
 
-        int err = Sys.TryOpenAt(AT_FDCWD, Sys.NullTerminated(path), O_RDONLY, out int fd);
-        if (err != 0)
+        if (Sys.TryOpenAt(AT_FDCWD, Sys.NullTerminated(path), O_RDONLY, out int raw) != 0)
         {
             return;
         }
 
-        try
+        using var fd = new SafeFd(raw);
+        if (Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 &&
+            stx.stx_ino == entry.Namespace.Inode &&
+            NamespaceIoctl.TryGetType(fd.Fd, out NamespaceType type, entry.Namespace.Type) == 0 && type == entry.Namespace.Type)
         {
-            if (Sys.TryFstatx(fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 &&
-                stx.stx_ino == entry.Namespace.Inode &&
-                NamespaceIoctl.TryGetType(fd, out NamespaceType type, entry.Namespace.Type) == 0 && type == entry.Namespace.Type)
-            {
-                DescribeNew(entry, fd);
-            }
-        }
-        finally
-        {
-            close(fd);
+            DescribeNew(entry, fd.Fd);
         }
     }
 }

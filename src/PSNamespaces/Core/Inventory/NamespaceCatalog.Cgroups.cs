@@ -3,6 +3,8 @@ using PSNamespaces.Core.Attribution;
 
 namespace PSNamespaces.Core.Inventory;
 
+// Who owns each namespace (Core/Attribution), and the rule for when a process's cgroup file is
+// worth its read: for the lowest PID always, for every process only when asked.
 internal sealed partial class NamespaceCatalog
 {
     // The cgroup file is read for each namespace's lowest PID only, unless every process's is

@@ -7,6 +7,8 @@ using static Tmds.Linux.LibC;
 
 namespace PSNamespaces.Core.Inventory;
 
+// The namespaces held by open descriptors (-IncludeDescriptors): a walk of every /proc/PID/fd
+// with a statx per descriptor, behind a switch for its cost.
 internal sealed partial class NamespaceCatalog
 {
     /// <summary>
@@ -17,6 +19,7 @@ internal sealed partial class NamespaceCatalog
     /// </summary>
     private void ScanDescriptors(int pid, int processFd)
     {
+        // Per process and per descriptor in the scan's loop: raw descriptors, as there.
         if (Sys.TryOpenAt(processFd, "fd\0"u8, O_RDONLY | O_DIRECTORY, out int dirFd) != 0)
         {
             return;

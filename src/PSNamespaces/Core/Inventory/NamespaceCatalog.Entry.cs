@@ -6,6 +6,8 @@ using PSNamespaces.Core.Proc;
 
 namespace PSNamespaces.Core.Inventory;
 
+// What the scan collects about one namespace (its processes, paths, descriptors, units) and how a
+// later partition's collection is merged into it: a type of its own, nested for its privacy.
 internal sealed partial class NamespaceCatalog
 {
     /// <summary>A namespace while the scan collects what holds it; <see cref="Complete"/> turns it into its output form.</summary>

@@ -7,6 +7,9 @@ using PSNamespaces.Core.Threads;
 
 namespace PSNamespaces.Core.Inventory;
 
+// The scan on several threads: cutting the PID list into runs, the threads' rules (plain threads,
+// born in the caller's namespaces; none after setns into a PID namespace) and the merge in PID
+// order that makes the result one pass's.
 internal sealed partial class NamespaceCatalog
 {
     // Below this many processes the scan takes a few milliseconds, too little to pay for threads.

@@ -2,7 +2,7 @@
 // (NamespaceCatalog, on a few threads with many processes; ProcessScanner for per-process rows),
 // the bind mounts from mountinfo (NsfsMounts), NETNSIDs over netlink (NetNsId), what holds a
 // namespace (NamespaceHolders) and the trees lsns draws (NamespaceTree).
-// Uses: Model, Proc, Threads.
+// Uses: Model, Proc, Attribution, Threads.
 
 using System;
 using System.Collections.Generic;
@@ -156,6 +156,8 @@ internal sealed partial class NamespaceCatalog : IDisposable
         foreach (int pid in pids)
         {
             cancel.ThrowIfCancellationRequested();
+            // Raw descriptors closed with LibC.close in this loop and what it calls per process
+            // (GetOrAdd, ScanDescriptors): a SafeFd would be one finalizable object per process.
             int err = _proc.TryOpenProcess(pid, out int fd);
             if (err != 0)
             {
@@ -165,7 +167,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
 
             try
             {
-                err = ProcessNamespaceReader.ReadLinks(fd, inodes, out string function);
+                err = ProcessNamespaceReader.TryReadLinks(fd, inodes, out string function);
                 if (err != 0)
                 {
                     NoteSkipped(pid, err, function);
@@ -225,9 +227,9 @@ internal sealed partial class NamespaceCatalog : IDisposable
     private void SetRepresentative(int pid, int processFd, ReadOnlySpan<Entry> entries, CgroupAttribution? cgroup)
     {
         cgroup ??= _cgroups.Read(processFd);
-        bool haveStat = ProcessNamespaceReader.ReadStat(processFd, out int ppid, out string name) == 0;
+        bool haveStat = ProcessNamespaceReader.TryReadStat(processFd, out int ppid, out string name) == 0;
         string command = ProcessNamespaceReader.ReadCommandLine(processFd);
-        bool haveOwner = ProcessNamespaceReader.ReadOwner(processFd, out uint uid) == 0;
+        bool haveOwner = ProcessNamespaceReader.TryReadOwner(processFd, out uint uid) == 0;
         foreach (Entry entry in entries)
         {
             Namespace ns = entry.Namespace;
@@ -261,6 +263,41 @@ internal sealed partial class NamespaceCatalog : IDisposable
         }
 
         return entry;
+    }
+
+    /// <summary>
+    /// Asks the kernel about a namespace through an open descriptor of it
+    /// (<see cref="NamespaceDescription"/>), adding its owner and parent to the catalog when not
+    /// yet seen, as lsns does for its trees.
+    /// </summary>
+    private void DescribeNew(Entry entry, int fd)
+    {
+        entry.Described = true;
+        NamespaceDescription.Ask(entry.Namespace, fd, Relate);
+    }
+
+    /// <summary>
+    /// Marks a namespace as held by another (an owner or parent), adding it first when no
+    /// process has shown it yet: an intermediate user namespace with no process left is still
+    /// alive while something it owns is.
+    /// </summary>
+    private void Relate(ulong? inode, NamespaceType type, int fd)
+    {
+        if (inode is not ulong known)
+        {
+            return;
+        }
+
+        if (!_entries.TryGetValue(known, out Entry? related))
+        {
+            related = Add(type, known);
+        }
+
+        related.HeldBy |= NamespaceHolder.Namespace;
+        if (Wanted(related))
+        {
+            DescribeNew(related, fd);
+        }
     }
 
     private Entry Add(NamespaceType type, ulong inode)

@@ -28,22 +28,16 @@ internal static class NamespaceDescription
     internal static void Ask(Namespace ns, int fd, Action<ulong?, NamespaceType, int>? related = null)
     {
         ns.NsId = NamespaceIoctl.TryGetId(fd);
-        if (NamespaceIoctl.TryOpenRelated(fd, NamespaceIoctl.NS_GET_USERNS, out int ownerFd) == 0)
+        if (NamespaceIoctl.TryOpenRelated(fd, NamespaceIoctl.NS_GET_USERNS, out int raw) == 0)
         {
-            try
+            using var owner = new SafeFd(raw);
+            ns.Owner = InodeOf(owner.Fd);
+            if (ns.Type != NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(owner.Fd, out uint ownerUid) == 0)
             {
-                ns.Owner = InodeOf(ownerFd);
-                if (ns.Type != NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(ownerFd, out uint ownerUid) == 0)
-                {
-                    ns.OwnerUid = ownerUid;
-                }
+                ns.OwnerUid = ownerUid;
+            }
 
-                related?.Invoke(ns.Owner, NamespaceType.User, ownerFd);
-            }
-            finally
-            {
-                close(ownerFd);
-            }
+            related?.Invoke(ns.Owner, NamespaceType.User, owner.Fd);
         }
 
         if (ns.Type == NamespaceType.User && NamespaceIoctl.TryGetOwnerUid(fd, out uint uid) == 0)
@@ -53,17 +47,11 @@ internal static class NamespaceDescription
 
         // Only PID and user namespaces nest; NS_GET_PARENT is EINVAL for the rest.
         if (ns.Type is NamespaceType.Pid or NamespaceType.User &&
-            NamespaceIoctl.TryOpenRelated(fd, NamespaceIoctl.NS_GET_PARENT, out int parentFd) == 0)
+            NamespaceIoctl.TryOpenRelated(fd, NamespaceIoctl.NS_GET_PARENT, out raw) == 0)
         {
-            try
-            {
-                ns.Parent = InodeOf(parentFd);
-                related?.Invoke(ns.Parent, ns.Type, parentFd);
-            }
-            finally
-            {
-                close(parentFd);
-            }
+            using var parent = new SafeFd(raw);
+            ns.Parent = InodeOf(parent.Fd);
+            related?.Invoke(ns.Parent, ns.Type, parent.Fd);
         }
 
         if (ns.Type == NamespaceType.Net)

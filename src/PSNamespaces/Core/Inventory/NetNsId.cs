@@ -33,43 +33,31 @@ internal static unsafe class NetNsId
     private static void Talk(ushort type, int netns, int id, string subject, out int answeredId)
     {
         answeredId = Sys.NETNSA_NSID_NOT_ASSIGNED;
-        int socket = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, Sys.NETLINK_ROUTE);
-        if (socket < 0)
+        using SafeFd socket = Sys.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW, Sys.NETLINK_ROUTE, "socket(AF_NETLINK)", subject);
+        uint sequence = (uint)Interlocked.Increment(ref s_sequence);
+        Sys.NsidRequest request = default;
+        request.header.nlmsg_len = (uint)sizeof(Sys.NsidRequest);
+        request.header.nlmsg_type = type;
+        request.header.nlmsg_flags = (ushort)(Sys.NLM_F_REQUEST | (type == Sys.RTM_NEWNSID ? Sys.NLM_F_ACK : 0));
+        request.header.nlmsg_seq = sequence;
+        request.rtgen_family = (byte)LibC.AF_UNSPEC;
+        request.fdAttribute = new Sys.rtattr { rta_len = 8, rta_type = Sys.NETNSA_FD };
+        request.fd = netns;
+        request.nsidAttribute = new Sys.rtattr { rta_len = 8, rta_type = Sys.NETNSA_NSID };
+        request.nsid = id;
+        if (type == Sys.RTM_GETNSID)
         {
-            throw new ErrnoException("socket(AF_NETLINK)", LibC.errno, subject);
+            // iproute2 sends only NETNSA_FD to ask; NETNSA_NSID would ask the other way round.
+            request.header.nlmsg_len -= 8;
         }
 
-        try
+        Sys.sockaddr_nl kernel = new() { nl_family = (ushort)LibC.AF_NETLINK };
+        if ((long)LibC.sendto(socket.Fd, &request, request.header.nlmsg_len, 0, (sockaddr*)&kernel, (uint)sizeof(Sys.sockaddr_nl)) < 0)
         {
-            uint sequence = (uint)Interlocked.Increment(ref s_sequence);
-            Sys.NsidRequest request = default;
-            request.header.nlmsg_len = (uint)sizeof(Sys.NsidRequest);
-            request.header.nlmsg_type = type;
-            request.header.nlmsg_flags = (ushort)(Sys.NLM_F_REQUEST | (type == Sys.RTM_NEWNSID ? Sys.NLM_F_ACK : 0));
-            request.header.nlmsg_seq = sequence;
-            request.rtgen_family = (byte)LibC.AF_UNSPEC;
-            request.fdAttribute = new Sys.rtattr { rta_len = 8, rta_type = Sys.NETNSA_FD };
-            request.fd = netns;
-            request.nsidAttribute = new Sys.rtattr { rta_len = 8, rta_type = Sys.NETNSA_NSID };
-            request.nsid = id;
-            if (type == Sys.RTM_GETNSID)
-            {
-                // iproute2 sends only NETNSA_FD to ask; NETNSA_NSID would ask the other way round.
-                request.header.nlmsg_len -= 8;
-            }
-
-            Sys.sockaddr_nl kernel = new() { nl_family = (ushort)LibC.AF_NETLINK };
-            if ((long)LibC.sendto(socket, &request, request.header.nlmsg_len, 0, (sockaddr*)&kernel, (uint)sizeof(Sys.sockaddr_nl)) < 0)
-            {
-                throw new ErrnoException("sendto(RTM_" + (type == Sys.RTM_NEWNSID ? "NEWNSID)" : "GETNSID)"), LibC.errno, subject);
-            }
-
-            Receive(socket, sequence, type, subject, out answeredId);
+            throw new ErrnoException("sendto(RTM_" + (type == Sys.RTM_NEWNSID ? "NEWNSID)" : "GETNSID)"), LibC.errno, subject);
         }
-        finally
-        {
-            LibC.close(socket);
-        }
+
+        Receive(socket.Fd, sequence, type, subject, out answeredId);
     }
 
     private static void Receive(int socket, uint sequence, ushort type, string subject, out int answeredId)

@@ -22,18 +22,18 @@ internal static class NsfsMounts
         byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            int length;
+            int length, err;
             // mountinfo has no size up front: read again into a bigger buffer until it fits.
-            while ((length = Sys.ReadSmallFileAt(LibC.AT_FDCWD, "/proc/thread-self/mountinfo\0"u8, buffer)) == buffer.Length)
+            while ((err = Sys.TryReadSmallFileAt(LibC.AT_FDCWD, "/proc/thread-self/mountinfo\0"u8, buffer, out length)) == 0 && length == buffer.Length)
             {
                 int size = buffer.Length * 4;
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = ArrayPool<byte>.Shared.Rent(size);
             }
 
-            if (length < 0)
+            if (err != 0)
             {
-                throw new ErrnoException("open", -length, "/proc/thread-self/mountinfo");
+                throw new ErrnoException("open", err, "/proc/thread-self/mountinfo");
             }
 
             ReadOnlySpan<byte> text = buffer.AsSpan(0, length);

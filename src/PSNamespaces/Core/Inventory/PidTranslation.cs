@@ -103,6 +103,7 @@ internal static class PidTranslation
     /// <summary>Whether the entry's number at index <paramref name="depth"/> of the list field is <paramref name="pid"/>, in that very namespace.</summary>
     private static bool Matches(ProcRoot directory, int entry, int depth, int pid, ulong pidNamespaceInode, ReadOnlySpan<byte> field)
     {
+        // Called for every process of the search: a raw descriptor, no SafeFd allocated per process.
         if (directory.TryOpenProcess(entry, out int fd) != 0)
         {
             return false;
@@ -127,37 +128,31 @@ internal static class PidTranslation
     {
         pid = 0;
         using var proc = new ProcRoot();
-        int err = proc.TryOpenProcess(callerPid, out int fd);
+        int err = proc.TryOpenProcess(callerPid, out int raw);
         if (err != 0)
         {
             return err == Errno.ENOENT ? Errno.ESRCH : err;
         }
 
-        try
+        using var process = new SafeFd(raw);
+        int[] ids = ReadIds(process.Fd, threads ? "NSpid:"u8 : "NStgid:"u8);
+        var levels = new List<PidNamespaceAncestry.Level>();
+        err = WalkProcess(process.Fd, ids.Length, levels);
+        if (err != 0)
         {
-            int[] ids = ReadIds(fd, threads ? "NSpid:"u8 : "NStgid:"u8);
-            var levels = new List<PidNamespaceAncestry.Level>();
-            err = WalkProcess(fd, ids.Length, levels);
-            if (err != 0)
-            {
-                return err;
-            }
-
-            for (int up = 0; up < levels.Count && up < ids.Length; up++)
-            {
-                if (levels[up].Inode == pidNamespace.Inode)
-                {
-                    pid = ids[ids.Length - 1 - up];
-                    return 0;
-                }
-            }
-
-            return Errno.ESRCH;
+            return err;
         }
-        finally
+
+        for (int up = 0; up < levels.Count && up < ids.Length; up++)
         {
-            LibC.close(fd);
+            if (levels[up].Inode == pidNamespace.Inode)
+            {
+                pid = ids[ids.Length - 1 - up];
+                return 0;
+            }
         }
+
+        return Errno.ESRCH;
     }
 
     /// <summary>The inode of the process's PID namespace <paramref name="up"/> levels above its own, or 0.</summary>
@@ -170,6 +165,7 @@ internal static class PidTranslation
     /// <summary>Walks up from /proc/PID/ns/pid (see <see cref="PidNamespaceAncestry.Walk"/>); 0 or the errno.</summary>
     internal static int WalkProcess(int processFd, int maxLevels, List<PidNamespaceAncestry.Level> levels)
     {
+        // Called per process by Get-ProcNsStatus and the NStgid search: a raw descriptor, no SafeFd per process.
         int err = Sys.TryOpenAt(processFd, "ns/pid\0"u8, LibC.O_RDONLY, out int nsFd);
         if (err != 0)
         {
@@ -189,7 +185,6 @@ internal static class PidTranslation
     private static int[] ReadIds(int processFd, ReadOnlySpan<byte> field)
     {
         Span<byte> buffer = stackalloc byte[8192];
-        int length = ProcessNamespaceReader.ReadStatus(processFd, buffer);
-        return length > 0 ? new ProcStatusText(buffer[..length]).IntList(field) : Array.Empty<int>();
+        return ProcessNamespaceReader.TryReadStatus(processFd, buffer, out int length) == 0 && length > 0 ? new ProcStatusText(buffer[..length]).IntList(field) : Array.Empty<int>();
     }
 }

@@ -28,6 +28,8 @@ internal sealed class ProcessScanner : IDisposable
     /// </summary>
     internal NamespaceProcess? TryReadNamespaces(int pid, out int errno, out string function, NamespaceLink? filter = null, ulong filterInode = 0)
     {
+        // Called for every process of a listing: a raw descriptor closed with LibC.close, no
+        // SafeFd allocated per process (so in TryReadStatus).
         function = "open";
         errno = _proc.TryOpenProcess(pid, out int fd);
         if (errno != 0)
@@ -39,7 +41,7 @@ internal sealed class ProcessScanner : IDisposable
         {
             if (filter is NamespaceLink link)
             {
-                errno = ProcessNamespaceReader.ReadLink(fd, link, out ulong inode);
+                errno = ProcessNamespaceReader.TryReadLink(fd, link, out ulong inode);
                 if (errno != 0 || inode != filterInode)
                 {
                     function = "readlinkat";
@@ -48,24 +50,23 @@ internal sealed class ProcessScanner : IDisposable
             }
 
             Span<byte> statusBuffer = stackalloc byte[4096];
-            int length = ReadStatus(fd, statusBuffer, out byte[]? rented);
+            errno = TryReadWholeStatus(fd, statusBuffer, out int length, out byte[]? rented);
             try
             {
-                if (length < 0)
+                if (errno != 0)
                 {
-                    errno = -length;
                     function = "read";
                     return null;
                 }
 
                 ulong[] inodes = new ulong[NamespaceLinks.Count];
-                errno = ProcessNamespaceReader.ReadLinks(fd, inodes, out function);
+                errno = ProcessNamespaceReader.TryReadLinks(fd, inodes, out function);
                 if (errno != 0)
                 {
                     return null;
                 }
 
-                errno = ProcessNamespaceReader.ReadOwner(fd, out uint uid);
+                errno = ProcessNamespaceReader.TryReadOwner(fd, out uint uid);
                 if (errno != 0)
                 {
                     function = "statx";
@@ -111,10 +112,9 @@ internal sealed class ProcessScanner : IDisposable
         try
         {
             Span<byte> statusBuffer = stackalloc byte[4096];
-            int length = ReadStatus(fd, statusBuffer, out rented);
-            if (length < 0)
+            errno = TryReadWholeStatus(fd, statusBuffer, out int length, out rented);
+            if (errno != 0)
             {
-                errno = -length;
                 return null;
             }
 
@@ -176,14 +176,14 @@ internal sealed class ProcessScanner : IDisposable
 
     /// <summary>
     /// Reads /proc/PID/status, into the stack buffer when it fits (it nearly always does), else
-    /// into a rented array that grows until the whole file fits.
+    /// into a rented array that grows until the whole file fits. Returns 0 or the errno.
     /// </summary>
-    private static int ReadStatus(int fd, Span<byte> stackBuffer, out byte[]? rented)
+    private static int TryReadWholeStatus(int fd, Span<byte> stackBuffer, out int length, out byte[]? rented)
     {
         rented = null;
-        int length = ProcessNamespaceReader.ReadStatus(fd, stackBuffer);
+        int err = ProcessNamespaceReader.TryReadStatus(fd, stackBuffer, out length);
         int size = stackBuffer.Length;
-        while (length == size)
+        while (err == 0 && length == size)
         {
             if (rented is not null)
             {
@@ -193,10 +193,10 @@ internal sealed class ProcessScanner : IDisposable
             size *= 4;
             rented = ArrayPool<byte>.Shared.Rent(size);
             size = rented.Length;
-            length = ProcessNamespaceReader.ReadStatus(fd, rented.AsSpan(0, size));
+            err = ProcessNamespaceReader.TryReadStatus(fd, rented.AsSpan(0, size), out length);
         }
 
-        return length;
+        return err;
     }
 
     public void Dispose() => _proc.Dispose();

@@ -3,7 +3,7 @@
 // (NamespaceFile, checked with fstatfs to be nsfs), the nsfs ioctls, the rule for netns names and
 // which /run/netns names a -Name selects (NetnsNameMatcher), and the public objects the cmdlets
 // write (Namespace, NamespaceProcess, ProcNsStatus).
-// Uses no other room. Everything else builds on it.
+// Uses: none. Everything else builds on it.
 
 using System;
 

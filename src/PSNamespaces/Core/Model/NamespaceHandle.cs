@@ -36,31 +36,24 @@ internal sealed unsafe class NamespaceHandle
     internal bool? IsAlive()
     {
         // open_by_handle_at needs a descriptor on the handle's filesystem: any nsfs file will do.
-        int err = Sys.TryOpenAt(LibC.AT_FDCWD, "/proc/thread-self/ns/net\0"u8, LibC.O_RDONLY, out int nsfs);
-        if (err != 0)
+        if (Sys.TryOpenAt(LibC.AT_FDCWD, "/proc/thread-self/ns/net\0"u8, LibC.O_RDONLY, out int fd) != 0)
         {
             return null;
         }
 
-        try
+        using var nsfs = new SafeFd(fd);
+        fixed (byte* b = _handle)
         {
-            int fd;
-            fixed (byte* b = _handle)
-            {
-                fd = LibC.open_by_handle_at(nsfs, (file_handle*)b, LibC.O_RDONLY | LibC.O_CLOEXEC);
-            }
+            fd = LibC.open_by_handle_at(nsfs.Fd, (file_handle*)b, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        }
 
-            if (fd >= 0)
-            {
-                LibC.close(fd);
-                return true;
-            }
-
+        if (fd < 0)
+        {
             return LibC.errno == Errno.ESTALE ? false : null;
         }
-        finally
-        {
-            LibC.close(nsfs);
-        }
+
+        // Opened only to learn that it can be.
+        new SafeFd(fd).Dispose();
+        return true;
     }
 }

@@ -115,7 +115,6 @@ internal static unsafe class NamespaceIoctl
     {
         Span<byte> text = stackalloc byte[64];
         byte[] path = Sys.NullTerminated("/proc/thread-self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        int n = Sys.ReadLinkAt(AT_FDCWD, path, text);
-        return n > 0 && Nsfs.TryParseLink(text[..n], out NamespaceType type, out _) ? type : null;
+        return Sys.TryReadLinkAt(AT_FDCWD, path, text, out int n) == 0 && n > 0 && Nsfs.TryParseLink(text[..n], out NamespaceType type, out _) ? type : null;
     }
 }

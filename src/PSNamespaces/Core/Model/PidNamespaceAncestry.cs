@@ -22,6 +22,8 @@ internal static class PidNamespaceAncestry
     /// </summary>
     internal static int Walk(int pidNamespaceFd, int maxLevels, List<Level> levels)
     {
+        // Walked for every process Get-ProcNsStatus lists: raw parent descriptors closed as the
+        // walk goes up, no SafeFd allocated per level.
         int fd = pidNamespaceFd;
         try
         {

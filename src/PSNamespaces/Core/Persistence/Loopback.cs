@@ -13,31 +13,19 @@ internal static unsafe class Loopback
     /// </summary>
     internal static void Up()
     {
-        int socket = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-        if (socket < 0)
+        using SafeFd socket = Sys.Socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0, "socket", "lo");
+        Sys.ifreq request = default;
+        request.ifr_name[0] = (byte)'l';
+        request.ifr_name[1] = (byte)'o';
+        if (LibC.ioctl(socket.Fd, LibC.SIOCGIFFLAGS, &request) != 0)
         {
-            throw new ErrnoException("socket", LibC.errno, "lo");
+            throw ErrnoException.FromLast("ioctl(SIOCGIFFLAGS)", "lo");
         }
 
-        try
+        request.ifr_flags |= Sys.IFF_UP;
+        if (LibC.ioctl(socket.Fd, LibC.SIOCSIFFLAGS, &request) != 0)
         {
-            Sys.ifreq request = default;
-            request.ifr_name[0] = (byte)'l';
-            request.ifr_name[1] = (byte)'o';
-            if (LibC.ioctl(socket, LibC.SIOCGIFFLAGS, &request) != 0)
-            {
-                throw new ErrnoException("ioctl(SIOCGIFFLAGS)", LibC.errno, "lo");
-            }
-
-            request.ifr_flags |= Sys.IFF_UP;
-            if (LibC.ioctl(socket, LibC.SIOCSIFFLAGS, &request) != 0)
-            {
-                throw new ErrnoException("ioctl(SIOCSIFFLAGS)", LibC.errno, "lo");
-            }
-        }
-        finally
-        {
-            LibC.close(socket);
+            throw ErrnoException.FromLast("ioctl(SIOCSIFFLAGS)", "lo");
         }
     }
 }

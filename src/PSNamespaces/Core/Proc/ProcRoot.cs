@@ -63,6 +63,10 @@ internal sealed class ProcRoot : IDisposable
     }
 
     /// <summary>Opens /proc/PID as a directory descriptor; returns 0 or the errno.</summary>
+    /// <remarks>
+    /// A raw descriptor the caller closes with LibC.close, not a SafeFd: the /proc scan opens one
+    /// per process, and a SafeFd would be one finalizable object per process.
+    /// </remarks>
     internal int TryOpenProcess(int pid, out int fd)
     {
         Span<byte> name = stackalloc byte[12];
@@ -83,9 +87,9 @@ internal sealed class ProcRoot : IDisposable
         ReadOnlySpan<byte> entry = NamespaceLinks.RelativePath(link);
         entry.CopyTo(path[written..]);
         Span<byte> text = stackalloc byte[64];
-        int n = Sys.ReadLinkAt(_fd.Fd, path[..(written + entry.Length)], text);
-        inode = n >= 0 ? Nsfs.ParseInode(text[..n]) : 0;
-        return n >= 0 ? 0 : -n;
+        int err = Sys.TryReadLinkAt(_fd.Fd, path[..(written + entry.Length)], text, out int n);
+        inode = err == 0 ? Nsfs.ParseInode(text[..n]) : 0;
+        return err;
     }
 
     public void Dispose() => _fd.Dispose();

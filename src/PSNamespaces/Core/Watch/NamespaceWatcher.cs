@@ -2,7 +2,7 @@
 // and exit; POLLPRI on mountinfo; RTNLGRP_NSID), an incremental state that re-reads only those
 // PIDs and mounts and turns the difference into Added/Removed/Persisted/Unpersisted events
 // (WatchState, TrackedNamespace), and the watcher thread that hands them to the pipeline.
-// Uses: Model, Proc, Threads, Inventory.
+// Uses: Model, Proc, Attribution, Threads, Inventory.
 
 using System;
 using System.Collections.Concurrent;

@@ -223,21 +223,15 @@ internal sealed class TrackedNamespace
 
         // What lsns shows of the lowest PID, and its cgroup (unit, container) as Get-Namespace
         // gives it, read again only when the lowest PID changed.
-        try
-        {
-            bool haveStat = ProcessNamespaceReader.ReadStat(fd, out int ppid, out string name) == 0;
-            string command = ProcessNamespaceReader.ReadCommandLine(fd);
-            ns.Pid = lowest;
-            ns.PPid = haveStat ? ppid : null;
-            ns.Command = command.Length > 0 ? command : haveStat ? name : null;
-            ns.Uid = ProcessNamespaceReader.ReadOwner(fd, out uint uid) == 0 ? uid : null;
-            ns.User = ns.Uid is uint known ? users.Lookup(known) : null;
-            CgroupProperties.Apply(ns, cgroups.Read(fd));
-        }
-        finally
-        {
-            close(fd);
-        }
+        using var process = new SafeFd(fd);
+        bool haveStat = ProcessNamespaceReader.TryReadStat(process.Fd, out int ppid, out string name) == 0;
+        string command = ProcessNamespaceReader.ReadCommandLine(process.Fd);
+        ns.Pid = lowest;
+        ns.PPid = haveStat ? ppid : null;
+        ns.Command = command.Length > 0 ? command : haveStat ? name : null;
+        ns.Uid = ProcessNamespaceReader.TryReadOwner(process.Fd, out uint uid) == 0 ? uid : null;
+        ns.User = ns.Uid is uint known ? users.Lookup(known) : null;
+        CgroupProperties.Apply(ns, cgroups.Read(process.Fd));
     }
 
     /// <summary>

@@ -233,8 +233,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     private static bool ProcIsInitialPidNamespace()
     {
         Span<byte> text = stackalloc byte[16];
-        int n = Sys.ReadLinkAt(AT_FDCWD, "/proc/self\0"u8, text);
-        return n > 0 && System.Buffers.Text.Utf8Parser.TryParse(text[..n], out int pid, out int used) && used == n && pid == Environment.ProcessId;
+        return Sys.TryReadLinkAt(AT_FDCWD, "/proc/self\0"u8, text, out int n) == 0 && n > 0 && System.Buffers.Text.Utf8Parser.TryParse(text[..n], out int pid, out int used) && used == n && pid == Environment.ProcessId;
     }
 
     public void Dispose()

@@ -6,6 +6,10 @@ using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core.Watch;
 
+// The holders no process event announces, a concern of their own beside the process links of
+// WatchState.cs: nsfs bind mounts, read again when mountinfo polls POLLPRI, and the unseen holders
+// (a descriptor, a socket, a child namespace) that keep a namespace lingering, which only the
+// kernel can answer for, through the namespace's file handle.
 internal sealed partial class WatchState
 {
     // How long after its last visible holder went a namespace's end is still put down to it.

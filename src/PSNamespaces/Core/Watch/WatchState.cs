@@ -28,6 +28,16 @@ internal sealed partial class WatchState : IDisposable
     private readonly List<TrackedNamespace> _pendingAdded = new();
     private bool _baseline = true;
 
+    // How long an Added found by a process waits for a bind mount of the namespace. ip netns add
+    // (and unshare --net=FILE) unshares, binds, exits: when the watcher reads the process between
+    // the first two, the mount follows within microseconds on a machine that is not overloaded.
+    // Held this long, the Added names it. Longer would cover ip preempted between the two (seen:
+    // 4 and 60 ms on two loaded cores) but delays every namespace that is never bound (unshare -n
+    // sleep) by as much, against a 50 ms latency budget; the rare late mount is a Persisted, which
+    // a -Name watch shows as its Added (Commands/NameView). An exit or another change of the
+    // namespace writes the Added at once.
+    internal const int AddedHoldMs = 10;
+
     /// <param name="types">Only events of these kinds; null for all.</param>
     /// <param name="treeRoot">Only namespaces that processes of this tree are or were in; null for all.</param>
     internal WatchState(NamespaceType[]? types, int? treeRoot)
@@ -135,6 +145,7 @@ internal sealed partial class WatchState : IDisposable
             _ranFor.Remove(pid);
         }
 
+        // Read for every process in a rescan: a raw descriptor, no SafeFd allocated per process.
         if (_proc.TryOpenProcess(pid, out int fd) != 0)
         {
             Update(pid, default, -1, cause);
@@ -144,7 +155,7 @@ internal sealed partial class WatchState : IDisposable
         try
         {
             // A process that cannot be read (gone, or refused as PID 1 is here) holds nothing we can see.
-            bool read = ProcessNamespaceReader.ReadLinks(fd, links, out _) == 0;
+            bool read = ProcessNamespaceReader.TryReadLinks(fd, links, out _) == 0;
             Update(pid, read ? links : default, fd, cause);
         }
         finally
@@ -277,6 +288,124 @@ internal sealed partial class WatchState : IDisposable
             _ => link,
         };
         return own != link;
+    }
+
+    /// <summary>True while an Added found by a process is held back (the mount table is worth reading again before the step ends).</summary>
+    internal bool HasPendingAdded => _pendingAdded.Count > 0;
+
+    /// <summary>When the first held-back Added is due (Environment.TickCount64); long.MaxValue for none.</summary>
+    internal long NextAddedDue
+    {
+        get
+        {
+            long due = long.MaxValue;
+            foreach (TrackedNamespace ns in _pendingAdded)
+            {
+                due = Math.Min(due, ns.PendingAdded?.Due ?? long.MaxValue);
+            }
+
+            return due;
+        }
+    }
+
+    /// <summary>Takes the events found since the last call, with the held-back Added events that are due by now.</summary>
+    internal List<NamespaceEvent> TakeEvents(long now)
+    {
+        foreach (TrackedNamespace ns in _pendingAdded)
+        {
+            if (ns.PendingAdded?.Due <= now)
+            {
+                WritePendingAdded(ns);
+            }
+        }
+
+        _pendingAdded.RemoveAll(static ns => ns.PendingAdded is null);
+        var taken = new List<NamespaceEvent>(_events);
+        _events.Clear();
+        return taken;
+    }
+
+    /// <summary>
+    /// Adds an event, unless filtered out. holdAdded: an Added found by a process, held back for
+    /// <see cref="AddedHoldMs"/> or until the next event of this namespace, so that a bind mount
+    /// made right after the namespace is part of it.
+    /// </summary>
+    private void Emit(NamespaceChangeType change, TrackedNamespace ns, NamespaceEventCause cause, int? pid, string? mountPoint, bool holdAdded = false)
+    {
+        if (_baseline ||
+            (_types is not null && Array.IndexOf(_types, ns.Namespace.Type) < 0) ||
+            (_tree is not null && !ns.InTree))
+        {
+            return;
+        }
+
+        // A held-back Added of it is written first, as the namespace is before this change.
+        WritePendingAdded(ns);
+        if (holdAdded)
+        {
+            ns.PendingAdded = new PendingAdded(DateTime.Now, Environment.TickCount64 + AddedHoldMs, cause, pid, mountPoint);
+            _pendingAdded.Add(ns);
+            return;
+        }
+
+        _events.Add(new NamespaceEvent(change, ns.Snapshot(_proc, _users, _cgroups), DateTime.Now, cause, pid, mountPoint));
+    }
+
+    private void WritePendingAdded(TrackedNamespace ns)
+    {
+        if (ns.PendingAdded is { } p)
+        {
+            ns.PendingAdded = null;
+            _events.Add(new NamespaceEvent(NamespaceChangeType.Added, ns.Snapshot(_proc, _users, _cgroups), p.Time, p.Cause, p.Pid, p.MountPoint));
+        }
+    }
+
+    /// <summary>Adds the descendants of the -Pid tree's root, from every process's parent.</summary>
+    private void AddDescendants()
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (int pid in _proc.ListPids())
+        {
+            if (ParentOf(pid) is int parent)
+            {
+                if (!children.TryGetValue(parent, out List<int>? list))
+                {
+                    children[parent] = list = new List<int>();
+                }
+
+                list.Add(pid);
+            }
+        }
+
+        var pending = new Stack<int>(_tree!);
+        while (pending.Count > 0)
+        {
+            foreach (int child in children.GetValueOrDefault(pending.Pop()) ?? new List<int>())
+            {
+                if (_tree!.Add(child))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+    }
+
+    private int? ParentOf(int pid)
+    {
+        // Read for every process of a rescan: a raw descriptor, no SafeFd allocated per process.
+        if (_proc.TryOpenProcess(pid, out int fd) != 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ProcessNamespaceReader.TryReadStat(fd, out int ppid, out _) == 0 ? ppid : null;
+        }
+        finally
+        {
+            close(fd);
+        }
     }
 
     public void Dispose() => _proc.Dispose();
