@@ -118,7 +118,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
 
             if (current is null)
             {
-                PSNamespaces.Core.Inventory.NetNsId.Set(file.Fd, Auto ? Sys.NETNSA_NSID_NOT_ASSIGNED : NetNsId, path);
+                PSNamespaces.Core.Inventory.NetNsId.Set(file.Fd, Auto ? null : NetNsId, path);
             }
 
             if (PassThru)

@@ -107,20 +107,6 @@ internal static unsafe partial class Sys
         }
     }
 
-    /// <summary>The length, or -errno: the old form, kept for Core/Threads/ThreadNamespaces until it calls <see cref="TryReadLinkAt"/>.</summary>
-    internal static int ReadLinkAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer)
-    {
-        int err = TryReadLinkAt(dirfd, pathz, buffer, out int length);
-        return err == 0 ? length : -err;
-    }
-
-    /// <summary>The length, or -errno: the old form, kept for Core/Launch/HelperProcess.Signals until it calls <see cref="TryReadSmallFileAt"/>.</summary>
-    internal static int ReadSmallFileAt(int dirfd, ReadOnlySpan<byte> pathz, Span<byte> buffer)
-    {
-        int err = TryReadSmallFileAt(dirfd, pathz, buffer, out int length);
-        return err == 0 ? length : -err;
-    }
-
     /// <summary>statx(2) of the file a descriptor refers to (AT_EMPTY_PATH); returns 0 or errno.</summary>
     internal static int TryFstatx(int fd, uint mask, out statx result)
     {

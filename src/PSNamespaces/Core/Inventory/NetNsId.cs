@@ -14,10 +14,13 @@ internal static unsafe class NetNsId
 {
     private static int s_sequence;
 
-    /// <summary>RTM_NEWNSID: assigns id to the network namespace behind netns; NETNSA_NSID_NOT_ASSIGNED lets the kernel pick.</summary>
+    /// <summary>RTM_NEWNSID: assigns an id to the network namespace behind netns.</summary>
     /// <exception cref="ErrnoException">EEXIST: it already has an id, or the id is another namespace's.</exception>
-    internal static void Set(SafeFd netns, int id, string subject) =>
-        Talk(Sys.RTM_NEWNSID, netns.Fd, id, subject, out _);
+    /// <param name="netns">The network namespace.</param>
+    /// <param name="id">The id to assign; null lets the kernel pick the lowest free one.</param>
+    /// <param name="subject">What the user named, for errors.</param>
+    internal static void Set(SafeFd netns, int? id, string subject) =>
+        Talk(Sys.RTM_NEWNSID, netns.Fd, id ?? Sys.NETNSA_NSID_NOT_ASSIGNED, subject, out _);
 
     /// <summary>RTM_GETNSID: the id of the network namespace behind netns, or null when it has none.</summary>
     internal static int? Get(SafeFd netns, string subject) => Get(netns.Fd, subject);

@@ -169,15 +169,15 @@ internal sealed unsafe partial class HelperProcess
     private bool DropsInterrupt(SafeFd programPidfd)
     {
         Span<byte> status = stackalloc byte[8192];
-        int length = Sys.ReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{ProgramPid}/status\0"), status);
-        if (length <= 0 || !new ProcStatusText(status[..length]).IsInitWithoutHandler(SIGINT))
+        if (Sys.TryReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{ProgramPid}/status\0"), status, out int length) != 0 ||
+            length == 0 || !new ProcStatusText(status[..length]).IsInitWithoutHandler(SIGINT))
         {
             return false;
         }
 
         Span<byte> children = stackalloc byte[16];
-        int childrenLength = Sys.ReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{ProgramPid}/task/{ProgramPid}/children\0"), children);
-        return childrenLength == 0 && Sys.TryPidfdAlive(programPidfd) == 0;
+        return Sys.TryReadSmallFileAt(AT_FDCWD, System.Text.Encoding.ASCII.GetBytes($"/proc/{ProgramPid}/task/{ProgramPid}/children\0"), children, out int childrenLength) == 0 &&
+               childrenLength == 0 && Sys.TryPidfdAlive(programPidfd) == 0;
     }
 
     /// <summary>SIGKILL to the program; a forked program's helper then exits with 137.</summary>

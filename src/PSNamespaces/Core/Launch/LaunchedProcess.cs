@@ -98,7 +98,7 @@ public sealed class LaunchedProcess
             foreach (NamespaceType type in NamespaceTypes.All)
             {
                 NamespaceLink link = NamespaceLinks.Of(type);
-                if (ProcessNamespaceReader.ReadLink(fd, link, out ulong inode) == 0 && inode != 0)
+                if (ProcessNamespaceReader.TryReadLink(fd, link, out ulong inode) == 0 && inode != 0)
                 {
                     // With its NS_GET_ID, as Get-Namespace's objects: only the id tells a namespace
                     // from a later one that got its inode number, when the object is given back.

@@ -3,7 +3,7 @@
 // its option policy in UnsharePolicy), NsenterPlan (Enter-Namespace) and NetnsExec (ip netns
 // exec's /etc and /sys) build them from options that hold only values (kinds, inodes, descriptor
 // numbers, PIDs), never an open descriptor.
-// Uses: Model, Proc, Targets.
+// Uses: Model, Proc, Inventory, Targets.
 
 using System.Collections.Generic;
 using System.Globalization;

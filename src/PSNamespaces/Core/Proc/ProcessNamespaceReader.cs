@@ -50,14 +50,6 @@ internal static class ProcessNamespaceReader
         return err;
     }
 
-    /// <summary>The old name of <see cref="TryReadLinks"/>, kept for Core/Threads until it is renamed there.</summary>
-    internal static int ReadLinks(int processFd, Span<ulong> inodes, out string failedFunction) =>
-        TryReadLinks(processFd, inodes, out failedFunction);
-
-    /// <summary>The old name of <see cref="TryReadLink"/>, kept for Commands/, Core/Targets and Core/Launch until it is renamed there.</summary>
-    internal static int ReadLink(int processFd, NamespaceLink link, out ulong inode) =>
-        TryReadLink(processFd, link, out inode);
-
     /// <summary>Reads /proc/PID/status into buffer; returns 0 or the errno, the bytes read in length.</summary>
     internal static int TryReadStatus(int processFd, Span<byte> buffer, out int length) =>
         Sys.TryReadSmallFileAt(processFd, "status\0"u8, buffer, out length);

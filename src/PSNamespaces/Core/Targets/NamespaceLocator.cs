@@ -78,7 +78,7 @@ internal static class NamespaceLocator
             ulong found;
             using (var process = new SafeFd(fd))
             {
-                err = ProcessNamespaceReader.ReadLink(process.Fd, link, out found);
+                err = ProcessNamespaceReader.TryReadLink(process.Fd, link, out found);
             }
 
             if (err == 0 && found == inode && TryOpenIfSame(ProcPath(pid, type), type, inode) is NamespaceFile file)

@@ -84,9 +84,9 @@ internal static class ThreadNamespaces
     {
         Span<byte> own = stackalloc byte[64];
         Span<byte> forChildren = stackalloc byte[64];
-        int n = Sys.ReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self/ns/pid\0"u8, own);
-        int m = Sys.ReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self/ns/pid_for_children\0"u8, forChildren);
-        return n > 0 && m > 0 && own[..n].SequenceEqual(forChildren[..m]);
+        return Sys.TryReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self/ns/pid\0"u8, own, out int n) == 0 &&
+               Sys.TryReadLinkAt(LibC.AT_FDCWD, "/proc/thread-self/ns/pid_for_children\0"u8, forChildren, out int m) == 0 &&
+               n > 0 && own[..n].SequenceEqual(forChildren[..m]);
     }
 
     /// <summary>Whether a thread of this process is still listed in /proc/self/task (not yet gone).</summary>
@@ -145,7 +145,7 @@ internal static class ThreadNamespaces
 
         try
         {
-            return ProcessNamespaceReader.ReadLinks(fd, inodes, out _);
+            return ProcessNamespaceReader.TryReadLinks(fd, inodes, out _);
         }
         finally
         {
@@ -156,7 +156,7 @@ internal static class ThreadNamespaces
     private static void Read(string directory, Span<ulong> inodes)
     {
         using SafeFd fd = Sys.Open(directory, LibC.O_RDONLY | LibC.O_DIRECTORY);
-        int err = ProcessNamespaceReader.ReadLinks(fd.Fd, inodes, out string function);
+        int err = ProcessNamespaceReader.TryReadLinks(fd.Fd, inodes, out string function);
         if (err != 0)
         {
             throw new ErrnoException(function, err, directory);
