@@ -25,11 +25,7 @@ internal static class ContainerResolver
 
         if (found.Count == 0)
         {
-            error = new ErrorRecord(
-                new ItemNotFoundException($"No container with id or name '{text}' (or starting with it): no process's cgroup names one (docker, containerd, cri-o, podman, lxc, systemd-nspawn, kubepods)."),
-                "ContainerNotFound",
-                ErrorCategory.ObjectNotFound,
-                text);
+            error = ErrorRecords.ContainerNotFound(text);
             return null;
         }
 

@@ -114,21 +114,13 @@ public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
     {
         if (GraphvizDot.Find() is not string dot)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException("Rendering an SVG needs Graphviz's dot, which is not on PATH. Install it (Debian, Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz), or write the DOT text with -OutFile x.dot or without -OutFile."),
-                "GraphvizNotInstalled",
-                ErrorCategory.NotInstalled,
-                OutFile));
+            ThrowTerminatingError(ErrorRecords.GraphvizNotInstalled(OutFile!));
             return;
         }
 
         if (GraphvizDot.Render(dot, text, "svg", path) is string failure)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "Graphviz could not render {0}: {1}", path, failure)),
-                "GraphvizFailed",
-                ErrorCategory.WriteError,
-                OutFile));
+            ThrowTerminatingError(ErrorRecords.GraphvizFailed(path, failure, OutFile!));
         }
     }
 

@@ -152,7 +152,7 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
             }
             catch (CgroupJoinException ex)
             {
-                WriteError(new ErrorRecord(ex, ex.ErrorId, ex.ErrorId == "CgroupUnreadable" ? ErrorCategory.ReadError : ErrorCategory.ObjectNotFound, input));
+                WriteError(ErrorRecords.CgroupJoin(ex, input));
                 return null;
             }
 

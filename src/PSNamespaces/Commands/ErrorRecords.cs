@@ -143,7 +143,7 @@ internal static class ErrorRecords
         TargetRefusedException refused => InvalidArgument("WrongNamespaceType", refused.Message, input),
         ErrnoException errno when pid is int process => ProcessUnreadable(process, errno.Errno, errno.Function),
         ErrnoException errno => FromErrno(errno, input),
-        NotANamespaceException notNs => new ErrorRecord(notNs, "NotANamespace", ErrorCategory.InvalidArgument, input is string[] ? notNs.Path : input),
+        NotANamespaceException notNs => NotANamespace(notNs, input is string[] ? notNs.Path : input),
         _ => new ErrorRecord(ex, "InvalidNamespaceTarget", ErrorCategory.InvalidArgument, input),
     };
 
@@ -204,4 +204,90 @@ internal static class ErrorRecords
         ex.Errno is Errno.EPERM or Errno.EACCES
             ? "Writing an id map needs CAP_SETUID (uid_map) or CAP_SETGID (gid_map) in the parent user namespace; an ordinary user can map only their own ids (-MapRootUser, -MapCurrentUser, -MapUser, -MapGroup), and a gid map of their own needs -SetGroups Deny"
             : null;
+
+    // Inputs the cmdlets check themselves.
+
+    /// <summary>A path PowerShell's providers cannot resolve (a missing drive, a bad provider path).</summary>
+    internal static ErrorRecord InvalidPath(Exception ex, string path) =>
+        new(ex, "InvalidPath", ErrorCategory.InvalidArgument, path);
+
+    /// <summary>A -Container value that no process's cgroup names.</summary>
+    internal static ErrorRecord ContainerNotFound(string container) =>
+        new(new ItemNotFoundException($"No container with id or name '{container}' (or starting with it): no process's cgroup names one (docker, containerd, cri-o, podman, lxc, systemd-nspawn, kubepods)."),
+            "ContainerNotFound", ErrorCategory.ObjectNotFound, container);
+
+    /// <summary>The target process's cgroups cannot be joined (Enter-Namespace -JoinCgroup); the id is the reason's.</summary>
+    internal static ErrorRecord CgroupJoin(Core.Plans.CgroupJoinException ex, object input) =>
+        new(ex, ex.ErrorId, ex.ErrorId == "CgroupUnreadable" ? ErrorCategory.ReadError : ErrorCategory.ObjectNotFound, input);
+
+    /// <summary>A PID that names no process (or thread) in the PID namespace it was given in.</summary>
+    internal static ErrorRecord PidNotInNamespace(int pid, string pidNamespace, bool threads) =>
+        new(new ItemNotFoundException($"No {(threads ? "thread" : "process")} has PID {pid} in {pidNamespace} (or it is one this session cannot see)."),
+            "PidNotInNamespace", ErrorCategory.ObjectNotFound, pid);
+
+    /// <summary>A PID namespace whose init has exited: none of its PIDs names a process any more.</summary>
+    internal static ErrorRecord PidNamespaceEmpty(string pidNamespace, object? input) =>
+        new(new PSInvalidOperationException($"{pidNamespace} has no process left: its init (PID 1) has exited, so none of its PIDs names a process."),
+            "PidNamespaceEmpty", ErrorCategory.ResourceUnavailable, input);
+
+    // Invoke-InNamespace.
+
+    /// <summary>Invoke-InNamespace called from a thread that is itself inside other namespaces.</summary>
+    internal static ErrorRecord NestedInvokeInNamespace(string namespaces) =>
+        new(new PSInvalidOperationException(
+                $"Invoke-InNamespace cannot run on a thread that is itself inside other namespaces ({namespaces}), such as inside another Invoke-InNamespace script block. Join every namespace in one call instead (-Type, -Path)."),
+            "NestedInvokeInNamespace", ErrorCategory.InvalidOperation, null);
+
+    /// <summary>An argument or $using: value that cannot be handed to another runspace (a script block).</summary>
+    internal static ErrorRecord ValueNotPassable(PSArgumentException ex, ScriptBlock block) =>
+        new(ex, "ValueNotPassable", ErrorCategory.InvalidArgument, block);
+
+    /// <summary>The worker thread could not join the target or run the block there (not an error of the block itself).</summary>
+    internal static ErrorRecord NamespaceWorkerFailed(Exception ex, object input) => ex is ErrnoException errno
+        ? FromErrno(errno, input, errno.Errno is Errno.EPERM ? "Joining another process's namespaces needs CAP_SYS_ADMIN in the user namespace that owns them (root)" : null)
+        : new(ex, "NamespaceWorkerFailed", ErrorCategory.InvalidOperation, input);
+
+    /// <summary>The block's runspace failed in a way PowerShell did not turn into an ErrorRecord itself.</summary>
+    internal static ErrorRecord InvokeInNamespaceFailed(Exception ex, object input) =>
+        new(ex, "InvokeInNamespaceFailed", ErrorCategory.NotSpecified, input);
+
+    // Remove-Namespace.
+
+    /// <summary>A namespace file given through a symbolic link, which removal never follows.</summary>
+    internal static ErrorRecord PathIsSymbolicLink(string path, Exception inner, object input) =>
+        new(new PSArgumentException($"'{path}' is a symbolic link: namespace files are never unmounted through one.", inner),
+            "PathIsSymbolicLink", ErrorCategory.InvalidArgument, input);
+
+    /// <summary>The namespace was unmounted, but another mount still covers the file, so it stays.</summary>
+    internal static ErrorRecord StillMounted(string path, ErrnoException ex, object input) =>
+        new(new PSInvalidOperationException($"One namespace was unmounted from '{path}', but another mount is still on it, so the file stays.", ex),
+            "unlink,EBUSY", ErrorCategory.ResourceBusy, input);
+
+    /// <summary>A path that is not on nsfs, so no namespace.</summary>
+    internal static ErrorRecord NotANamespace(NotANamespaceException ex, object? input) =>
+        new(ex, "NotANamespace", ErrorCategory.InvalidArgument, input);
+
+    // Set-NamespaceNetNsId.
+
+    /// <summary>The network namespace already has another NETNSID, which the kernel never changes.</summary>
+    internal static ErrorRecord NetNsIdAssigned(string path, int current, object input) =>
+        new(new PSInvalidOperationException($"'{path}' already has NETNSID {current}; the kernel does not change an assigned NETNSID."),
+            "NetNsIdAssigned", ErrorCategory.ResourceExists, input);
+
+    /// <summary>The NETNSID asked for is another network namespace's.</summary>
+    internal static ErrorRecord NetNsIdInUse(int netNsId, ErrnoException ex, object input) =>
+        new(new PSInvalidOperationException($"NETNSID {netNsId} already belongs to another network namespace (ip netns list-id shows them).", ex),
+            "NetNsIdInUse", ErrorCategory.ResourceExists, input);
+
+    // ConvertTo-NamespaceGraph.
+
+    /// <summary>-OutFile *.svg without Graphviz's dot on PATH.</summary>
+    internal static ErrorRecord GraphvizNotInstalled(string outFile) =>
+        new(new InvalidOperationException("Rendering an SVG needs Graphviz's dot, which is not on PATH. Install it (Debian, Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz), or write the DOT text with -OutFile x.dot or without -OutFile."),
+            "GraphvizNotInstalled", ErrorCategory.NotInstalled, outFile);
+
+    /// <summary>Graphviz's dot ran but could not render the file.</summary>
+    internal static ErrorRecord GraphvizFailed(string path, string failure, string outFile) =>
+        new(new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "Graphviz could not render {0}: {1}", path, failure)),
+            "GraphvizFailed", ErrorCategory.WriteError, outFile);
 }

@@ -62,14 +62,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
         List<NamespaceLink> inside = ThreadNamespaces.WhereCallerDiffers();
         if (inside.Count > 0)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new PSInvalidOperationException(
-                    "Invoke-InNamespace cannot run on a thread that is itself inside other namespaces (" +
-                    string.Join(", ", inside.ConvertAll(NamespaceLinks.FileName)) +
-                    "), such as inside another Invoke-InNamespace script block. Join every namespace in one call instead (-Type, -Path)."),
-                "NestedInvokeInNamespace",
-                ErrorCategory.InvalidOperation,
-                null));
+            ThrowTerminatingError(ErrorRecords.NestedInvokeInNamespace(string.Join(", ", inside.ConvertAll(NamespaceLinks.FileName))));
         }
 
         try
@@ -82,7 +75,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
         }
         catch (PSArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "ValueNotPassable", ErrorCategory.InvalidArgument, ScriptBlock));
+            ThrowTerminatingError(ErrorRecords.ValueNotPassable(ex, ScriptBlock));
         }
 
         _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
@@ -138,13 +131,15 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
 
         if (invocation.Failure is Exception failure)
         {
-            WriteError(failure is ErrnoException errno
-                ? ErrorRecords.FromErrno(errno, input, errno.Errno is Errno.EPERM ? "Joining another process's namespaces needs CAP_SYS_ADMIN in the user namespace that owns them (root)" : null)
-                : new ErrorRecord(failure, "NamespaceWorkerFailed", ErrorCategory.InvalidOperation, input));
+            WriteError(ErrorRecords.NamespaceWorkerFailed(failure, input));
         }
         else if (invocation.TerminatingError is ErrorRecord terminating)
         {
             ThrowTerminatingError(terminating);
+        }
+        else if (invocation.UnexpectedFailure is Exception unexpected)
+        {
+            ThrowTerminatingError(ErrorRecords.InvokeInNamespaceFailed(unexpected, input));
         }
     }
 

@@ -44,7 +44,7 @@ public abstract class NamespaceCmdlet : PSCmdlet
         }
         catch (Exception ex) when (ex is ArgumentException or ItemNotFoundException or NotSupportedException or ProviderNotFoundException or DriveNotFoundException)
         {
-            error = new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, path);
+            error = ErrorRecords.InvalidPath(ex, path);
         }
 
         return null;

@@ -19,11 +19,7 @@ internal static class PidLookup
 
         string id = Nsfs.FormatId(pidNamespace.Type, pidNamespace.Inode);
         error = err == Errno.ESRCH
-            ? new ErrorRecord(
-                new ItemNotFoundException($"No {(threads ? "thread" : "process")} has PID {pid} in {id} (or it is one this session cannot see)."),
-                "PidNotInNamespace",
-                ErrorCategory.ObjectNotFound,
-                pid)
+            ? ErrorRecords.PidNotInNamespace(pid, id, threads)
             : ErrorRecords.FromErrno(new ErrnoException(threads ? "ioctl(NS_GET_PID_FROM_PIDNS)" : "ioctl(NS_GET_TGID_FROM_PIDNS)", err, id), pid);
         return false;
     }

@@ -36,11 +36,7 @@ internal static class PidNamespaceArgument
         }
         else if (!PidTranslation.HasInit(file))
         {
-            error = new ErrorRecord(
-                new PSInvalidOperationException($"{Nsfs.FormatId(file.Type, file.Inode)} has no process left: its init (PID 1) has exited, so none of its PIDs names a process."),
-                "PidNamespaceEmpty",
-                ErrorCategory.ResourceUnavailable,
-                input);
+            error = ErrorRecords.PidNamespaceEmpty(Nsfs.FormatId(file.Type, file.Inode), input);
         }
 
         if (error is not null)
@@ -126,7 +122,7 @@ internal static class PidNamespaceArgument
         }
         catch (Exception ex) when (ex is ArgumentException or ItemNotFoundException or NotSupportedException or ProviderNotFoundException or DriveNotFoundException)
         {
-            error = new ErrorRecord(ex, "InvalidPath", ErrorCategory.InvalidArgument, path);
+            error = ErrorRecords.InvalidPath(ex, path);
             return null;
         }
     }

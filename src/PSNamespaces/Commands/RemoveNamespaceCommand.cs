@@ -112,19 +112,11 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.ELOOP && ex.Function == "open")
         {
-            WriteError(new ErrorRecord(
-                new PSArgumentException($"'{path}' is a symbolic link: namespace files are never unmounted through one.", ex),
-                "PathIsSymbolicLink",
-                ErrorCategory.InvalidArgument,
-                input));
+            WriteError(ErrorRecords.PathIsSymbolicLink(path, ex, input));
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.EBUSY && ex.Function == "unlink")
         {
-            WriteError(new ErrorRecord(
-                new PSInvalidOperationException($"One namespace was unmounted from '{path}', but another mount is still on it, so the file stays.", ex),
-                "unlink,EBUSY",
-                ErrorCategory.ResourceBusy,
-                input));
+            WriteError(ErrorRecords.StillMounted(path, ex, input));
         }
         catch (ErrnoException ex)
         {
@@ -132,7 +124,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
         }
         catch (NotANamespaceException ex)
         {
-            WriteError(new ErrorRecord(ex, "NotANamespace", ErrorCategory.InvalidArgument, input));
+            WriteError(ErrorRecords.NotANamespace(ex, input));
         }
     }
 

@@ -108,11 +108,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
             int? current = PSNamespaces.Core.Inventory.NetNsId.Get(file.Fd, path);
             if (current is int id && !(Auto || id == NetNsId))
             {
-                WriteError(new ErrorRecord(
-                    new PSInvalidOperationException($"'{path}' already has NETNSID {id}; the kernel does not change an assigned NETNSID."),
-                    "NetNsIdAssigned",
-                    ErrorCategory.ResourceExists,
-                    input));
+                WriteError(ErrorRecords.NetNsIdAssigned(path, id, input));
                 return;
             }
 
@@ -128,11 +124,7 @@ public sealed class SetNamespaceNetNsIdCommand : NamespaceCmdlet
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.EEXIST)
         {
-            WriteError(new ErrorRecord(
-                new PSInvalidOperationException($"NETNSID {NetNsId} already belongs to another network namespace (ip netns list-id shows them).", ex),
-                "NetNsIdInUse",
-                ErrorCategory.ResourceExists,
-                input));
+            WriteError(ErrorRecords.NetNsIdInUse(NetNsId, ex, input));
         }
         catch (ErrnoException ex)
         {

@@ -63,6 +63,12 @@ internal sealed class ScriptInvocation : INamespaceWork<NamespaceRunspace>
     internal ErrorRecord? TerminatingError { get; private set; }
 
     /// <summary>
+    /// What ended the block when PowerShell did not make it an ErrorRecord (a runspace failure
+    /// rather than the script's own error), once <see cref="Records"/> has ended.
+    /// </summary>
+    internal Exception? UnexpectedFailure { get; private set; }
+
+    /// <summary>
     /// $LASTEXITCODE as the block left it (the exit code of the last native program it ran), or
     /// null when it ran none; read once <see cref="Records"/> has ended. Each call starts from a
     /// reset runspace, so it is never a previous call's.
@@ -147,7 +153,7 @@ internal sealed class ScriptInvocation : INamespaceWork<NamespaceRunspace>
         }
         catch (Exception ex)
         {
-            TerminatingError = new ErrorRecord(ex, "InvokeInNamespaceFailed", ErrorCategory.NotSpecified, null);
+            UnexpectedFailure = ex;
         }
         finally
         {

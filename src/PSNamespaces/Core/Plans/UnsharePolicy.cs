@@ -93,8 +93,8 @@ internal static class UnsharePolicy
         };
     }
 
-    private static LaunchOptionException Refused(UnshareOptions options, string id, string message) =>
-        new(id, message, options.FilePath);
+    private static LaunchOptionException Refused(UnshareOptions options, string errorId, string message) =>
+        new(errorId, message, options.FilePath);
 
     /// <summary>
     /// The kinds to persist and where: one -Path per -Type, or with -Name the one network
