@@ -13,6 +13,11 @@
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
+.PARAMETER Tag
+    With -Task Test: only the Pester Describes with these tags; xunit and the leak check still run.
+    Fast is the edit-run loop's subset, every Describe not tagged Slow (under two minutes with the
+    build); Fleet is the SSH remoting suite alone; Root and Slow select those. Each Describe in
+    tests/Pester is tagged Root (needs root), Slow (takes more than a few seconds) or Fleet.
 .PARAMETER Benchmark
     With -Task Bench: only these benchmarks (bench/Invoke-Benchmark.ps1 lists them).
 .PARAMETER Repetitions
@@ -29,6 +34,8 @@ param(
     [string] $Configuration = 'Release',
 
     [string[]] $TestPath,
+
+    [string[]] $Tag,
 
     [string[]] $Benchmark,
 
@@ -165,6 +172,7 @@ function Invoke-Test {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $pester, '-ModulePath', $ModuleDir, '-SummaryPath', $resultFile)
     if ($TestPath) { $arguments += @('-TestPath', ($TestPath -join ',')) }
+    if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
     & $Pwsh @arguments
     if (-not (Test-Path $resultFile)) { throw 'The Pester run ended without a summary.' }
     $pesterResult = Get-Content $resultFile -Raw | ConvertFrom-Json
