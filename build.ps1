@@ -1,4 +1,5 @@
 #!/usr/bin/env pwsh
+
 <#
 .SYNOPSIS
     Builds, tests and demonstrates PSNamespaces.
@@ -14,10 +15,11 @@
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
 .PARAMETER Tag
-    With -Task Test: only the Pester Describes with these tags; xunit and the leak check still run.
-    Fast is the edit-run loop's subset, every Describe not tagged Slow (under two minutes with the
-    build); Fleet is the SSH remoting suite alone; Root and Slow select those. Each Describe in
-    tests/Pester is tagged Root (needs root), Slow (takes more than a few seconds) or Fleet.
+    With -Task Test: only the Pester Describes with these tags; xunit and the leak check still run,
+    and the closing line counts only what ran. Fast is the edit-run loop's subset, every Describe
+    not tagged Slow (under two minutes with the build); Fleet is the SSH remoting suite alone; any
+    other value is a Pester tag. The tags in tests/Pester: Root (needs root), Slow (takes more than
+    a few seconds), Fleet (the sshd fleet). A tag that selects nothing fails the run.
 .PARAMETER Benchmark
     With -Task Bench: only these benchmarks (bench/Invoke-Benchmark.ps1 lists them).
 .PARAMETER Repetitions
