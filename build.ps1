@@ -1,4 +1,5 @@
 #!/usr/bin/env pwsh
+
 <#
 .SYNOPSIS
     Builds, tests and demonstrates PSNamespaces.
@@ -13,6 +14,12 @@
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
+.PARAMETER Tag
+    With -Task Test: only the Pester Describes with these tags; xunit and the leak check still run,
+    and the closing line counts only what ran. Fast is the edit-run loop's subset, every Describe
+    not tagged Slow (under two minutes with the build); Fleet is the SSH remoting suite alone; any
+    other value is a Pester tag. The tags in tests/Pester: Root (needs root), Slow (takes more than
+    a few seconds), Fleet (the sshd fleet). A tag that selects nothing fails the run.
 .PARAMETER Benchmark
     With -Task Bench: only these benchmarks (bench/Invoke-Benchmark.ps1 lists them).
 .PARAMETER Repetitions
@@ -29,6 +36,8 @@ param(
     [string] $Configuration = 'Release',
 
     [string[]] $TestPath,
+
+    [string[]] $Tag,
 
     [string[]] $Benchmark,
 
@@ -165,6 +174,7 @@ function Invoke-Test {
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $pester, '-ModulePath', $ModuleDir, '-SummaryPath', $resultFile)
     if ($TestPath) { $arguments += @('-TestPath', ($TestPath -join ',')) }
+    if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
     & $Pwsh @arguments
     if (-not (Test-Path $resultFile)) { throw 'The Pester run ended without a summary.' }
     $pesterResult = Get-Content $resultFile -Raw | ConvertFrom-Json

@@ -6,12 +6,17 @@
     (mounts, /run/netns, this process's children); Leaks.Tests.ps1 runs last and compares.
     This process becomes a child subreaper so that a process a test orphans is re-parented here,
     where the leak check finds it, instead of vanishing under PID 1.
+.PARAMETER Tag
+    Comma-separated. Fast runs every Describe not tagged Slow (Pester's ExcludeTag Slow); any
+    other value runs only the Describes with that tag (Filter.Tag), e.g. Fleet or Root. The leak
+    check, tagged Leaks, runs last whatever the filter.
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [string] $TestPath
+    [string] $TestPath,
+    [string] $Tag
 )
 
 $ErrorActionPreference = 'Stop'
@@ -45,6 +50,16 @@ $containers += New-PesterContainer -Path (Join-Path $testsDir 'Leaks.Tests.ps1')
 $config = New-PesterConfiguration
 $config.Run.Container = $containers
 $config.Run.PassThru = $true
+# Fast is "not Slow", so a new Describe is in the fast subset until it is tagged otherwise.
+$tags = @($Tag -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$includeTags = @($tags | Where-Object { $_ -ne 'Fast' })
+if ($tags -contains 'Fast') { $config.Filter.ExcludeTag = 'Slow' }
+# Filter.Tag alone would leave out the leak check, which has to run after every subset.
+if ($includeTags) { $config.Filter.Tag = $includeTags + 'Leaks' }
+if ($tags) {
+    $selection = @(if ($includeTags) { "tagged $($includeTags -join ' or ')" }; if ($tags -contains 'Fast') { 'not tagged Slow' }) -join ' and '
+    Write-Host "Pester: the Describes $selection, then the leak check."
+}
 $config.Output.Verbosity = if ($env:CI) { 'Detailed' } else { 'Normal' }
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester-results.xml'
@@ -54,6 +69,9 @@ try {
     Remove-Item $env:PSNS_BASELINE -ErrorAction Ignore
 }
 
+# A misspelt tag selects nothing, and the run would pass on the leak check alone.
+$selectedNothing = $tags -and -not @($result.Containers | Where-Object { $_.ShouldRun -and (Split-Path $_.Item -Leaf) -ne 'Leaks.Tests.ps1' })
+
 # What failed, one line each, so that the tail of a CI log (all that may be kept) names it.
 $failures = @(
     foreach ($test in $result.Failed) {
@@ -62,11 +80,13 @@ $failures = @(
     }
     foreach ($block in $result.FailedBlocks) { "$($block.Path -join '.') (block): $($block.ErrorRecord | Select-Object -First 1)" }
     foreach ($container in $result.FailedContainers) { "$($container.Item) (file): $($container.ErrorRecord | Select-Object -First 1)" }
+    if ($selectedNothing) { "-Tag ${Tag}: no Describe in these files has that tag" }
 )
 
 [pscustomobject]@{
     Failures = $failures
     Passed  = $result.PassedCount
-    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount + [int]$selectedNothing
+    # A test the tag filter left out is NotRun too, but with ShouldRun false: it was not asked for.
+    Skipped = $result.SkippedCount + @($result.NotRun | Where-Object ShouldRun).Count
 } | ConvertTo-Json | Set-Content $SummaryPath

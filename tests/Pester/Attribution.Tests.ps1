@@ -50,7 +50,7 @@ AfterAll {
     Remove-CgroupFixture $state
 }
 
-Describe 'Attribution of <Name>' -ForEach @(
+Describe 'Attribution of <Name>' -Tag 'Root' -ForEach @(
     @{ Name = 'Docker' }, @{ Name = 'DockerFs' }, @{ Name = 'Cri' }, @{ Name = 'Podman' }, @{ Name = 'Lxc' }, @{ Name = 'UserPodman' }, @{ Name = 'UserService' }
 ) {
     BeforeAll {
@@ -95,7 +95,7 @@ Describe 'Attribution of <Name>' -ForEach @(
     }
 }
 
-Describe 'Selecting by unit and container' {
+Describe 'Selecting by unit and container' -Tag 'Root' {
     It 'Get-Namespace -Container <prefix>* gives the container''s namespaces, as readlink shows them' {
         $p = $made.Docker
         $found = Get-Namespace -Container ($ids.Docker.Substring(0, 12) + '*')
@@ -137,7 +137,7 @@ Describe 'Selecting by unit and container' {
     }
 }
 
-Describe 'Entering a container' {
+Describe 'Entering a container' -Tag 'Root' {
     It '<Command> -Container <prefix> enters the container''s namespaces as nsenter -t PID does' -TestCases @(
         @{ Command = 'Enter-Namespace'; Script = { param($c) Enter-Namespace -Container $c -Type Uts -FilePath hostname } }
         @{ Command = 'Invoke-InNamespace'; Script = { param($c) Invoke-InNamespace -Container $c -Type Uts { hostname } } }
@@ -181,7 +181,7 @@ Describe 'Entering a container' {
     }
 }
 
-Describe 'Cleanup' {
+Describe 'Cleanup' -Tag 'Root' {
     It 'removes every cgroup it made and stops its processes' {
         $copy = @{ Made = [Collections.Generic.List[string]]::new($state.Made); Processes = [Collections.Generic.List[object]]::new($state.Processes) }
         Remove-CgroupFixture $state

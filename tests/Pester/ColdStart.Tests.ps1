@@ -40,7 +40,7 @@ BeforeAll {
     }
 }
 
-Describe 'Cold start' {
+Describe 'Cold start' -Tag 'Root', 'Slow' {
     It 'starts no thread at import' {
         $r = Invoke-FreshPwsh @"
             `$before = @(Get-ThreadReport)

@@ -50,7 +50,7 @@ AfterAll {
     Remove-TestBinaries
 }
 
-Describe 'Convert-NamespacePid' {
+Describe 'Convert-NamespacePid' -Tag 'Root' {
     It 'sees each fixture process where nsenter does (the fixture itself is sound)' {
         $expected["$($nested.Pid)/L3"] | Should -Be 1
         $expected["$($nested.Pid)/L1"] | Should -Be 3
@@ -123,7 +123,7 @@ foreach (`$pair in '$($pairs -join "','")') {
     }
 }
 
-Describe 'Convert-NamespacePid refusals' {
+Describe 'Convert-NamespacePid refusals' -Tag 'Root' {
     It 'writes ObjectNotFound for a PID the namespace does not contain, and goes on' {
         $out = Convert-NamespacePid -Pid 4000000, 1 -FromPidNamespace $init1 -ErrorVariable err -ErrorAction SilentlyContinue
         $out | Should -Be $init1
@@ -192,7 +192,7 @@ Describe 'Convert-NamespacePid refusals' {
     }
 }
 
-Describe 'Get-NamespaceProcess -PidNamespace' {
+Describe 'Get-NamespaceProcess -PidNamespace' -Tag 'Root' {
     It 'gives the process that has a PID inside a namespace, as this session sees it' {
         foreach ($name in $namespaces.Keys) {
             foreach ($p in $fixture) {
@@ -219,7 +219,7 @@ Describe 'Get-NamespaceProcess -PidNamespace' {
     }
 }
 
-Describe 'Get-ProcNsStatus: the PID namespace of every level' {
+Describe 'Get-ProcNsStatus: the PID namespace of every level' -Tag 'Root' {
     It 'pairs each NSpid number with its PID namespace, outermost first, as readlink and nsenter show them' {
         $status = Get-ProcNsStatus -Pid $nested.Pid
         $chain = @($PID, $init1, $init2, $nested.Pid)

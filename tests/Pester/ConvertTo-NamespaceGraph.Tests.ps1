@@ -44,7 +44,7 @@ AfterAll {
     Remove-Item $directory -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'ConvertTo-NamespaceGraph' {
+Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
     It 'draws every namespace of the fixture inside the cluster of its owner, as lsns -o ONS says' {
         $lsns = (lsns -J -o NS,TYPE,ONS | ConvertFrom-Json).namespaces
         $owner = @{}; foreach ($row in $lsns) { $owner[[uint64]$row.ns] = [uint64]$row.ons }

@@ -29,7 +29,7 @@ AfterAll {
     Remove-Item $log -ErrorAction Ignore
 }
 
-Describe 'Descriptors the module opens' {
+Describe 'Descriptors the module opens' -Tag 'Root', 'Slow' {
     It 'are all opened O_CLOEXEC' {
         # Ours: opens relative to a directory descriptor (the /proc scan), and the namespace paths.
         $ours = @($calls | Where-Object {

@@ -13,7 +13,7 @@ AfterAll {
     $target | Stop-TestProcess
 }
 
-Describe 'Enter-Namespace' {
+Describe 'Enter-Namespace' -Tag 'Root', 'Slow' {
     It 'sees exactly the target''s namespaces for the kinds asked (<Types>) and the caller''s for the rest, as nsenter does' -TestCases @(
         @{ Types = @('Net', 'Uts'); Flags = @('--net', '--uts') }
         @{ Types = @('Ipc', 'Cgroup', 'Time'); Flags = @('--ipc', '--cgroup', '--time') }

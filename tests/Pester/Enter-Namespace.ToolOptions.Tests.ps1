@@ -50,7 +50,7 @@ BeforeAll {
     }
 }
 
-Describe 'Enter-Namespace -UserId follow / -GroupId follow (nsenter -S follow, -G follow)' {
+Describe 'Enter-Namespace -UserId follow / -GroupId follow (nsenter -S follow, -G follow)' -Tag 'Root' {
     BeforeAll {
         $user = New-TestUser -Name "psnsi13f$PID"
         $target = Start-TestProcess -Unshare @('--uts') -Name sleep -Command @(
@@ -101,7 +101,7 @@ Describe 'Enter-Namespace -UserId follow / -GroupId follow (nsenter -S follow, -
     }
 }
 
-Describe 'Enter-Namespace -UseTargetEnvironment (nsenter --env)' {
+Describe 'Enter-Namespace -UseTargetEnvironment (nsenter --env)' -Tag 'Root' {
     BeforeAll {
         $bin = Join-Path ([IO.Path]::GetTempPath()) "psns-i13-bin-$PID"
         $null = New-Item -ItemType Directory -Path $bin
@@ -140,7 +140,7 @@ Describe 'Enter-Namespace -UseTargetEnvironment (nsenter --env)' {
     }
 }
 
-Describe 'Enter-Namespace -JoinCgroup (nsenter --join-cgroup)' {
+Describe 'Enter-Namespace -JoinCgroup (nsenter --join-cgroup)' -Tag 'Root', 'Slow' {
     BeforeAll {
         $state = @{}
         $cgroup = "psns-i13-join-$PID"
@@ -219,7 +219,7 @@ Enter-Namespace -Pid $($member.Pid) -Type Uts -JoinCgroup -FilePath sh -Argument
     }
 }
 
-Describe 'Enter-Namespace: options that need a target process' {
+Describe 'Enter-Namespace: options that need a target process' -Tag 'Root' {
     It 'refuses <Option> with a target given by -Path or -Name: TargetProcessRequired' -TestCases @(
         @{ Option = '-UserId follow'; Splat = @{ UserId = 'follow' } }
         @{ Option = '-GroupId follow'; Splat = @{ GroupId = 'follow' } }
@@ -242,7 +242,7 @@ Describe 'Enter-Namespace: options that need a target process' {
     }
 }
 
-Describe 'Enter-Namespace -Name with wildcards (ip -all netns exec)' {
+Describe 'Enter-Namespace -Name with wildcards (ip -all netns exec)' -Tag 'Root', 'Slow' {
     BeforeAll {
         $names = "psns-i13-a-$PID", "psns-i13-b-$PID"
         foreach ($name in $names) { ip netns add $name }

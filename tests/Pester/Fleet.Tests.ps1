@@ -133,7 +133,7 @@ AfterAll {
     if ($madeRunSshd) { Remove-Item /run/sshd -Recurse -Force -ErrorAction Ignore }
 }
 
-Describe 'A fleet over SSH remoting' -Tag 'Fleet' {
+Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' {
     It 'brings Get-Namespace back from every host with PSComputerName, each host in its own network namespace' {
         $results = Invoke-Command -HostName $hostNames @remoting -ScriptBlock { Get-Namespace -Pid $PID -Type Net }
         $results.Count | Should -Be 2

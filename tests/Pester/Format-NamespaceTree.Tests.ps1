@@ -37,7 +37,7 @@ AfterAll {
     Stop-NamespaceFixture $fixture
 }
 
-Describe 'Format-NamespaceTree' {
+Describe 'Format-NamespaceTree' -Tag 'Root' {
     It 'draws the <By> tree as lsns --tree=<Relation> does for every namespace of the fixture' -TestCases @(
         @{ By = 'Owner'; Relation = 'owner' }
         @{ By = 'Parent'; Relation = 'parent' }

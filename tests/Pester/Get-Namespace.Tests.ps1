@@ -64,7 +64,7 @@ AfterAll {
     Stop-NamespaceFixture $fixture
 }
 
-Describe 'Get-Namespace against lsns -J --output-all' {
+Describe 'Get-Namespace against lsns -J --output-all' -Tag 'Root' {
     BeforeAll {
         $scan = Compare-WithLsnsWhileStable
         $before = $scan.Before; $lsns = $scan.Lsns; $ours = $scan.Ours; $stable = $scan.Stable
@@ -143,7 +143,7 @@ Describe 'Get-Namespace against lsns -J --output-all' {
     }
 }
 
-Describe 'Get-Namespace: a scan split across threads' {
+Describe 'Get-Namespace: a scan split across threads' -Tag 'Root' {
     BeforeAll {
         # From this many processes on, the scan is cut into runs of PIDs read at the same time
         # and merged. The fixture alone is that many: three groups of fresh pid, mnt, net, uts
@@ -206,7 +206,7 @@ Describe 'Get-Namespace: a scan split across threads' {
     }
 }
 
-Describe 'Get-Namespace: namespaces no process is in' {
+Describe 'Get-Namespace: namespaces no process is in' -Tag 'Root' {
     It 'lists a namespace held only by a bind mount (unshare --uts=FILE), as persistent' {
         $ns = Get-Namespace -Inode $fixture.BindInode
         $ns.Type | Should -Be 'Uts'
@@ -260,7 +260,7 @@ Describe 'Get-Namespace: namespaces no process is in' {
     }
 }
 
-Describe 'Get-Namespace: identities' {
+Describe 'Get-Namespace: identities' -Tag 'Root' {
     BeforeAll {
         # An independent reading of the 64-bit id: name_to_handle_at(AT_HANDLE_FID) on nsfs gives
         # struct nsfs_file_handle { u64 ns_id; u32 ns_type; u32 ns_inum; } (Linux 6.18).
@@ -306,7 +306,7 @@ int main(int argc, char **argv) {
     }
 }
 
-Describe 'Get-Namespace: choosing namespaces' {
+Describe 'Get-Namespace: choosing namespaces' -Tag 'Root' {
     It 'gives the namespaces of a process, from Get-Process in the pipeline too' {
         $expected = foreach ($link in 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts') { readlink "/proc/$($fixture.Fresh.Pid)/ns/$link" }
         @(Get-Namespace -Pid $fixture.Fresh.Pid).Id | Sort-Object | Should -Be ($expected | Sort-Object)
@@ -353,7 +353,7 @@ Describe 'Get-Namespace: choosing namespaces' {
     }
 }
 
-Describe 'Get-Namespace: bad input and a changing system' {
+Describe 'Get-Namespace: bad input and a changing system' -Tag 'Root', 'Slow' {
     It 'writes ObjectNotFound for a PID that does not exist and goes on with the next' {
         $out = @(Get-Namespace -Pid 999999999, $fixture.Fresh.Pid -Type Net -ErrorVariable err -ErrorAction SilentlyContinue)
         $out.Inode | Should -Be @(Get-NsInode $fixture.Fresh.Pid net)
@@ -452,7 +452,7 @@ Describe 'Get-Namespace: bad input and a changing system' {
     }
 }
 
-Describe 'Get-Namespace: output' {
+Describe 'Get-Namespace: output' -Tag 'Root' {
     It 'shows lsns''s default columns in a table that fits 120 columns' {
         $lines = Get-Namespace -Pid $fixture.Fresh.Pid | Format-Table | Out-String -Width 120 -Stream | Where-Object { $_ }
         $lines[0] | Should -Match '^\s*Inode\s+Type\s+Processes\s+Pid\s+User\s+Command$'
@@ -489,7 +489,7 @@ Describe 'Get-Namespace: output' {
     }
 }
 
-Describe 'NamespaceCatalog.Describe, for other cmdlets' {
+Describe 'NamespaceCatalog.Describe, for other cmdlets' -Tag 'Root' {
     It 'describes an open namespace descriptor as Get-Namespace shows it' {
         $assembly = [PSNamespaces.Namespace].Assembly
         $sys = $assembly.GetType('PSNamespaces.Interop.Sys')

@@ -18,7 +18,7 @@ AfterAll {
     $fresh, $nested | Stop-TestProcess
 }
 
-Describe 'Get-NamespaceProcess' {
+Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
     It 'matches readlink /proc/PID/ns/* for a process in fresh namespaces' {
         $p = Get-NamespaceProcess -Pid $fresh.Pid
         foreach ($property in $links.Keys) {

@@ -9,7 +9,7 @@ AfterAll {
     $nested | Stop-TestProcess
 }
 
-Describe 'Get-ProcNsStatus' {
+Describe 'Get-ProcNsStatus' -Tag 'Root' {
     It 'reports the current process without -Pid' {
         $status = Get-ProcNsStatus
         $status.Pid | Should -Be $PID

@@ -87,7 +87,7 @@ AfterAll {
     Remove-Item $mountDir -Force -ErrorAction Ignore
 }
 
-Describe 'Invoke-InNamespace' {
+Describe 'Invoke-InNamespace' -Tag 'Root', 'Slow' {
     Context 'inside the target''s namespaces' {
         It 'lists the target''s network interfaces with -Type Net, as nsenter -n ip link does' {
             $expected = Get-LinkName (nsenter -t $targetPid -n ip -o link)

@@ -12,7 +12,7 @@ AfterAll {
     Remove-TestBinaries
 }
 
-Describe 'Without NS_GET_NSTYPE (Linux before 4.11)' {
+Describe 'Without NS_GET_NSTYPE (Linux before 4.11)' -Tag 'Root' {
     It 'still resolves a named network namespace, to the processes ip netns pids lists' {
         $name = "psns-nonstype-$PID"
         ip netns add $name

@@ -16,7 +16,7 @@ BeforeAll {
     }
 }
 
-Describe 'The suite leaves nothing behind' {
+Describe 'The suite leaves nothing behind' -Tag 'Leaks' {
     It 'leaves no mount behind' {
         $now = @(Get-MountSignature)
         @($now | Where-Object { $_ -notin $baseline.Mounts }) | Should -BeNullOrEmpty

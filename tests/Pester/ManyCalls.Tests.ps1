@@ -127,7 +127,7 @@ AfterAll {
     Clear-TestNamespace -Directory $dir -NamePrefix $prefix
 }
 
-Describe '1,000 mixed calls' {
+Describe '1,000 mixed calls' -Tag 'Root', 'Slow' {
     BeforeAll {
         $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $script -ModulePath $modulePath -TestHelpers (Join-Path $PSScriptRoot 'TestHelpers.psm1') -HolderPid $holder.Pid -Dir $dir -Prefix $prefix -Calls 1000 2>&1
         $exitCode = $LASTEXITCODE

@@ -119,7 +119,7 @@ Describe 'Views for <Type>' -ForEach $outputTypes {
     }
 }
 
-Describe 'Objects of <Type>' -ForEach @(
+Describe 'Objects of <Type>' -Tag 'Root' -ForEach @(
     # Every output type of every cmdlet, made by running the cmdlets: one object for the checks
     # on a single object, and a realistic many for the table width.
     @{ Type = 'PSNamespaces.NamespaceProcess'; One = { Get-NamespaceProcess -Pid $PID }; Many = { Get-NamespaceProcess }
@@ -176,7 +176,7 @@ Describe 'Objects of <Type>' -ForEach @(
     }
 }
 
-Describe 'Tab completion of -<Parameter> on <Name>' -ForEach @(
+Describe 'Tab completion of -<Parameter> on <Name>' -Tag 'Root' -ForEach @(
     # Every -Pid, -Name and -Type of every exported cmdlet. New-Namespace -Name is left out:
     # it takes a new name, so there is nothing existing to complete.
     foreach ($c in $cmdlets) {
@@ -217,7 +217,7 @@ Describe 'Tab completion of -<Parameter> on <Name>' -ForEach @(
     }
 }
 
-Describe 'Pipeline: <Source> | <Target>' -ForEach @(
+Describe 'Pipeline: <Source> | <Target>' -Tag 'Root' -ForEach @(
     # Every cmdlet that takes a process, fed the processes PowerShell and this module write; every
     # cmdlet that takes a namespace, fed Get-Namespace. Each binds by property name and must
     # answer for the process or namespace it was given (checked against /proc).
@@ -264,7 +264,7 @@ Describe 'Pipeline: <Source> | <Target>' -ForEach @(
     }
 }
 
-Describe 'Pipeline: Get-Namespace | Set-NamespaceNetNsId, Remove-Namespace' {
+Describe 'Pipeline: Get-Namespace | Set-NamespaceNetNsId, Remove-Namespace' -Tag 'Root' {
     BeforeAll {
         $netns = "psns-pipe-$PID"
         ip netns add $netns
@@ -283,7 +283,7 @@ Describe 'Pipeline: Get-Namespace | Set-NamespaceNetNsId, Remove-Namespace' {
     }
 }
 
-Describe 'Package' {
+Describe 'Package' -Tag 'Slow' {
     It 'packs into a .nupkg that Install-PSResource installs from a folder repository, and the installed module works' {
         $work = Join-Path ([IO.Path]::GetTempPath()) "psns-package-$PID"
         try {

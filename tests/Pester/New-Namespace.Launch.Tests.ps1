@@ -4,7 +4,7 @@ BeforeAll {
     Import-PSNamespaces
 }
 
-Describe 'New-Namespace -FilePath (unshare)' {
+Describe 'New-Namespace -FilePath (unshare)' -Tag 'Root', 'Slow' {
     It 'prints 1 for readlink /proc/self in a new PID namespace with a fresh /proc, as unshare does' {
         $expected = unshare --fork --pid --mount-proc readlink /proc/self
         $expected | Should -Be '1'
@@ -236,7 +236,7 @@ Describe 'New-Namespace -FilePath (unshare)' {
     }
 }
 
-Describe 'New-Namespace -FilePath as an ordinary user' {
+Describe 'New-Namespace -FilePath as an ordinary user' -Tag 'Root', 'Slow' {
     BeforeAll {
         $user = New-TestUser -Name "psnsi5$PID"
     }
@@ -261,7 +261,7 @@ Describe 'New-Namespace -FilePath as an ordinary user' {
     }
 }
 
-Describe 'Without pidfd_open (Linux before 5.3)' {
+Describe 'Without pidfd_open (Linux before 5.3)' -Tag 'Root', 'Slow' {
     AfterAll {
         Remove-TestBinaries
     }

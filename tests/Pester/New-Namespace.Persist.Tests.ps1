@@ -19,7 +19,7 @@ AfterAll {
     Clear-TestNamespace -Directory $dir -NamePrefix $prefix
 }
 
-Describe 'New-Namespace -Name (ip netns add)' {
+Describe 'New-Namespace -Name (ip netns add)' -Tag 'Root', 'Slow' {
     It 'makes a network namespace that ip netns lists and enters, with only lo (down), and ip netns delete removes' {
         $name = "$prefix-a"
         $ns = New-Namespace -Type Net -Name $name
@@ -82,7 +82,7 @@ Describe 'New-Namespace -Name (ip netns add)' {
     }
 }
 
-Describe 'New-Namespace -Path (unshare --TYPE=FILE)' {
+Describe 'New-Namespace -Path (unshare --TYPE=FILE)' -Tag 'Root', 'Slow' {
     It 'persists a new <Type> namespace that nsenter --<Type>=FILE enters' -TestCases @(
         @{ Type = 'Net' }, @{ Type = 'Uts' }, @{ Type = 'Ipc' }, @{ Type = 'Cgroup' }, @{ Type = 'Mount' }, @{ Type = 'Time' }, @{ Type = 'User' }
     ) {
@@ -161,7 +161,7 @@ Describe 'New-Namespace -Path (unshare --TYPE=FILE)' {
     }
 }
 
-Describe 'New-Namespace -Pid (ip netns attach)' {
+Describe 'New-Namespace -Pid (ip netns attach)' -Tag 'Root' {
     BeforeAll {
         # No --mount-proc: a program nsenter starts in this mount namespace must find itself in /proc.
         $target = Start-TestProcess -Unshare @('--net', '--uts', '--ipc', '--pid', '--mount', '--user', '--map-root-user')
@@ -211,7 +211,7 @@ Describe 'New-Namespace -Pid (ip netns attach)' {
     }
 }
 
-Describe 'New-Namespace refuses bad input and leaves nothing behind' {
+Describe 'New-Namespace refuses bad input and leaves nothing behind' -Tag 'Root' {
     BeforeEach {
         $netnsBefore = @(Get-NetnsName)
         $mountsBefore = @(Get-MountSignature)
@@ -368,7 +368,7 @@ Describe 'New-Namespace refuses bad input and leaves nothing behind' {
     }
 }
 
-Describe 'Without privilege' {
+Describe 'Without privilege' -Tag 'Root', 'Slow' {
     BeforeAll {
         $user = New-TestUser -Name "psnsi4$PID"
     }

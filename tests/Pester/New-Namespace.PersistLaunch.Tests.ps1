@@ -25,7 +25,7 @@ AfterAll {
     Clear-TestNamespace -Directory $dir -NamePrefix $prefix
 }
 
-Describe 'New-Namespace -Type Net -Name X -FilePath (unshare --net=/run/netns/X)' {
+Describe 'New-Namespace -Type Net -Name X -FilePath (unshare --net=/run/netns/X)' -Tag 'Root' {
     It 'leaves the state unshare leaves: a named namespace ip netns lists, its nsfs mount, only lo inside; ip netns exec enters it' {
         $ours = "$prefix-ours"
         $theirs = "$prefix-theirs"
@@ -69,7 +69,7 @@ Describe 'New-Namespace -Type Net -Name X -FilePath (unshare --net=/run/netns/X)
     }
 }
 
-Describe 'New-Namespace -Type Pid -Path FILE -FilePath (unshare --pid=FILE --fork)' {
+Describe 'New-Namespace -Type Pid -Path FILE -FilePath (unshare --pid=FILE --fork)' -Tag 'Root' {
     It 'binds the PID namespace once the program is its PID 1; nsenter --pid=FILE enters it while it lives' {
         $pidFile = "$dir/pid"
         $p = New-Namespace -Type Pid -Path $pidFile -MountProc -FilePath sleep -ArgumentList 1000 -NoWait -PassThru
@@ -101,7 +101,7 @@ Describe 'New-Namespace -Type Pid -Path FILE -FilePath (unshare --pid=FILE --for
     }
 }
 
-Describe 'New-Namespace -Path -FilePath: every type, and with other launch options' {
+Describe 'New-Namespace -Path -FilePath: every type, and with other launch options' -Tag 'Root' {
     It 'persists a new <Type> namespace that nsenter enters, with the program run inside it' -TestCases @(
         @{ Type = 'Net' }, @{ Type = 'Uts' }, @{ Type = 'Ipc' }, @{ Type = 'Cgroup' }, @{ Type = 'Mount' }, @{ Type = 'Time' }, @{ Type = 'Pid' }, @{ Type = 'User' }
     ) {
@@ -137,7 +137,7 @@ Describe 'New-Namespace -Path -FilePath: every type, and with other launch optio
     }
 }
 
-Describe 'New-Namespace -FilePath with -Path or -Name: failures leave nothing behind' {
+Describe 'New-Namespace -FilePath with -Path or -Name: failures leave nothing behind' -Tag 'Root' {
     It 'removes the name again when the program cannot be started' {
         $name = "$prefix-noprog"
         $before = Get-NsfsMountCount

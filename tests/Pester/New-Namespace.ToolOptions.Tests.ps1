@@ -27,7 +27,7 @@ AfterAll {
     Remove-Item $dir -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'New-Namespace -KillChildSignal (unshare --kill-child=SIGNAL)' {
+Describe 'New-Namespace -KillChildSignal (unshare --kill-child=SIGNAL)' -Tag 'Root' {
     It 'sends the signal to the program when pwsh dies, as unshare --kill-child=SIGUSR1 does' {
         $results = foreach ($tool in 'unshare', 'module') {
             $file = "$dir/$tool"
@@ -80,7 +80,7 @@ Describe 'New-Namespace -KillChildSignal (unshare --kill-child=SIGNAL)' {
     }
 }
 
-Describe 'New-Namespace -MapAuto, -UidMap auto, -GidMap auto (unshare --map-auto, --map-users=auto, --map-groups=auto)' {
+Describe 'New-Namespace -MapAuto, -UidMap auto, -GidMap auto (unshare --map-auto, --map-users=auto, --map-groups=auto)' -Tag 'Root' {
     BeforeAll {
         # Test entries for root, by name and by number (both forms are valid). cp -p keeps a copy
         # with its mode and times, and puts the file back exactly as it was.

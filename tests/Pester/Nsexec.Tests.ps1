@@ -6,7 +6,7 @@ BeforeAll {
     $flags = [Reflection.BindingFlags]'NonPublic,Public,Instance,Static'
 }
 
-Describe 'The exec helper' {
+Describe 'The exec helper' -Tag 'Root' {
     It 'ships for <Rid> as a whole static ELF program of machine <Machine>' -TestCases @(
         @{ Rid = 'linux-x64'; Machine = 62 }
         @{ Rid = 'linux-arm64'; Machine = 183 }
@@ -80,7 +80,7 @@ Describe 'The exec helper' {
     }
 }
 
-Describe 'A broken exec helper file' {
+Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
     BeforeAll {
         $copy = Join-Path ([IO.Path]::GetTempPath()) "psns-helper-$PID"
         $null = New-Item -ItemType Directory $copy

@@ -49,7 +49,7 @@ AfterAll {
     Remove-Item $work -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'The saved package' {
+Describe 'The saved package' -Tag 'Root', 'Slow' {
     It 'is saved from a folder repository, which is unregistered again' {
         $package.Name | Should -Be "PSNamespaces.$($module.Version).nupkg"
         $leftRegistered | Should -Be 0

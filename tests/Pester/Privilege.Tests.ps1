@@ -12,7 +12,7 @@ AfterAll {
     Remove-TestUser $user
 }
 
-Describe 'As an ordinary user' {
+Describe 'As an ordinary user' -Tag 'Root', 'Slow' {
     It 'reads its own process''s namespaces, the same readlink sees' {
         $out = Invoke-PwshAsUser $user @'
 $p = Get-NamespaceProcess -Pid $PID

@@ -62,7 +62,7 @@ AfterAll {
     Remove-TestBinaries
 }
 
-Describe 'Bad input for every parameter' {
+Describe 'Bad input for every parameter' -Tag 'Root', 'Slow' {
     It '<Case> gives <Category> (<Id>) and changes nothing' -TestCases @(
         # PIDs that name no process: the largest int, and one above the largest pid_max (2^22).
         @{ Case = 'Get-NamespaceProcess -Pid 2147483647'; Category = 'ObjectNotFound'; Id = 'ProcessNotFound'; Command = { Get-NamespaceProcess -Pid 2147483647 } }
@@ -190,7 +190,7 @@ Describe 'Bad input for every parameter' {
     }
 }
 
-Describe 'Names iproute2 allows but New-Namespace refuses' {
+Describe 'Names iproute2 allows but New-Namespace refuses' -Tag 'Root' {
     It 'finds and removes a name with a newline that ip netns add made' {
         $name = "$prefix-nl`nx"
         ip netns add $name
@@ -207,7 +207,7 @@ Describe 'Names iproute2 allows but New-Namespace refuses' {
     }
 }
 
-Describe 'Symbolic links are never followed by mount or unmount' {
+Describe 'Symbolic links are never followed by mount or unmount' -Tag 'Root' {
     It 'Remove-Namespace -Path on a symlink to a namespace file leaves the namespace file mounted' {
         $file = "$dir/persisted"
         $null = New-Namespace -Type Uts -Path $file
@@ -243,7 +243,7 @@ Describe 'Symbolic links are never followed by mount or unmount' {
     }
 }
 
-Describe 'Races with the target process' {
+Describe 'Races with the target process' -Tag 'Root' {
     It 'a Namespace object whose processes are gone is refused by Enter-Namespace and Invoke-InNamespace, which act on no other namespace' {
         $victim = Start-TestProcess -Unshare '--net'
         try {
@@ -348,7 +348,7 @@ Describe 'Races with the target process' {
     }
 }
 
-Describe 'Concurrent New-Namespace -Name and Remove-Namespace' {
+Describe 'Concurrent New-Namespace -Name and Remove-Namespace' -Tag 'Root' {
     AfterAll {
         # A broken build may stack several mounts on one name: take them all away.
         foreach ($file in Get-ChildItem /run/netns -ErrorAction Ignore | Where-Object Name -like "$prefix-c*") {
@@ -421,7 +421,7 @@ Describe 'Concurrent New-Namespace -Name and Remove-Namespace' {
     }
 }
 
-Describe 'Interruption (pipeline stop) returns promptly and leaves nothing behind' {
+Describe 'Interruption (pipeline stop) returns promptly and leaves nothing behind' -Tag 'Root', 'Slow' {
     It 'stops <Case>' -TestCases @(
         @{ Case = 'a long scan'; Script = '1..1000000 | ForEach-Object { [int]($_ % 4000000) + 1 } | Get-Namespace -ErrorAction SilentlyContinue'; Program = $null }
         @{ Case = 'a launch into new PID and mount namespaces'; Script = 'New-Namespace -Type Pid, Mount -MountProc -FilePath sleep -ArgumentList 100'; Program = 'sleep100' }
@@ -447,7 +447,7 @@ Describe 'Interruption (pipeline stop) returns promptly and leaves nothing behin
     }
 }
 
-Describe 'Hardening seen from outside with strace' {
+Describe 'Hardening seen from outside with strace' -Tag 'Root', 'Slow' {
     BeforeAll {
         function Merge-StraceLine([string[]] $Lines) {
             # With -f, a call another thread interrupts is split in two lines, "TID call(args

@@ -11,7 +11,7 @@ AfterAll {
     Clear-TestNamespace -Directory $dir -NamePrefix $prefix
 }
 
-Describe 'Remove-Namespace' {
+Describe 'Remove-Namespace' -Tag 'Root' {
     It 'removes a namespace made by ip netns add, so that ip netns list no longer has it' {
         $name = "$prefix-ip"
         ip netns add $name
@@ -166,7 +166,7 @@ Describe 'Remove-Namespace' {
     }
 }
 
-Describe 'Remove-Namespace and the module''s own workers' {
+Describe 'Remove-Namespace and the module''s own workers' -Tag 'Root', 'Slow' {
     It 'ends the idle worker Invoke-InNamespace left in the namespace: gone from every /proc scan within 100 ms, no warning' {
         $name = "$prefix-worker"
         ip netns add $name

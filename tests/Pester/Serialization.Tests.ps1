@@ -23,7 +23,7 @@ AfterAll {
     $target | Stop-TestProcess
 }
 
-Describe 'Namespace over the wire' {
+Describe 'Namespace over the wire' -Tag 'Root', 'Slow' {
     BeforeAll {
         $live = @(Get-Namespace)
         $wire = @{
@@ -75,7 +75,7 @@ Describe 'Namespace over the wire' {
     }
 }
 
-Describe 'The other output types over the wire' {
+Describe 'The other output types over the wire' -Tag 'Root', 'Slow' {
     It 'NamespaceProcess keeps its namespace columns and view (<Way>)' -TestCases @(
         @{ Way = 'Serializer' }, @{ Way = 'Remoting' }
     ) {

@@ -11,7 +11,7 @@ AfterAll {
     Clear-TestNamespace -NamePrefix $prefix
 }
 
-Describe 'Set-NamespaceNetNsId (ip netns set)' {
+Describe 'Set-NamespaceNetNsId (ip netns set)' -Tag 'Root' {
     BeforeEach {
         $name = "$prefix-a"
         ip netns add $name

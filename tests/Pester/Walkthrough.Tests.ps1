@@ -16,7 +16,7 @@ BeforeAll {
     $boxPid = if ($text -match 'bash is PID (\d+) outside') { [int]$Matches[1] }
 }
 
-Describe 'Seed-Walkthrough.ps1' {
+Describe 'Seed-Walkthrough.ps1' -Tag 'Root', 'Slow' {
     It 'runs to the end with exit code 0' {
         $exitCode | Should -Be 0 -Because $text
         $text | Should -Match 'nothing left behind'

@@ -38,7 +38,7 @@ BeforeAll {
     }
 }
 
-Describe 'Watch-Namespace with ip netns' {
+Describe 'Watch-Namespace with ip netns' -Tag 'Root', 'Slow' {
     It 'reports each of 80 namespaces from ip netns add, in a tight loop and in parallel, as one Added with its name and mount, and ip netns delete as one Removed' {
         $names = 1..80 | ForEach-Object { "psns-wl-$PID-$_" }
         # -Name keeps only events that carry the name: an Added that was written before the

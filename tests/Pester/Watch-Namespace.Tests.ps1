@@ -13,7 +13,7 @@ AfterAll {
     Remove-Item $script:dir -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'Watch-Namespace' {
+Describe 'Watch-Namespace' -Tag 'Root', 'Slow' {
     It 'reports a namespace from unshare as Added with the PID that exec''d, and as Removed, as last seen, when it exits' {
         $watch = Start-Watch @{ Type = 'Net', 'Uts' }
         $p = $null
