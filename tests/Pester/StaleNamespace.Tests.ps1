@@ -22,7 +22,7 @@ AfterAll {
     Remove-Item $dir -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'A network namespace object whose inode a newer namespace has' {
+Describe 'A network namespace object whose inode a newer namespace has' -Tag 'Root' {
     BeforeAll {
         $stale = New-StaleNamespace -Type Net
         # The reusing namespace has a process in it, so that listing or entering it would show.
@@ -83,7 +83,7 @@ Describe 'A network namespace object whose inode a newer namespace has' {
     }
 }
 
-Describe 'A PID namespace object whose inode a newer PID namespace has' {
+Describe 'A PID namespace object whose inode a newer PID namespace has' -Tag 'Root' {
     BeforeAll {
         $stale = New-StaleNamespace -Type Pid
     }
@@ -108,7 +108,7 @@ Describe 'A PID namespace object whose inode a newer PID namespace has' {
     }
 }
 
-Describe 'A namespace object without its NsId' {
+Describe 'A namespace object without its NsId' -Tag 'Root' {
     BeforeAll {
         $name = "psns-noid-$PID"
         ip netns add $name
