@@ -63,6 +63,20 @@ public class UnsharePlanTests
         Assert.EndsWith("; exec sh -c 'echo a b' ''", plan.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("*.txt", "'*.txt'")]
+    [InlineData("a[1]", "'a[1]'")]
+    [InlineData("x>y", "'x>y'")]
+    [InlineData("it's", "'it'\\''s'")]
+    [InlineData("~/f", "'~/f'")]
+    [InlineData("/a-b_c.d:e=f,g@h%i+j", "/a-b_c.d:e=f,g@h%i+j")]
+    public void The_verbose_line_quotes_every_word_a_shell_would_read_otherwise(string argument, string shown)
+    {
+        // Pasted into sh, the quoted word must be the argument that ran, not a glob, redirection or ~.
+        LaunchPlan plan = Plan(new UnshareOptions { Types = new[] { NamespaceType.Uts }, FilePath = "ls", ArgumentList = new[] { argument } });
+        Assert.EndsWith("; exec ls " + shown, plan.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MapRootUser_maps_the_effective_ids_to_root_with_setgroups_denied_first_and_implies_a_user_namespace()
     {

@@ -188,7 +188,7 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
                 NetnsName = options.NetnsName,
                 AnnounceNetns = options.NetnsName is not null && SeveralNames,
             };
-            runner.Run(NsenterPlan.Build(options, LaunchCaller.Current(SessionState.Path.CurrentFileSystemLocation.ProviderPath), facts), Hint);
+            runner.Run(NsenterPlan.Build(options, LaunchCaller.Current(SessionState.Path.CurrentFileSystemLocation.ProviderPath), facts), ErrorRecords.HintForNsenterStep);
         }
     }
 
@@ -237,33 +237,6 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
         return (pwsh, new[] { "-NoLogo", "-NoExit", "-Command", $"Import-Module '{module.Replace("'", "''", StringComparison.Ordinal)}'" });
     }
 
-    private static string? Hint(LaunchFailedException ex)
-    {
-        if (ex.Step.Function.EndsWith("(cgroup.procs)", StringComparison.Ordinal))
-        {
-            return ex.Error.Errno switch
-            {
-                Errno.ENOENT or Errno.ENODEV => "The target's cgroup is gone, or this mount namespace shows another directory there",
-                Errno.EROFS => "The cgroup filesystem is mounted read-only in this mount namespace",
-                Errno.EBUSY or Errno.EOPNOTSUPP => "The cgroup cannot take processes: in cgroup v2 only leaf cgroups (no controllers in cgroup.subtree_control) hold them",
-                Errno.EPERM or Errno.EACCES => "Moving a process into a cgroup needs write access to its cgroup.procs and to that of the common ancestor (root, or a cgroup delegated to you)",
-                _ => null,
-            };
-        }
-
-        if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
-        {
-            return null;
-        }
-
-        return ex.Step.Function switch
-        {
-            "setns" => "Entering a namespace needs CAP_SYS_ADMIN in the user namespace that owns it (root), and CAP_SYS_CHROOT too for a mount namespace",
-            "open" or "pidfd_open" => "Opening another process's namespaces needs ptrace access to it: root, or CAP_SYS_PTRACE",
-            "setuid" or "setgid" or "setgroups" => "Changing credentials needs CAP_SETUID/CAP_SETGID, and the ids must be mapped in the entered user namespace",
-            _ => null,
-        };
-    }
 }
 
 /// <summary>What the options that take something of the target process resolved to, for one target.</summary>

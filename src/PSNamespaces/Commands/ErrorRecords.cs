@@ -129,7 +129,9 @@ internal static class ErrorRecords
     /// Whether an exception is one of those the target resolver (Core/Targets/TargetResolver)
     /// throws for what the user named, so a cmdlet writes it as that input's error and goes on.
     /// </summary>
-    internal static bool IsTargetFailure(Exception ex) => ex is ErrnoException or ArgumentException or TargetRefusedException;
+    /// <remarks>An ArgumentNullException or ArgumentOutOfRangeException is a bug of ours, not the user's input: it is not caught.</remarks>
+    internal static bool IsTargetFailure(Exception ex) =>
+        ex is ErrnoException or TargetRefusedException or (ArgumentException and not (ArgumentNullException or ArgumentOutOfRangeException));
 
     /// <summary>The ErrorRecord for a target that could not be opened, with the user's input as its target.</summary>
     /// <param name="ex">What the resolver threw (see <see cref="IsTargetFailure"/>).</param>
@@ -198,6 +200,60 @@ internal static class ErrorRecords
             Errno.ENOEXEC => ErrorCategory.InvalidData,
             _ => ErrorCategory.ReadError,
         }, target);
+
+    /// <summary>What is missing when a step of Enter-Namespace's launch failed: privileges, or a cgroup that cannot take the program.</summary>
+    internal static string? HintForNsenterStep(Core.Launch.LaunchFailedException ex)
+    {
+        if (ex.Step.Function.EndsWith("(cgroup.procs)", StringComparison.Ordinal))
+        {
+            return ex.Error.Errno switch
+            {
+                Errno.ENOENT or Errno.ENODEV => "The target's cgroup is gone, or this mount namespace shows another directory there",
+                Errno.EROFS => "The cgroup filesystem is mounted read-only in this mount namespace",
+                Errno.EBUSY or Errno.EOPNOTSUPP => "The cgroup cannot take processes: in cgroup v2 only leaf cgroups (no controllers in cgroup.subtree_control) hold them",
+                Errno.EPERM or Errno.EACCES => "Moving a process into a cgroup needs write access to its cgroup.procs and to that of the common ancestor (root, or a cgroup delegated to you)",
+                _ => null,
+            };
+        }
+
+        if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
+        {
+            return null;
+        }
+
+        return ex.Step.Function switch
+        {
+            "setns" => "Entering a namespace needs CAP_SYS_ADMIN in the user namespace that owns it (root), and CAP_SYS_CHROOT too for a mount namespace",
+            "open" or "pidfd_open" => "Opening another process's namespaces needs ptrace access to it: root, or CAP_SYS_PTRACE",
+            "setuid" or "setgid" or "setgroups" => "Changing credentials needs CAP_SETUID/CAP_SETGID, and the ids must be mapped in the entered user namespace",
+            _ => null,
+        };
+    }
+
+    /// <summary>What is missing when a step of New-Namespace's launch that needs privilege failed.</summary>
+    internal static string? HintForUnshareStep(Core.Launch.LaunchFailedException ex, System.Collections.Generic.IReadOnlyList<NamespaceType> types)
+    {
+        if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
+        {
+            return null;
+        }
+
+        bool user = System.Linq.Enumerable.Contains(types, NamespaceType.User);
+        return ex.Step.Function switch
+        {
+            "unshare" when !user =>
+                "Creating these namespaces needs CAP_SYS_ADMIN (root). As an ordinary user, add -MapRootUser: a new user namespace, in which you are root, then owns the others",
+            "unshare" =>
+                "Creating a user namespace was refused: unprivileged user namespaces may be disabled (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, or an AppArmor/SELinux policy)",
+            "chroot" => "chroot needs CAP_SYS_CHROOT; as an ordinary user, add -MapRootUser",
+            "setuid" or "setgid" or "setgroups" =>
+                "Changing credentials needs CAP_SETUID/CAP_SETGID, and the ids must be mapped in the user namespace",
+            _ when ex.Step.Function.StartsWith("mount", StringComparison.Ordinal) =>
+                user ? "Mounting needs the mount namespace to be owned by the new user namespace (add -Type Mount) and, for /proc, a new PID namespace (-Type Pid)"
+                     : "Mounting needs CAP_SYS_ADMIN (root); as an ordinary user, add -MapRootUser",
+            _ => null,
+        };
+    }
 
     /// <summary>What is missing when pwsh could not write a new user namespace's maps.</summary>
     internal static string? HintForIdMapWrite(ErrnoException ex) =>

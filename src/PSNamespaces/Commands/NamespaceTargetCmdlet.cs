@@ -104,8 +104,8 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
         }
     }
 
-    /// <summary>Whether -Name can name more than one namespace (several names, or a wildcard).</summary>
-    protected bool SeveralNames => Name.Length > 1 || Array.Exists(Name, WildcardPattern.ContainsWildcardCharacters);
+    /// <summary>Whether -Name can name more than one namespace (several names, or a pattern that is not an existing name).</summary>
+    protected bool SeveralNames => Name.Length > 1 || (Name.Length == 1 && !WildcardPatterns.NetnsName(Name[0], out _).IsLiteral);
 
     /// <summary>-Type: the kinds to act in; null when not given.</summary>
     protected abstract NamespaceType[]? TargetTypes { get; }

@@ -60,7 +60,7 @@ public sealed partial class NewNamespaceCommand
             }
 
             var runner = new ProgramRunner(this, StopToken) { PassThru = PassThru, NoWait = NoWait };
-            if (!runner.Run(UnsharePlan.Build(settings), ex => Hint(ex, settings.Types), (_, pid) => PersistAtLaunch(pid, settings.PersistTypes!)))
+            if (!runner.Run(UnsharePlan.Build(settings), ex => ErrorRecords.HintForUnshareStep(ex, settings.Types), (_, pid) => PersistAtLaunch(pid, settings.PersistTypes!)))
             {
                 UndoLaunchPersistence();
             }
@@ -151,28 +151,4 @@ public sealed partial class NewNamespaceCommand
             ? ErrorRecords.NamespaceTarget(ex, Name[0], Name[0])
             : ErrorRecords.NamespaceTarget(ex, ex.Path);
 
-    /// <summary>What is missing, for the steps that need privilege.</summary>
-    private static string? Hint(LaunchFailedException ex, IReadOnlyList<NamespaceType> types)
-    {
-        if (ex.Error.Errno is not (Errno.EPERM or Errno.EACCES))
-        {
-            return null;
-        }
-
-        bool user = types.Contains(NamespaceType.User);
-        return ex.Step.Function switch
-        {
-            "unshare" when !user =>
-                "Creating these namespaces needs CAP_SYS_ADMIN (root). As an ordinary user, add -MapRootUser: a new user namespace, in which you are root, then owns the others",
-            "unshare" =>
-                "Creating a user namespace was refused: unprivileged user namespaces may be disabled (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, or an AppArmor/SELinux policy)",
-            "chroot" => "chroot needs CAP_SYS_CHROOT; as an ordinary user, add -MapRootUser",
-            "setuid" or "setgid" or "setgroups" =>
-                "Changing credentials needs CAP_SETUID/CAP_SETGID, and the ids must be mapped in the user namespace",
-            _ when ex.Step.Function.StartsWith("mount", StringComparison.Ordinal) =>
-                user ? "Mounting needs the mount namespace to be owned by the new user namespace (add -Type Mount) and, for /proc, a new PID namespace (-Type Pid)"
-                     : "Mounting needs CAP_SYS_ADMIN (root); as an ordinary user, add -MapRootUser",
-            _ => null,
-        };
-    }
 }

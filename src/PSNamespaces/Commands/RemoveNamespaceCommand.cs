@@ -65,7 +65,7 @@ public sealed class RemoveNamespaceCommand : NamespaceCmdlet
                 continue;
             }
 
-            Remove(NamespaceName.PathOf(name), name, $"There is no network namespace named '{name}' in {NamespaceName.RunDirectory}.", done);
+            Remove(NamespaceName.PathOf(name), name, NetnsNameMatcher.NotFoundMessage(name), done);
         }
 
         foreach (string path in Path ?? Array.Empty<string>())

@@ -15,5 +15,9 @@ internal static partial class Sys
     /// directory into a shared mount, so two creators never stack mounts on it (Debian bug 949235).
     /// </summary>
     [LibraryImport(Libraries.Libc, EntryPoint = "flock", SetLastError = true)]
-    internal static partial int flock(int fd, int operation);
+    private static partial int flock(int fd, int operation);
+
+    /// <summary>flock(2) on a descriptor; returns 0 or the errno.</summary>
+    internal static int TryFlock(SafeFd fd, int operation) =>
+        flock(fd.Fd, operation) == 0 ? 0 : Marshal.GetLastPInvokeError();
 }

@@ -9,7 +9,24 @@ internal static unsafe partial class Sys
 
     /// <summary>waitpid(2): reaps one of our children. Tmds.LibC lacks it.</summary>
     [LibraryImport(Libraries.Libc, EntryPoint = "waitpid", SetLastError = true)]
-    internal static partial int waitpid(int pid, int* status, int options);
+    private static partial int waitpid(int pid, int* status, int options);
+
+    /// <summary>
+    /// waitpid(2) for one child, retried when a signal interrupts it (pwsh gets SIGCHLD for every
+    /// child it has); returns 0 or the errno, the PID reaped (0: WNOHANG and still running) and its status.
+    /// </summary>
+    internal static int TryWaitpid(int pid, int options, out int reaped, out int status)
+    {
+        int s;
+        do
+        {
+            reaped = waitpid(pid, &s, options);
+        }
+        while (reaped < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+
+        status = reaped > 0 ? s : 0;
+        return reaped >= 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
 
     /// <summary>
     /// The exit code a shell reports for a wait status: the code of a normal exit, 128 + N for a

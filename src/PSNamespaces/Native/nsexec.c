@@ -106,7 +106,7 @@ extern int umount2(const char *target, int flags);
 
 enum report_kind { REPORT_FAILED = 1, REPORT_SYNC = 2, REPORT_CHILD = 3 };
 
-/* The one message format, read by Core/HelperReport.cs. */
+/* The one message format, read by Core/Launch/HelperReport.cs. */
 struct report {
     int32_t kind;
     int32_t step;

@@ -126,21 +126,14 @@ internal sealed unsafe partial class HelperProcess
 
     private bool Wait(int options)
     {
-        int status;
-        int rc;
-        do
-        {
-            rc = Sys.waitpid(Pid, &status, options);
-        }
-        while (rc < 0 && errno == EINTR);
-
-        if (rc == 0)
+        // An error (ECHILD: reaped elsewhere) ends the wait too, with no exit code to report.
+        if (Sys.TryWaitpid(Pid, options, out int reaped, out int status) == 0 && reaped == 0)
         {
             return false;
         }
 
         _reaped = true;
-        _exitCode = rc == Pid ? Sys.ShellExitCode(status) : null;
+        _exitCode = reaped == Pid ? Sys.ShellExitCode(status) : null;
         return true;
     }
 

@@ -103,8 +103,7 @@ internal sealed unsafe partial class HelperProcess : IDisposable
         if (err is not (0 or Errno.ENOSYS))
         {
             LibC.kill(pid, SIGKILL);
-            int status;
-            Sys.waitpid(pid, &status, 0);
+            Sys.TryWaitpid(pid, 0, out _, out _);
             throw new ErrnoException("pidfd_open", err, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 

@@ -33,7 +33,7 @@ internal static class NamedNetns
         try
         {
             // iproute2 goes on without the lock when flock fails; so do we.
-            Sys.flock(lockFd.Fd, Sys.LOCK_EX);
+            Sys.TryFlock(lockFd, Sys.LOCK_EX);
             bool madeMount = false;
             while ((err = Sys.TryMount(null, Sys.FdPath(top ?? lockFd), LibC.MS_SHARED | LibC.MS_REC)) != 0)
             {
@@ -52,7 +52,7 @@ internal static class NamedNetns
 
             if (top is null)
             {
-                Sys.flock(lockFd.Fd, Sys.LOCK_UN);
+                Sys.TryFlock(lockFd, Sys.LOCK_UN);
                 (top, lockFd) = (lockFd, null);
             }
 

@@ -70,12 +70,13 @@ internal sealed class LaunchPlan
 
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A word as a shell would need it: quoted when empty or holding blanks or quotes.</summary>
+    /// <summary>A word as a shell would need it: quoted when empty or holding anything but letters, digits and _./:=,@%+-.</summary>
     internal static string Quote(string word)
     {
         foreach (char c in word)
         {
-            if (char.IsWhiteSpace(c) || c is '\'' or '"' or ';' or '$' or '`' or '\\')
+            // Only what no shell reads specially stays bare, so a word copied from the line means what ran.
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or ':' or '=' or ',' or '@' or '%' or '+' or '-'))
             {
                 return "'" + word.Replace("'", "'\\''", System.StringComparison.Ordinal) + "'";
             }

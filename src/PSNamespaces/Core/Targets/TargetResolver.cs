@@ -219,15 +219,16 @@ internal static class TargetResolver
         return file;
     }
 
-    // As a target to act in, a malformed name is a malformed target (InvalidNamespaceTarget, the
-    // id Enter-Namespace and Invoke-InNamespace have always given it), as a path of the wrong kind is.
+    // As a target to act in, a malformed name or a file of another kind under it is a malformed
+    // target (InvalidNamespaceTarget, the id Enter-Namespace and Invoke-InNamespace have always
+    // given both), as a path of the wrong kind is.
     private static NamespaceFile OpenNetnsNameTarget(string name)
     {
         try
         {
             return OpenNetnsName(name);
         }
-        catch (TargetRefusedException ex) when (ex.Reason == TargetRefusal.InvalidName)
+        catch (TargetRefusedException ex) when (ex.Reason is TargetRefusal.InvalidName or TargetRefusal.WrongType)
         {
             throw new ArgumentException(ex.Message, ex);
         }
