@@ -18,6 +18,26 @@ BeforeAll {
     # Every PID namespace of the fixture, by a process whose namespace it is.
     $namespaces = [ordered]@{ L1 = $init1; L2 = $init2; L3 = $nested.Pid; Sibling = $sibling.Pid }
 
+    function Measure-PidNamespaceDescriptor {
+        <#
+            How many more descriptors of PID namespaces (ls -l /proc/PID/fd: pid:[INODE]) this
+            process holds after Action than before. A garbage collection would close leaked ones
+            (SafeHandle finalizers) and hide a leak, so none runs in between.
+        #>
+        param([scriptblock] $Action)
+        $count = { @(Get-ChildItem "/proc/$PID/fd" | Where-Object { $_.LinkTarget -like 'pid:`[*' }).Count }
+        [GC]::Collect()
+        [GC]::WaitForPendingFinalizers()
+        $before = & $count
+        $null = [GC]::TryStartNoGCRegion(32MB)
+        try {
+            & $Action
+            (& $count) - $before
+        } finally {
+            if ([Runtime.GCSettings]::LatencyMode -eq 'NoGCRegion') { [GC]::EndNoGCRegion() }
+        }
+    }
+
     function Get-InsideView {
         <# PID inside → "ns/pid link|command line" for every process of the namespace of ProcessId, read in there. #>
         param([int] $ProcessId)
@@ -184,6 +204,22 @@ Describe 'Convert-NamespacePid refusals' -Tag 'Root' {
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'refuses a negative number as the namespace of <Command>, as something that names no namespace' -TestCases @(
+        @{ Command = 'ConvertNamespacePidCommand'; Invoke = { Convert-NamespacePid -Pid 1 -FromPidNamespace (-5) -ErrorAction Stop } }
+        @{ Command = 'GetNamespaceProcessCommand'; Invoke = { Get-NamespaceProcess -Pid 1 -PidNamespace (-5) -ErrorAction Stop } }
+    ) {
+        $err = $Invoke | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be "InvalidPidNamespace,PSNamespaces.Commands.$Command"
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be -5
+    }
+
+    It 'closes the PID namespace when -ErrorAction Stop ends it (no EndProcessing runs)' {
+        Measure-PidNamespaceDescriptor {
+            { Convert-NamespacePid -Pid 4000000 -FromPidNamespace $init1 -ErrorAction Stop } | Should -Throw -ErrorId 'PidNotInNamespace,*'
+        } | Should -Be 0
+    }
+
     It 'writes ProcessNotFound translating a process that does not exist' {
         $out = Convert-NamespacePid -Pid 4000000 -ToPidNamespace $init1 -ErrorVariable err -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
@@ -216,6 +252,12 @@ Describe 'Get-NamespaceProcess -PidNamespace' -Tag 'Root' {
         $err = { Get-NamespaceProcess -Pid 1 -PidNamespace "/proc/$init1/ns/mnt" -ErrorAction Stop } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'WrongNamespaceType,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'closes the PID namespace when a terminating error follows its opening (a bad -Unit pattern)' {
+        Measure-PidNamespaceDescriptor {
+            { Get-NamespaceProcess -Pid 1 -PidNamespace $init1 -Unit 'bad[' } | Should -Throw -ErrorId 'InvalidWildcardPattern,*'
+        } | Should -Be 0
     }
 }
 

@@ -12,6 +12,14 @@ BeforeAll {
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while (@(Get-ChildPid $fresh.Pid | Where-Object { (Get-Content "/proc/$_/comm") -eq 'sleep' }).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
     $nested = Start-TestProcess -Unshare @('--pid', '--mount-proc') -Command @('unshare', '--fork', '--kill-child', '--pid', '--mount-proc', '--net', '--', 'sleep', '1000') -Name sleep
+
+    function Start-NetnsSleep([string] $Name) {
+        <# A sleep in the named network namespace (ip netns exec), once it is sleep. #>
+        $p = Start-NativeProcess ip 'netns', 'exec', $Name, 'sleep', '1000'
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Get-Content "/proc/$($p.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+        $p
+    }
 }
 
 AfterAll {
@@ -134,10 +142,8 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
         $name = "psns-test-$PID"
         ip netns add $name
         try {
-            $p = Start-NativeProcess ip 'netns', 'exec', $name, 'sleep', '1000'
+            $p = Start-NetnsSleep $name
             try {
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                while ((Get-Content "/proc/$($p.Id)/comm") -ne 'sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
                 $expected = @(ip netns pids $name | ForEach-Object { [int]$_ } | Sort-Object)
                 $expected | Should -Be @($p.Id)
                 @(Get-NamespaceProcess -Name $name | ForEach-Object Pid | Sort-Object) | Should -Be $expected
@@ -146,6 +152,69 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
             }
         } finally {
             ip netns delete $name
+        }
+    }
+
+    It 'holds the namespace it checked open until its walk of /proc ends, for -Name and for an object (seen with strace)' {
+        # While a descriptor holds a namespace it lives, so nsfs cannot give its inode to a new
+        # one that the rest of the walk, matching by inode, would then list.
+        $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+        $log = Join-Path ([IO.Path]::GetTempPath()) "psns-pin-$PID.log"
+        $name = "psns-pin-$PID"
+        ip netns add $name
+        try {
+            $p = Start-NetnsSleep $name
+            try {
+                # The object's Pid points nowhere (above pid_max): the walk itself finds and checks the way in.
+                $marker = "/psns-pin-marker-$PID"
+                $script = "Import-Module '$module'; `$ns = Get-Namespace -Pid $($fresh.Pid) -Type Net; " +
+                    "`$ns | Add-Member -Force -NotePropertyName Pid -NotePropertyValue 4194304; " +
+                    "try { [IO.File]::OpenRead('$marker') } catch { }; " +
+                    "(Get-NamespaceProcess -Name '$name' | ForEach-Object Pid | Sort-Object) -join ','; (`$ns | Get-NamespaceProcess | ForEach-Object Pid | Sort-Object) -join ','"
+                $out = @(strace -f -qq -e trace=openat,close -o $log (Get-Command dotnet).Source (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script)
+                $out[0] | Should -Be ((ip netns pids $name | ForEach-Object { [int]$_ } | Sort-Object) -join ',')
+                $link = readlink "/proc/$($fresh.Pid)/ns/net"
+                $out[1] | Should -Be ((Get-ChildItem /proc -Directory | Where-Object { $_.Name -match '^\d+$' -and (readlink "/proc/$($_.Name)/ns/net" 2>$null) -eq $link } | ForEach-Object { [int]$_.Name } | Sort-Object) -join ',')
+
+                $calls = [string[]]@(Get-Content $log)
+                $at = [array]::FindIndex($calls, [Predicate[string]] { param($l) $l.Contains($marker) })
+                $at | Should -BeGreaterOrEqual 0
+                # Each walk of /proc: a descriptor of /proc, then each process opened relative to
+                # it; the walk is over at the last of those. And where each namespace was opened
+                # and where that descriptor was closed (the first close of its number after).
+                $walks = @()
+                $opened = @()
+                for ($i = $at; $i -lt $calls.Count; $i++) {
+                    $call = $calls[$i]
+                    if ($call -match 'openat\(AT_FDCWD, "/proc", [^)]*\) = (\d+)') {
+                        $walks += [pscustomobject]@{ ProcFd = $Matches[1]; First = -1; Last = -1 }
+                    } elseif ($walks -and $call -match 'openat\((\d+), "\d+", [^)]*\)' -and $Matches[1] -eq $walks[-1].ProcFd) {
+                        if ($walks[-1].First -lt 0) { $walks[-1].First = $i }
+                        $walks[-1].Last = $i
+                    } elseif ($call -match "openat\(AT_FDCWD, `"(/run/netns/$name|/proc/\d+/ns/net)`", [^)]*\) = (\d+)") {
+                        $opened += [pscustomobject]@{ Path = $Matches[1]; Fd = $Matches[2]; At = $i; ClosedAt = -1 }
+                    } elseif ($call -match '(?<!\w)close\((\d+)\)') {
+                        foreach ($o in $opened) { if ($o.Fd -eq $Matches[1] -and $o.ClosedAt -lt 0) { $o.ClosedAt = $i } }
+                    }
+                }
+                $walks = @($walks | Where-Object First -ge 0)
+                $walks.Count | Should -Be 2
+                $byName = @($opened | Where-Object Path -eq "/run/netns/$name")
+                $byWalk = @($opened | Where-Object { $_.Path -ne "/run/netns/$name" -and $_.At -gt $walks[1].First })
+                $byName.Count | Should -Be 1
+                $byWalk.Count | Should -BeGreaterThan 0
+                # -Name: /run/netns/NAME is open from before its walk to after it. The object: the
+                # first process of it that the walk checked stays open to the end of the walk.
+                $byName[0].At | Should -BeLessThan $walks[0].First
+                $byName[0].ClosedAt | Should -BeGreaterThan $walks[0].Last
+                $byWalk[0].At | Should -BeLessThan $walks[1].Last
+                $byWalk[0].ClosedAt | Should -BeGreaterThan $walks[1].Last
+            } finally {
+                $p.Kill(); $p.WaitForExit()
+            }
+        } finally {
+            ip netns delete $name
+            Remove-Item $log -ErrorAction Ignore
         }
     }
 

@@ -17,7 +17,7 @@ namespace PSNamespaces.Commands;
 /// </remarks>
 [Cmdlet(VerbsData.Convert, "NamespacePid", DefaultParameterSetName = FromSet)]
 [OutputType(typeof(int))]
-public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
+public sealed class ConvertNamespacePidCommand : NamespaceCmdlet, IDisposable
 {
     private const string FromSet = "FromPidNamespace";
     private const string ToSet = "ToPidNamespace";
@@ -91,5 +91,7 @@ public sealed class ConvertNamespacePidCommand : NamespaceCmdlet
         }
     }
 
-    protected override void EndProcessing() => _pidNamespace?.Dispose();
+    // Not EndProcessing: it does not run after Ctrl+C, -ErrorAction Stop or a terminating error,
+    // and PowerShell disposes a cmdlet that is IDisposable whichever way its pipeline ends.
+    public void Dispose() => _pidNamespace?.Dispose();
 }

@@ -12,7 +12,7 @@ namespace PSNamespaces.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "NamespaceProcess", DefaultParameterSetName = AllSet)]
 [OutputType(typeof(NamespaceProcess))]
-public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
+public sealed class GetNamespaceProcessCommand : NamespaceCmdlet, IDisposable
 {
     private const string AllSet = "All";
     private const string PidSet = "Pid";
@@ -146,11 +146,10 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
             case NameSet:
                 foreach (string name in Name)
                 {
-                    ulong inode;
+                    NamespaceFile file;
                     try
                     {
-                        using NamespaceFile file = TargetResolver.OpenNetnsName(name);
-                        inode = file.Inode;
+                        file = TargetResolver.OpenNetnsName(name);
                     }
                     catch (Exception ex) when (ErrorRecords.IsTargetFailure(ex))
                     {
@@ -158,7 +157,12 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
                         continue;
                     }
 
-                    ScanInto(NamespaceType.Net, inode);
+                    // Held open through the walk: while a descriptor holds the namespace it
+                    // lives, so no namespace made meanwhile can take the inode the walk matches.
+                    using (file)
+                    {
+                        ScanInto(NamespaceType.Net, file.Inode);
+                    }
                 }
 
                 break;
@@ -205,55 +209,79 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet
     /// Writes every process (in one namespace, when a type is given). A process that exits during
     /// the scan is not an error; one that may not be read is skipped with a Verbose line. With an
     /// identity to check, the first process found is checked to be in that very namespace
-    /// (TargetResolver.Check) before anything is written. False when no process was found.
+    /// (TargetResolver.Check) before anything is written, and its namespace is held open until
+    /// the walk ends. False when no process was found.
     /// </summary>
+    /// <remarks>Without an identity, the caller holds the namespace open, if it is one to tell from a newer one.</remarks>
     private bool ScanInto(NamespaceType? type, ulong inode, NamespaceIdentity? check = null)
     {
         NamespaceLink? link = type is NamespaceType t ? NamespaceLinks.Of(t) : null;
         bool found = false;
-        foreach (int pid in _scanner!.ListPids())
+        // The checked namespace, held: the rest of the walk matches processes by inode alone, and
+        // nsfs gives the inode of a namespace that dies to the next one made.
+        NamespaceFile? held = null;
+        try
         {
-            StopToken.ThrowIfCancellationRequested();
-            NamespaceProcess? process = _scanner.TryReadNamespaces(pid, out int errno, out string function, link, inode);
-            if (process is not null)
+            foreach (int pid in _scanner!.ListPids())
             {
-                if (!found && check is not null && !IsSame(pid, check))
+                StopToken.ThrowIfCancellationRequested();
+                NamespaceProcess? process = _scanner.TryReadNamespaces(pid, out int errno, out string function, link, inode);
+                if (process is not null)
                 {
-                    // Gone between the read of its link and the open: the next process tells.
-                    continue;
-                }
+                    if (!found && check is not null && (held = OpenIfSame(pid, check)) is null)
+                    {
+                        // Gone between the read of its link and the open: the next process tells.
+                        continue;
+                    }
 
-                found = true;
-                if (_cgroups!.Matches(process))
+                    found = true;
+                    if (_cgroups!.Matches(process))
+                    {
+                        WriteObject(process);
+                    }
+                }
+                else if (errno is not (0 or Errno.ENOENT or Errno.ESRCH))
                 {
-                    WriteObject(process);
+                    WriteVerbose($"Skipped PID {pid}: {function}: {Errno.Message(errno)} ({Errno.Name(errno)})");
                 }
             }
-            else if (errno is not (0 or Errno.ENOENT or Errno.ESRCH))
-            {
-                WriteVerbose($"Skipped PID {pid}: {function}: {Errno.Message(errno)} ({Errno.Name(errno)})");
-            }
+        }
+        finally
+        {
+            held?.Dispose();
         }
 
         return found;
     }
 
-    protected override void EndProcessing()
+    // Not EndProcessing: it does not run after Ctrl+C, -ErrorAction Stop or a terminating error,
+    // and PowerShell disposes a cmdlet that is IDisposable whichever way its pipeline ends.
+    public void Dispose()
     {
         _scanner?.Dispose();
         _pidNamespace?.Dispose();
     }
 
-    /// <summary>Whether the process is in the identified namespace; throws when the inode is another namespace's now (TargetResolver.Check).</summary>
-    private static bool IsSame(int pid, NamespaceIdentity identity)
+    /// <summary>
+    /// The process's namespace, open, when it is the identified one; null when the process has
+    /// gone or is in another; throws when the inode is another namespace's now (TargetResolver.Check).
+    /// </summary>
+    private static NamespaceFile? OpenIfSame(int pid, NamespaceIdentity identity)
     {
-        using NamespaceFile? file = NamespaceLocator.TryOpenIfSame(NamespaceLocator.ProcPath(pid, identity.Type), identity.Type, identity.Inode);
-        if (file is null)
+        NamespaceFile? file = NamespaceLocator.TryOpenIfSame(NamespaceLocator.ProcPath(pid, identity.Type), identity.Type, identity.Inode);
+        try
         {
-            return false;
-        }
+            if (file is not null)
+            {
+                TargetResolver.Check(file, identity);
+            }
 
-        TargetResolver.Check(file, identity);
-        return true;
+            return file;
+        }
+        catch
+        {
+            file?.Dispose();
+            throw;
+        }
     }
 }

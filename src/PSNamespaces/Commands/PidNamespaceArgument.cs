@@ -68,6 +68,9 @@ internal static class PidNamespaceArgument
                 case string path:
                     string? full = ResolvePath(cmdlet, path, out error);
                     return full is null ? null : TargetResolver.OpenPath(full);
+                case sbyte or short or int or long when Convert.ToInt64(value, CultureInfo.InvariantCulture) < 0:
+                    // Neither a PID nor an inode; ulong has no room for it.
+                    return Invalid(input, out error);
                 case sbyte or byte or short or ushort or int or uint or long or ulong:
                     ulong number = Convert.ToUInt64(value, CultureInfo.InvariantCulture);
                     if (number is > 0 and <= PidMaxLimit)

@@ -90,25 +90,50 @@ internal static unsafe class NamespaceIoctl
     }
 
     /// <summary>NS_GET_ID, or null where the kernel does not have it (ENOTTY, probed once per process) or refuses it.</summary>
-    internal static ulong? TryGetId(int fd)
+    internal static ulong? TryGetId(int fd) => TryReadId(fd, out ulong id) == 0 ? id : null;
+
+    /// <summary>
+    /// NS_GET_ID, or null only where the kernel does not have it; any other failure throws. For
+    /// identity checks: an ioctl that failed for another reason says nothing about the namespace,
+    /// and taking it for an old kernel would accept a namespace by its inode alone.
+    /// </summary>
+    /// <exception cref="ErrnoException">The kernel has NS_GET_ID, and it failed.</exception>
+    internal static ulong? GetIdIfSupported(int fd, string subject)
     {
+        int err = TryReadId(fd, out ulong id);
+        return err switch
+        {
+            0 => id,
+            // ENOTTY: nsfs before Linux 6.18 knows no such ioctl. EINVAL: how some kernels and
+            // seccomp sandboxes refuse a request they do not know.
+            Errno.ENOTTY or Errno.EINVAL => null,
+            _ => throw new ErrnoException("ioctl(NS_GET_ID)", err, subject),
+        };
+    }
+
+    // 0 or the errno; ENOTTY, once seen, is answered without asking again.
+    private static int TryReadId(int fd, out ulong id)
+    {
+        id = 0;
         if (s_noNsGetId)
         {
-            return null;
+            return Errno.ENOTTY;
         }
 
-        ulong id = 0;
-        if (ioctl(fd, NS_GET_ID, &id) == 0)
+        ulong value = 0;
+        if (ioctl(fd, NS_GET_ID, &value) == 0)
         {
-            return id;
+            id = value;
+            return 0;
         }
 
-        if (errno == Errno.ENOTTY)
+        int err = errno;
+        if (err == Errno.ENOTTY)
         {
             s_noNsGetId = true;
         }
 
-        return null;
+        return err;
     }
 
     private static NamespaceType? TypeFromLinkText(int fd)

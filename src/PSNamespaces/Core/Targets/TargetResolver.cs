@@ -129,9 +129,10 @@ internal static class TargetResolver
     /// inode) is the object's: the same NS_GET_ID, where the kernel has it.
     /// </summary>
     /// <exception cref="TargetRefusedException">NotFound: another namespace has its inode now. IdUnknown: the object has no NsId.</exception>
+    /// <exception cref="ErrnoException">NS_GET_ID failed on a kernel that has it: the namespace cannot be told, so it is not accepted.</exception>
     internal static void Check(NamespaceFile file, NamespaceIdentity identity)
     {
-        if (NamespaceIoctl.TryGetId(file.Fd.Fd) is not ulong id)
+        if (NamespaceIoctl.GetIdIfSupported(file.Fd.Fd, identity.Id) is not ulong id)
         {
             // A kernel without NS_GET_ID: the inode is all there is.
             return;
