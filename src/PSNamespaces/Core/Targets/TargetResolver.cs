@@ -49,11 +49,17 @@ internal static class TargetResolver
         NamespaceTarget all = NamespaceTarget.FromPid(pid, types ?? (IEnumerable<NamespaceType>)processKinds);
         try
         {
+            // The caller's namespaces are read only when needed: a repeated Invoke-InNamespace -Type Net pays for no more.
+            if (types is not null && !all.Files.ContainsKey(NamespaceType.User))
+            {
+                return all;
+            }
+
             Span<ulong> caller = stackalloc ulong[NamespaceLinks.Count];
             ThreadNamespaces.ReadCaller(caller);
             if (types is not null)
             {
-                if (all.Files.TryGetValue(NamespaceType.User, out NamespaceFile? user) && user.Inode == caller[(int)NamespaceLink.User])
+                if (all.Files[NamespaceType.User].Inode == caller[(int)NamespaceLink.User])
                 {
                     throw new ArgumentException($"pwsh is already in the user namespace of process {pid}; setns refuses to enter it again. Leave User out of -Type.");
                 }
