@@ -87,13 +87,14 @@ public sealed class LaunchedProcess
     internal static Namespace[] ReadNamespaces(int pid)
     {
         string path = "/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (Interop.Sys.TryOpenAt(Tmds.Linux.LibC.AT_FDCWD, Interop.Sys.NullTerminated(path), Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY, out int fd) != 0)
+        if (Interop.Sys.TryOpenAt(Tmds.Linux.LibC.AT_FDCWD, Interop.Sys.NullTerminated(path), Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY, out int raw) != 0)
         {
             return Array.Empty<Namespace>();
         }
 
-        try
+        using (var directory = new Interop.SafeFd(raw))
         {
+            int fd = directory.Fd;
             var namespaces = new System.Collections.Generic.List<Namespace>(NamespaceTypes.All.Length);
             foreach (NamespaceType type in NamespaceTypes.All)
             {
@@ -114,10 +115,6 @@ public sealed class LaunchedProcess
             }
 
             return namespaces.ToArray();
-        }
-        finally
-        {
-            Tmds.Linux.LibC.close(fd);
         }
     }
 
