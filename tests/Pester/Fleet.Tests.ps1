@@ -165,6 +165,10 @@ Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' {
         ($all | Format-Table | Out-String) | Should -Match 'Inode\s+Type\s+Processes'
         # The host is this machine: its namespace of the sshd is one this side can list the processes of.
         $hostNet = $all | Where-Object { $_.Type -eq 'Net' -and $_.Inode -eq (stat -L -c %i "/run/netns/$($good[0].Name)") }
+        # Remove-PSSession returns before the host's sshd session processes have exited (seen in
+        # CI: a second PID that ip no longer listed): compare once only the listening sshd is left.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while (@(ip netns pids $good[0].Name).Count -gt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
         $pids = @(Get-NamespaceProcess -Namespace $hostNet | ForEach-Object Pid)
         $pids | Should -Contain $good[0].Sshd.Pid
         $pids | Should -Be @(ip netns pids $good[0].Name | ForEach-Object { [int]$_ } | Sort-Object)
