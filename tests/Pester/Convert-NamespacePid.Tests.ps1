@@ -214,6 +214,17 @@ Describe 'Convert-NamespacePid refusals' -Tag 'Root' {
         $err.TargetObject | Should -Be -5
     }
 
+    It 'refuses a path <Why> as the namespace, before the kernel sees it' -TestCases @(
+        @{ Why = 'with a NUL, which the kernel would cut at the NUL (/proc/self/ns/pid then)'; Path = "/proc/self/ns/pid`0x"; Id = 'InvalidPath' }
+        @{ Why = 'on another provider'; Path = 'env:PATH'; Id = 'NotAFileSystemPath' }
+    ) {
+        param($Why, $Path, $Id)
+        $err = { Convert-NamespacePid -Pid 1 -FromPidNamespace $Path -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be "$Id,PSNamespaces.Commands.ConvertNamespacePidCommand"
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be $Path
+    }
+
     It 'closes the PID namespace when -ErrorAction Stop ends it (no EndProcessing runs)' {
         Measure-PidNamespaceDescriptor {
             { Convert-NamespacePid -Pid 4000000 -FromPidNamespace $init1 -ErrorAction Stop } | Should -Throw -ErrorId 'PidNotInNamespace,*'

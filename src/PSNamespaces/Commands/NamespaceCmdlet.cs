@@ -22,7 +22,7 @@ public abstract class NamespaceCmdlet : PSCmdlet
     /// The full file-system path of a path as the user typed it: relative to the current
     /// location, with ~ expanded. Null, with the error, when it names no file-system location.
     /// </summary>
-    protected string? ResolveFileSystemPath(string path, out ErrorRecord? error)
+    internal string? ResolveFileSystemPath(string path, out ErrorRecord? error)
     {
         error = null;
         if (path.Contains('\0'))

@@ -21,7 +21,7 @@ internal static class PidNamespaceArgument
     internal const long PidMaxLimit = 4 * 1024 * 1024;
 
     /// <summary>Opens the PID namespace; null with the error when it cannot, is of another kind, or has no process left.</summary>
-    internal static NamespaceFile? TryOpen(PSCmdlet cmdlet, object input, out ErrorRecord? error)
+    internal static NamespaceFile? TryOpen(NamespaceCmdlet cmdlet, object input, out ErrorRecord? error)
     {
         NamespaceFile? file = TryOpenAny(cmdlet, input, out error);
         if (file is null)
@@ -48,7 +48,7 @@ internal static class PidNamespaceArgument
         return file;
     }
 
-    private static NamespaceFile? TryOpenAny(PSCmdlet cmdlet, object input, out ErrorRecord? error)
+    private static NamespaceFile? TryOpenAny(NamespaceCmdlet cmdlet, object input, out ErrorRecord? error)
     {
         error = null;
         object value = input is PSObject pso ? pso.BaseObject : input;
@@ -66,7 +66,7 @@ internal static class PidNamespaceArgument
                         ? OpenInode(textType, textInode, input, out error)
                         : Invalid(input, out error);
                 case string path:
-                    string? full = ResolvePath(cmdlet, path, out error);
+                    string? full = cmdlet.ResolveFileSystemPath(path, out error);
                     return full is null ? null : TargetResolver.OpenPath(full);
                 case sbyte or short or int or long when Convert.ToInt64(value, CultureInfo.InvariantCulture) < 0:
                     // Neither a PID nor an inode; ulong has no room for it.
@@ -114,20 +114,6 @@ internal static class PidNamespaceArgument
             : ErrorRecords.InvalidArgument(
                 "WrongNamespaceType", $"{Nsfs.FormatId(type, inode)} is a {type} namespace; PIDs are translated through a PID namespace.", input);
         return error is not null;
-    }
-
-    private static string? ResolvePath(PSCmdlet cmdlet, string path, out ErrorRecord? error)
-    {
-        error = null;
-        try
-        {
-            return cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-        }
-        catch (Exception ex) when (ex is ArgumentException or ItemNotFoundException or NotSupportedException or ProviderNotFoundException or DriveNotFoundException)
-        {
-            error = ErrorRecords.InvalidPath(ex, path);
-            return null;
-        }
     }
 
     private static NamespaceFile? Invalid(object input, out ErrorRecord? error)
