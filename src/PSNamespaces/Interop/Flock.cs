@@ -17,7 +17,20 @@ internal static partial class Sys
     [LibraryImport(Libraries.Libc, EntryPoint = "flock", SetLastError = true)]
     private static partial int flock(int fd, int operation);
 
-    /// <summary>flock(2) on a descriptor; returns 0 or the errno.</summary>
-    internal static int TryFlock(SafeFd fd, int operation) =>
-        flock(fd.Fd, operation) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    /// <summary>
+    /// flock(2) on a descriptor, retried when a signal interrupts the wait for the lock (any
+    /// handler in the process installed without SA_RESTART does; taken for a failure, the caller
+    /// would go on unlocked); returns 0 or the errno.
+    /// </summary>
+    internal static int TryFlock(SafeFd fd, int operation)
+    {
+        int err;
+        do
+        {
+            err = flock(fd.Fd, operation) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        while (err == Errno.EINTR);
+
+        return err;
+    }
 }
