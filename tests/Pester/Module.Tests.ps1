@@ -39,6 +39,12 @@ Describe 'Manifest' {
         @($data.CmdletsToExport | Sort-Object) | Should -Be @($defined | Sort-Object)
         @((Get-Command -Module PSNamespaces).Name | Sort-Object) | Should -Be @($defined | Sort-Object)
     }
+
+    It 'names every exported cmdlet in its release notes' {
+        $notes = (Import-PowerShellDataFile (Join-Path $module.ModuleBase 'PSNamespaces.psd1')).PrivateData.PSData.ReleaseNotes
+        $named = @([regex]::Matches($notes, '\b[A-Z][a-z]+-[A-Za-z]+\b').Value | Sort-Object -Unique)
+        $named | Should -Be @((Get-Command -Module PSNamespaces -CommandType Cmdlet).Name | Sort-Object)
+    }
 }
 
 Describe 'One way to name a target' {
