@@ -21,9 +21,9 @@ function Test-DependencySkip {
     )
     $missing = @(Get-SystemDependency -Name $Name | Format-MissingDependency)
     if (-not $missing) { return $false }
-    $reason = "$For needs what is missing: $($missing -join '; ')"
-    if ($env:CI -eq 'true') { throw "In CI nothing may skip. $reason" }
-    Write-Host "Skipped: $reason" -ForegroundColor Yellow
+    $reason = "for lack of $($missing -join '; ')"
+    if ($env:CI -eq 'true') { throw "$For cannot run $reason, and in CI nothing may skip." }
+    Write-Host "$For skipped $reason" -ForegroundColor Yellow
     $true
 }
 
