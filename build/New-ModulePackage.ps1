@@ -15,7 +15,7 @@ $ErrorActionPreference = 'Stop'
 foreach ($rid in 'linux-x64', 'linux-arm64') {
     foreach ($file in 'nsexec', 'Tmds.LibC.dll') {
         if (-not (Test-Path (Join-Path $ModulePath "runtimes/$rid/$file"))) {
-            throw "$ModulePath has no runtimes/$rid/$file: a package ships the exec helper for linux-x64 and linux-arm64 (build.ps1 -Task Package builds both)."
+            throw "$ModulePath has no runtimes/$rid/${file}: a package ships the exec helper for linux-x64 and linux-arm64 (build.ps1 -Task Package builds both)."
         }
     }
 }

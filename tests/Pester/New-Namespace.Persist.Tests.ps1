@@ -228,8 +228,9 @@ Describe 'New-Namespace refuses bad input and leaves nothing behind' -Tag 'Root'
         @{ Given = 'Net -LoopbackUp' }
     ) {
         # A fresh non-interactive pwsh, where a mandatory prompt would fail with MissingMandatoryParameter.
-        $script = "Import-Module '$((Get-Module PSNamespaces).ModuleBase)'; New-Namespace -Type $Given -ErrorVariable e -ErrorAction SilentlyContinue; " +
-            '$e[0].FullyQualifiedErrorId; $e[0].CategoryInfo.Category; $e[0].Exception.Message'
+        # The arguments make the call meaningless, so the error is terminating.
+        $script = "Import-Module '$((Get-Module PSNamespaces).ModuleBase)'; try { New-Namespace -Type $Given } catch { " +
+            '$_.FullyQualifiedErrorId; $_.CategoryInfo.Category; $_.Exception.Message }'
         $id, $category, $message = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" }
         $id | Should -Be 'NoNamespaceHolder,PSNamespaces.Commands.NewNamespaceCommand'
         $category | Should -Be 'InvalidArgument'
