@@ -24,8 +24,8 @@ function Get-SystemDependency {
             Test-Path -LiteralPath $row.File
         } else {
             # dpkg knows the package by name where a file would not tell (busybox is static only from busybox-static).
-            $dpkg = Get-Command dpkg-query -CommandType Application -ErrorAction Ignore
-            $dpkg -and ((& $dpkg -W -f '${Status}' $row.DebianPackage 2>$null) -match 'install ok installed')
+            $dpkg = Get-Command dpkg-query -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+            $dpkg -and ((& $dpkg.Source -W -f '${Status}' $row.DebianPackage 2>$null) -match 'install ok installed')
         }
         [pscustomobject]@{
             Name     = $row.Name
