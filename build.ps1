@@ -4,13 +4,18 @@
 .SYNOPSIS
     Builds, tests and demonstrates PSNamespaces.
 .DESCRIPTION
-    Build  publishes the C# module and assembles out/PSNamespaces/, an importable module.
-    Test   builds, runs the xunit tests and the Pester suite, prints "N passed, N failed".
+    Build  publishes the C# module and assembles out/PSNamespaces/, an importable module: the
+           exec helper for this machine's architecture (the plain C compiler), and for the other
+           (linux-x64, linux-arm64) when its cross compiler is there.
+    Test   installs what the tests need (build/SystemDependencies.psd1; as root, with apt-get;
+           elsewhere it names what is missing and those tests skip), builds, runs the xunit tests
+           and the Pester suite, prints "N passed, N failed".
     Demo   builds, then runs examples/Seed-Walkthrough.ps1.
     Bench  builds, then runs the benchmark suite and writes bench/RESULTS.md (bench/README.md).
     Shell  builds, then opens pwsh with the module imported.
-    Package builds, then writes out/packages/PSNamespaces.<version>.nupkg, installable with
-           Install-PSResource from a folder repository.
+    Package builds for both architectures (it fails naming a missing compiler), then writes
+           out/packages/PSNamespaces.<version>.nupkg, installable with Install-PSResource from a
+           folder repository.
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <task>`.
 .PARAMETER TestPath
     With -Task Test: only these Pester files (the leak check still runs last).
@@ -65,32 +70,60 @@ function Invoke-Native {
     }
 }
 
-# The runtime identifiers the module ships native parts for, with the C compiler for each
-# (Debian: gcc, gcc-aarch64-linux-gnu); the plain cc only for the machine's own. PSNamespaces.dll
-# is the same IL for both; Tmds.LibC and the exec helper differ, so they go to runtimes/RID/
-# (Interop/RuntimeAssets.cs picks them).
+# The runtime identifiers the module ships native parts for, with the C compilers that build the
+# exec helper for each and the Debian/Ubuntu packages that have them. PSNamespaces.dll is the same
+# IL for both; Tmds.LibC and the exec helper differ, so they go to runtimes/RID/
+# (Interop/RuntimeAssets.cs picks them). The machine's own architecture is built with the plain
+# compiler; the other one when its cross compiler is there, and -Task Package requires both.
 $HostRuntimeId = if ([Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'Arm64') { 'linux-arm64' } else { 'linux-x64' }
 $RuntimeIds = [ordered]@{
-    'linux-x64'   = @('x86_64-linux-gnu-gcc')
-    'linux-arm64' = @('aarch64-linux-gnu-gcc')
+    'linux-x64'   = @{ Compilers = @('x86_64-linux-gnu-gcc'); Packages = 'gcc-x86-64-linux-gnu libc6-dev-amd64-cross' }
+    'linux-arm64' = @{ Compilers = @('aarch64-linux-gnu-gcc'); Packages = 'gcc-aarch64-linux-gnu libc6-dev-arm64-cross' }
 }
-$RuntimeIds[$HostRuntimeId] += @('cc', 'gcc', 'clang')
+$RuntimeIds[$HostRuntimeId] = @{ Compilers = @('cc', 'gcc', 'clang') + $RuntimeIds[$HostRuntimeId].Compilers; Packages = 'gcc libc6-dev' }
+
+function Find-HelperCompiler {
+    <# The first of a runtime's compilers on PATH, or $null. #>
+    param([Parameter(Mandatory)] [string] $RuntimeId)
+    foreach ($name in $RuntimeIds[$RuntimeId].Compilers) {
+        $found = Get-Command $name -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if ($found) { return $found.Source }
+    }
+}
+
+function Get-MissingCompilerMessage {
+    param([Parameter(Mandatory)] [string] $RuntimeId)
+    "No C compiler for $RuntimeId found ($($RuntimeIds[$RuntimeId].Compilers -join ', ')). On Debian or Ubuntu: apt-get install $($RuntimeIds[$RuntimeId].Packages)."
+}
 
 function Invoke-Build {
+    # With -AllRuntimes (the package), a runtime without its compiler fails the build; otherwise
+    # only the machine's own does, and the module is built for the runtimes it can build.
+    param([switch] $AllRuntimes)
     Write-Host "Building PSNamespaces ($Configuration)..."
+    $compilers = [ordered]@{}
+    foreach ($rid in $RuntimeIds.Keys) {
+        $compiler = Find-HelperCompiler $rid
+        if ($compiler) { $compilers[$rid] = $compiler; continue }
+        $message = Get-MissingCompilerMessage $rid
+        if ($rid -eq $HostRuntimeId) { throw "$message It builds the exec helper, src/PSNamespaces/Native/nsexec.c." }
+        if ($AllRuntimes) { throw "$message A package ships the exec helper for linux-x64 and linux-arm64." }
+        Write-Warning "$message Building for $HostRuntimeId only; -Task Package needs both."
+    }
     # An explicit list: the module folder holds exactly these, and a missing one fails the build.
     $files = [ordered]@{}
-    foreach ($rid in $RuntimeIds.Keys) {
+    foreach ($rid in $compilers.Keys) {
+        $compiler = $compilers[$rid]
         $publish = Join-Path $PublishDir $rid
         Invoke-Native dotnet @('publish', (Join-Path $Root 'src/PSNamespaces/PSNamespaces.csproj'),
             '-c', $Configuration, '-r', $rid, '--self-contained', 'false',
             '-o', $publish, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true', '-p:PlatformTarget=AnyCPU')
         $helper = Join-Path $publish 'nsexec'
-        Invoke-HelperBuild -Output $helper -Compilers $RuntimeIds[$rid] -RuntimeId $rid
+        Invoke-HelperBuild -Output $helper -Compilers @($compiler) -RuntimeId $rid
         $files[$helper] = "runtimes/$rid/nsexec"
         $files[(Join-Path $publish 'Tmds.LibC.dll')] = "runtimes/$rid/Tmds.LibC.dll"
     }
-    $files[(Join-Path $PublishDir 'linux-x64/PSNamespaces.dll')] = 'PSNamespaces.dll'
+    $files[(Join-Path $PublishDir "$HostRuntimeId/PSNamespaces.dll")] = 'PSNamespaces.dll'
     $files[(Join-Path $Root 'PSNamespaces.psd1')] = 'PSNamespaces.psd1'
     $files[(Join-Path $Root 'LICENSE')] = 'LICENSE'
     $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Format.ps1xml')] = 'PSNamespaces.Format.ps1xml'
@@ -158,7 +191,33 @@ function Invoke-XunitTests {
     }
 }
 
+function Install-TestDependency {
+    <#
+        Installs what build/SystemDependencies.psd1 lists and this machine lacks, as root where
+        apt-get is (Debian, Ubuntu); elsewhere names it: the tests that need it then skip (and
+        fail in CI, where nothing may skip).
+    #>
+    Import-Module (Join-Path $Root 'build/SystemDependencies.psm1') -Force
+    $missing = @(Get-SystemDependency | Where-Object { -not $_.Present })
+    if (-not $missing) { return }
+    $aptGet = Get-Command apt-get -CommandType Application -ErrorAction Ignore
+    if ($aptGet -and (& id -u) -eq '0') {
+        $packages = @($missing.Packages | Select-Object -Unique)
+        Write-Host "Installing what the tests need: $($packages -join ' ')"
+        Invoke-Native $aptGet.Source @('update', '-qq')
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native $aptGet.Source (@('install', '-y', '-qq') + $packages)
+        $missing = @(Get-SystemDependency | Where-Object { -not $_.Present })
+        if ($missing) { throw "Still missing after apt-get install: $(@($missing | Format-MissingDependency) -join '; ')" }
+        return
+    }
+    $how = if ($aptGet) { 'not root, so not installed' } else { 'no apt-get, so not installed' }
+    Write-Warning "Missing ($how); the tests that need it skip:"
+    $missing | Format-MissingDependency | ForEach-Object { Write-Warning "  $_" }
+}
+
 function Invoke-Test {
+    Install-TestDependency
     Invoke-Build
     $pester = Get-PesterModulePath
     $xunit = Invoke-XunitTests
@@ -208,7 +267,7 @@ function Invoke-Bench {
 }
 
 function Invoke-Package {
-    Invoke-Build
+    Invoke-Build -AllRuntimes
     $packages = Join-Path $OutDir 'packages'
     if (Test-Path $packages) { Remove-Item $packages -Recurse -Force }
     & (Join-Path $Root 'build/New-ModulePackage.ps1') -ModulePath $ModuleDir -Destination $packages |

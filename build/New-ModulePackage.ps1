@@ -11,6 +11,14 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# The package is for linux-x64 and linux-arm64 machines alike: a folder built for one is refused.
+foreach ($rid in 'linux-x64', 'linux-arm64') {
+    foreach ($file in 'nsexec', 'Tmds.LibC.dll') {
+        if (-not (Test-Path (Join-Path $ModulePath "runtimes/$rid/$file"))) {
+            throw "$ModulePath has no runtimes/$rid/${file}: a package ships the exec helper for linux-x64 and linux-arm64 (build.ps1 -Task Package builds both)."
+        }
+    }
+}
 Import-Module Microsoft.PowerShell.PSResourceGet
 $null = New-Item -ItemType Directory -Path $Destination -Force
 $repository = "PSNamespacesBuild$PID"

@@ -94,6 +94,18 @@ public class CgroupAttributionTests
     }
 
     [Theory]
+    [InlineData("/", true, "-.slice")]
+    [InlineData("/init.scope", true, "-.slice")]
+    [InlineData("/", false, null)]
+    [InlineData("/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false, null)]
+    [InlineData("/system.slice/docker.service", false, "system.slice")]
+    public void Root_slice_is_named_only_where_systemd_runs(string path, bool systemdBooted, string? slice)
+    {
+        // "-.slice" is systemd's root slice unit; a machine without systemd has no slice at all.
+        Assert.Equal(slice, CgroupAttribution.Parse(path, "/", systemdBooted).Slice);
+    }
+
+    [Theory]
     [InlineData("/init.scope", "/")]
     [InlineData("/", "/")]
     [InlineData("/lxc.payload.c1/init.scope", "/lxc.payload.c1")]

@@ -30,7 +30,7 @@ public class ErrorRecordsTests
         "InvokeInNamespaceFailed", "LoopbackUpNeedsNewNet", "LoopbackUpWithUser", "MermaidNotRenderable",
         "NameNeedsNetType", "NamespaceChanged", "NamespaceExists", "NamespaceIdUnknown", "NamespaceNotFound", "NamespaceNotJoinable",
         "NamespaceWorkerFailed", "NestedInvokeInNamespace", "NetNsIdAssigned", "NetNsIdInUse", "NoNamespaceGiven",
-        "NoNamespaceType", "NoSubordinateIds", "NotAFileSystemPath", "NotANamespace", "PathAndName",
+        "NoNamespaceHolder", "NoNamespaceType", "NoSubordinateIds", "NotAFileSystemPath", "NotANamespace", "PathAndName",
         "PathCountMismatch", "PathExists", "PathIsDirectory", "PathIsSymbolicLink", "PidNamespaceEmpty",
         "PidNamespaceNeedsProcess", "PidNotInNamespace", "ProcessNotFound", "SubordinateIdsUnreadable",
         "TargetProcessRequired", "ValueNotPassable", "WrongNamespaceType", "unlink,EBUSY",

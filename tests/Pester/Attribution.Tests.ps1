@@ -16,15 +16,19 @@ BeforeAll {
         UserPodman = New-HexId 'e15a'
     }
     $lxc = "psns-lxc-$PID"
+    # A path with no slice component is in systemd's root slice -- where systemd runs (sd_booted:
+    # /run/systemd/system). Elsewhere there is no slice, though ps still prints libsystemd's "-.slice".
+    $systemdBooted = Test-Path /run/systemd/system -PathType Container
+    $rootSlice = if ($systemdBooted) { '-.slice' } else { $null }
     $cases = [ordered]@{
         Docker = @{ Relative = "system.slice/docker-$($ids.Docker).scope"; Runtime = 'docker'; Id = $ids.Docker; Unit = "docker-$($ids.Docker).scope"; Slice = 'system.slice' }
-        DockerFs = @{ Relative = "docker/$($ids.DockerFs)"; Runtime = 'docker'; Id = $ids.DockerFs; Unit = $null; Slice = '-.slice' }
+        DockerFs = @{ Relative = "docker/$($ids.DockerFs)"; Runtime = 'docker'; Id = $ids.DockerFs; Unit = $null; Slice = $rootSlice }
         Cri = @{
             Relative = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$sliceUid.slice/cri-containerd-$($ids.Cri).scope"
             Runtime = 'containerd'; Id = $ids.Cri; Unit = "cri-containerd-$($ids.Cri).scope"; Slice = "kubepods-burstable-pod$sliceUid.slice"; PodUid = $uid
         }
         Podman = @{ Relative = "machine.slice/libpod-$($ids.Podman).scope"; Runtime = 'podman'; Id = $ids.Podman; Unit = "libpod-$($ids.Podman).scope"; Slice = 'machine.slice' }
-        Lxc = @{ Relative = "lxc.payload.$lxc"; Runtime = 'lxc'; Id = $lxc; Unit = $null; Slice = '-.slice' }
+        Lxc = @{ Relative = "lxc.payload.$lxc"; Runtime = 'lxc'; Id = $lxc; Unit = $null; Slice = $rootSlice }
         UserPodman = @{
             Relative = "user.slice/user-4242.slice/user@4242.service/user.slice/libpod-$($ids.UserPodman).scope"
             Runtime = 'podman'; Id = $ids.UserPodman; Unit = 'user@4242.service'; Slice = 'user-4242.slice'; UserUnit = "libpod-$($ids.UserPodman).scope"
@@ -42,7 +46,7 @@ BeforeAll {
     function Get-PsColumn([int] $ProcessId, [string] $Column) {
         # ps prints "-" where libsystemd has no answer.
         $value = (ps -o "$Column=" -p $ProcessId | Out-String).Trim()
-        if ($value -eq '-' -or -not $value) { $null } else { $value }
+        if ($value -eq '-' -or -not $value -or ($Column -eq 'slice' -and $value -eq '-.slice' -and -not $systemdBooted)) { $null } else { $value }
     }
 }
 

@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
+    $noDot = Test-DependencySkip -Name dot -For 'The checks of DOT text and SVG with Graphviz'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'NamespaceFixture.psm1') -Force
@@ -88,7 +93,7 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         Get-Namespace | ConvertTo-NamespaceGraph -By $By | Should -Match ([regex]::Escape("n$child -> n$parent [label=`"parent`"$Style];"))
     }
 
-    It 'is accepted by dot -Tsvg for every relation and keeps the awkward name (<By>)' -TestCases @(
+    It 'is accepted by dot -Tsvg for every relation and keeps the awkward name (<By>)' -Skip:$noDot -TestCases @(
         @{ By = 'Owner' }, @{ By = 'Parent' }, @{ By = 'Process' }
     ) {
         $result = Invoke-Dot (Get-Namespace | ConvertTo-NamespaceGraph -By $By)
@@ -126,7 +131,7 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         ($namespaces | ConvertTo-NamespaceGraph -Format Mermaid) | Should -BeExactly ($namespaces[($namespaces.Count - 1)..0] | ConvertTo-NamespaceGraph -Format Mermaid)
     }
 
-    It 'draws zero namespaces as a valid empty graph' {
+    It 'draws zero namespaces as a valid empty graph' -Skip:$noDot {
         $dot = @() | ConvertTo-NamespaceGraph
         (Invoke-Dot $dot).ExitCode | Should -Be 0
         $dot | Should -Not -Match '\bn\d+'
@@ -134,7 +139,7 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         ConvertTo-NamespaceGraph -InputObject @() | Should -BeExactly $dot
     }
 
-    It 'renders -OutFile *.svg with dot and writes any other -OutFile as text' {
+    It 'renders -OutFile *.svg with dot and writes any other -OutFile as text' -Skip:$noDot {
         $svg = Join-Path $directory 'graph.svg'
         $file = Get-Namespace | ConvertTo-NamespaceGraph -OutFile $svg
         $file.FullName | Should -Be $svg
@@ -167,7 +172,7 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         finally { $env:PATH = $saved }
     }
 
-    It 'refuses -Format Mermaid with an .svg file, and input that is not a namespace' {
+    It 'refuses -Format Mermaid with an .svg file, and input that is not a namespace' -Skip:$noDot {
         { Get-Namespace | ConvertTo-NamespaceGraph -Format Mermaid -OutFile (Join-Path $directory 'm.svg') } |
             Should -Throw -ErrorId 'MermaidNotRenderable,PSNamespaces.Commands.ConvertToNamespaceGraphCommand'
         $out = [pscustomobject]@{ Name = 'x' } | ConvertTo-NamespaceGraph -ErrorVariable bad -ErrorAction SilentlyContinue

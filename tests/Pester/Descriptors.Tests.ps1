@@ -1,5 +1,10 @@
 # Every descriptor the module opens is close-on-exec, so nothing of ours leaks into a program
 # started from pwsh. Checked from outside with strace(1), over every cmdlet.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
+    $noStrace = Test-DependencySkip -Name strace -For 'The descriptor checks'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
@@ -29,7 +34,7 @@ AfterAll {
     Remove-Item $log -ErrorAction Ignore
 }
 
-Describe 'Descriptors the module opens' -Tag 'Root', 'Slow' {
+Describe 'Descriptors the module opens' -Tag 'Root', 'Slow' -Skip:$noStrace {
     It 'are all opened O_CLOEXEC' {
         # Ours: opens relative to a directory descriptor (the /proc scan), and the namespace paths.
         $ours = @($calls | Where-Object {

@@ -2,6 +2,11 @@
 # test's side by a veth, running its own sshd with PowerShell as an SSH subsystem; the test runs
 # PowerShell remoting (Invoke-Command -HostName) against them. Run alone with
 # `build.ps1 -Task Test -TestPath tests/Pester/Fleet.Tests.ps1` (or Invoke-Pester -Tag Fleet).
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
+    $noSsh = Test-DependencySkip -Name sshd, ssh -For 'The SSH remoting fleet'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-PSNamespaces
@@ -133,7 +138,7 @@ AfterAll {
     if ($madeRunSshd) { Remove-Item /run/sshd -Recurse -Force -ErrorAction Ignore }
 }
 
-Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' {
+Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' -Skip:$noSsh {
     It 'brings Get-Namespace back from every host with PSComputerName, each host in its own network namespace' {
         $results = Invoke-Command -HostName $hostNames @remoting -ScriptBlock { Get-Namespace -Pid $PID -Type Net }
         $results.Count | Should -Be 2

@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
+    $noStrace = Test-DependencySkip -Name strace -For 'The /proc walk checks'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-PSNamespaces
@@ -99,7 +104,7 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
         }
     }
 
-    It 'walks /proc once for namespace objects piped in, each opened through what holds it (seen with strace)' {
+    It 'walks /proc once for namespace objects piped in, each opened through what holds it (seen with strace)' -Skip:$noStrace {
         $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
         $log = Join-Path ([IO.Path]::GetTempPath()) "psns-walk-$PID.log"
         try {
@@ -155,7 +160,7 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
         }
     }
 
-    It 'holds the namespace it checked open until its walk of /proc ends, for -Name and for an object (seen with strace)' {
+    It 'holds the namespace it checked open until its walk of /proc ends, for -Name and for an object (seen with strace)' -Skip:$noStrace {
         # While a descriptor holds a namespace it lives, so nsfs cannot give its inode to a new
         # one that the rest of the walk, matching by inode, would then list.
         $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }

@@ -8,19 +8,13 @@ Set-StrictMode -Version Latest
 function New-BusyboxRoot {
     <#
     .SYNOPSIS
-        A small root filesystem: a static busybox (Debian's busybox-static, installed when
-        missing), its applets, and /init, which prints what it sees as key=value lines.
+        A small root filesystem: a static busybox (Debian's busybox-static, which build.ps1
+        -Task Test installs), its applets, and /init, which prints what it sees as key=value lines.
     #>
     $busybox = '/bin/busybox'
     # A dynamically linked busybox (Debian's busybox package) would find no libc in the new root.
     if (-not (Test-Path $busybox) -or (ldd $busybox 2>&1) -notmatch 'not a dynamic executable') {
-        apt-get install -y -qq busybox-static *> $null
-        if ($LASTEXITCODE -ne 0) {
-            # A fresh machine may have no package lists yet.
-            apt-get update -qq *> $null
-            apt-get install -y -qq busybox-static *> $null
-        }
-        if ($LASTEXITCODE -ne 0) { throw 'apt-get install busybox-static failed (the tests need /bin/busybox from busybox-static; .ci/run installs it).' }
+        throw "$busybox is not a static busybox: install busybox-static (build.ps1 -Task Test does, as root)."
     }
     $fs = Join-Path ([IO.Path]::GetTempPath()) "psns-i5-root-$([Guid]::NewGuid().ToString('n').Substring(0, 8))"
     foreach ($dir in 'bin', 'proc', 'tmp') { $null = New-Item -ItemType Directory -Path (Join-Path $fs $dir) -Force }

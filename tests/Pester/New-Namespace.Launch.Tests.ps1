@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
+    $noBusybox = Test-DependencySkip -Name busybox-static -For 'The chroot/-Root launch tests'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'LaunchTestHelpers.psm1') -Force
@@ -12,7 +17,7 @@ Describe 'New-Namespace -FilePath (unshare)' -Tag 'Root', 'Slow' {
         $LASTEXITCODE | Should -Be 0
     }
 
-    It 'runs the seed''s chroot command like unshare -inpuUCTf --mount-proc (-r) chroot FILESYSTEM INIT' {
+    It 'runs the seed''s chroot command like unshare -inpuUCTf --mount-proc (-r) chroot FILESYSTEM INIT' -Skip:$noBusybox {
         $fs = New-BusyboxRoot
         try {
             # Without an id map the program runs as the overflow uid and loses its capabilities at
@@ -30,7 +35,7 @@ Describe 'New-Namespace -FilePath (unshare)' -Tag 'Root', 'Slow' {
         }
     }
 
-    It 'chroots before exec with -Root and mounts /proc inside it, like unshare -inpuUCTf --mount-proc --root' {
+    It 'chroots before exec with -Root and mounts /proc inside it, like unshare -inpuUCTf --mount-proc --root' -Skip:$noBusybox {
         $fs = New-BusyboxRoot
         try {
             $expected = unshare -inpuUCTf --mount-proc --root=$fs /init

@@ -223,6 +223,22 @@ Describe 'New-Namespace refuses bad input and leaves nothing behind' -Tag 'Root'
         @($now | Where-Object { $_ -notin $mountsBefore }) | Should -BeNullOrEmpty
     }
 
+    It 'given -Type <Given> alone, says it needs -Name, -Path or -FilePath instead of prompting for a Path' -TestCases @(
+        @{ Given = 'Net' }
+        @{ Given = 'Net -LoopbackUp' }
+    ) {
+        # A fresh non-interactive pwsh, where a mandatory prompt would fail with MissingMandatoryParameter.
+        # The arguments make the call meaningless, so the error is terminating.
+        $script = "Import-Module '$((Get-Module PSNamespaces).ModuleBase)'; try { New-Namespace -Type $Given } catch { " +
+            '$_.FullyQualifiedErrorId; $_.CategoryInfo.Category; $_.Exception.Message }'
+        $id, $category, $message = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" }
+        $id | Should -Be 'NoNamespaceHolder,PSNamespaces.Commands.NewNamespaceCommand'
+        $category | Should -Be 'InvalidArgument'
+        $message | Should -Match '-Name NAME .*-Path FILE .*-FilePath PROGRAM'
+        $default = (Get-Command New-Namespace).ParameterSets | Where-Object IsDefault
+        @($default.Parameters | Where-Object { $_.IsMandatory -and $_.Name -ne 'Type' }) | Should -BeNullOrEmpty
+    }
+
     It 'gives InvalidArgument for the name <Label>, and creates nothing' -TestCases @(
         @{ Label = 'empty'; Value = '' }
         @{ Label = '.'; Value = '.' }

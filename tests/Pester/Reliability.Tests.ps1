@@ -1,6 +1,11 @@
 # Issue 9: hostile input, races, interruption and hardening. Every case checks the error the
 # design documents AND that the system is as it was (mounts, /run/netns, files, child processes),
 # with the kernel's and the reference tools' view (mountinfo, ip netns, /proc, strace).
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
+    $noStrace = Test-DependencySkip -Name strace -For 'The hardening checks'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'NamespaceFileHelpers.psm1') -Force
@@ -447,7 +452,7 @@ Describe 'Interruption (pipeline stop) returns promptly and leaves nothing behin
     }
 }
 
-Describe 'Hardening seen from outside with strace' -Tag 'Root', 'Slow' {
+Describe 'Hardening seen from outside with strace' -Tag 'Root', 'Slow' -Skip:$noStrace {
     BeforeAll {
         function Merge-StraceLine([string[]] $Lines) {
             # With -f, a call another thread interrupts is split in two lines, "TID call(args

@@ -45,7 +45,9 @@ Describe 'Seed-Walkthrough.ps1' -Tag 'Root', 'Slow' {
         $boxNs | Should -Not -BeNullOrEmpty
         $text | Should -Match ([regex]::Escape("3 in $boxNs"))
         $text | Should -Match "(?m)^\s*$sleepPid sleep\s+3\s"
-        $text | Should -Match 'pwsh in the box: \[\]'
+        # This pwsh is in no PID namespace below the host's, so it has no PID in the box's.
+        (Get-StatusField $PID NSpid) | Should -Be "$PID"
+        $text | Should -Match 'pwsh in the box: \$null'
     }
 
     It 'shows every level''s PID, inode and pid ns id side by side' {
@@ -78,7 +80,9 @@ Describe 'Seed-Walkthrough.ps1' -Tag 'Root', 'Slow' {
         $text | Should -Match "\n$prefix-net \(id: $id\)"
         $text | Should -Match 'interface lo'
         $text | Should -Not -Match 'interface eth'
-        $text | Should -Match "after removal: 0 $prefix-net left"
+        $i = [array]::IndexOf($output, ($output | Where-Object { $_ -like "sh> ip netns list | awk*$prefix-net*# after removal" } | Select-Object -First 1))
+        $i | Should -BeGreaterOrEqual 0
+        $output[$i + 1] | Should -Be '0'
     }
 
     It 'ends with a Mermaid picture of the box''s namespaces, by the inodes readlink showed' {
@@ -90,6 +94,33 @@ Describe 'Seed-Walkthrough.ps1' -Tag 'Root', 'Slow' {
         $inode | Should -Not -BeNullOrEmpty
         $picture | Should -Match ('\bn' + $inode + '\["pid ' + $inode + '<br/>3 processes, PID ' + $boxPid + ' ')
         $picture | Should -Match 'subgraph u\d+\["user namespace \d+"\]'
+    }
+
+    It 'prints PowerShell commands that parse and bind as printed' {
+        Import-PSNamespaces
+        $commands = @($output | Where-Object { $_ -match '^\s*PS> ' } | ForEach-Object { $_ -replace '^\s*PS> ', '' })
+        $commands.Count | Should -BeGreaterThan 20
+        foreach ($command in $commands) {
+            $tokens = $errors = $null
+            $ast = [Management.Automation.Language.Parser]::ParseInput($command, [ref]$tokens, [ref]$errors)
+            $errors | Should -BeNullOrEmpty -Because $command
+            foreach ($call in $ast.FindAll({ $args[0] -is [Management.Automation.Language.CommandAst] }, $true)) {
+                Get-Command $call.GetCommandName() -ErrorAction Ignore | Should -Not -BeNullOrEmpty -Because $command
+                $binding = [Management.Automation.Language.StaticParameterBinder]::BindCommand($call, $true)
+                @($binding.BindingExceptions.Values | ForEach-Object { $_.BindingException.Message }) | Should -BeNullOrEmpty -Because $command
+            }
+        }
+    }
+
+    It 'prints shell commands that sh reads as printed, each followed by its output' {
+        $lines = @($output | Where-Object { $_ -like 'sh> *' })
+        $lines.Count | Should -BeGreaterThan 10
+        foreach ($line in $lines) {
+            sh -n -c ($line -replace '^sh> ', '')
+            $LASTEXITCODE | Should -Be 0 -Because $line
+            $next = $output[[array]::IndexOf($output, $line) + 1]
+            $next | Should -Not -Match '^(sh> |PS> |== |$)' -Because "$line shows its output"
+        }
     }
 
     It 'leaves nothing behind: processes, mounts, named namespaces, files' {

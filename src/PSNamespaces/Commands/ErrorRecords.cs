@@ -346,4 +346,12 @@ internal static class ErrorRecords
     internal static ErrorRecord GraphvizFailed(string path, string failure, string outFile) =>
         new(new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "Graphviz could not render {0}: {1}", path, failure)),
             "GraphvizFailed", ErrorCategory.WriteError, outFile);
+
+    // New-Namespace.
+
+    /// <summary>New-Namespace -Type without -Name, -Path or -FilePath: nothing would hold the new namespaces.</summary>
+    internal static ErrorRecord NoNamespaceHolder(NamespaceType[] types) =>
+        InvalidArgument("NoNamespaceHolder",
+            "New-Namespace needs something to hold the new namespaces: -Name NAME (a named network namespace, as ip netns add makes), -Path FILE (a file per -Type, as unshare --net=FILE), or -FilePath PROGRAM (a program run in them, as unshare PROGRAM).",
+            types);
 }

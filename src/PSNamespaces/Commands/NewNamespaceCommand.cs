@@ -12,7 +12,7 @@ namespace PSNamespaces.Commands;
 /// (a file or a name holds the namespace) and NewNamespaceCommand.Launch.cs (a program holds it,
 /// and with -Path or -Name a file too).
 /// </remarks>
-[Cmdlet(VerbsCommon.New, "Namespace", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.New, "Namespace", DefaultParameterSetName = NoHolderSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Namespace))]
 [OutputType(typeof(string), typeof(LaunchedProcess), ParameterSetName = new[] { LaunchSet })]
 public sealed partial class NewNamespaceCommand : NamespaceCmdlet
@@ -20,6 +20,10 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
     private const string PathSet = "Path";
     private const string NameSet = "Name";
     private const string LaunchSet = "FilePath";
+
+    // The default set, so that -Type alone does not prompt for a mandatory -Path: it says what
+    // New-Namespace needs instead.
+    private const string NoHolderSet = "NoHolder";
 
     /// <summary>The kinds of namespace to create.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -52,6 +56,7 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
     /// </summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = NoHolderSet)]
     [Alias("ProcessId")]
     [ValidateRange(1, int.MaxValue)]
     [ArgumentCompleter(typeof(PidCompleter))]
@@ -60,6 +65,7 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
     /// <summary>Sets the loopback interface up in the new network namespace (ip netns add leaves it down).</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = NoHolderSet)]
     public SwitchParameter LoopbackUp { get; set; }
 
     /// <summary>The program to run inside the new namespaces, looked up in PATH there. With a new PID
@@ -176,6 +182,11 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == NoHolderSet)
+        {
+            ThrowTerminatingError(ErrorRecords.NoNamespaceHolder(Type));
+        }
+
         if (ParameterSetName == LaunchSet)
         {
             Launch();

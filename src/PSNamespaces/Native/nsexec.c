@@ -60,7 +60,8 @@
  *   - At start: fd 3 is made close-on-exec, every descriptor above 3 is closed, every signal
  *     disposition is reset to the default and the signal mask emptied (the CLR ignores SIGPIPE
  *     and blocks others; a program must start as from a shell). The process name is set back to
- *     "nsexec" (started as /proc/self/fd/N, the kernel names it "N").
+ *     "nsexec" (started as /proc/self/fd/N, the kernel names it "N"), and its command line, as
+ *     ps and lsns show it, to a short one: "nsexec unshare pid,net -- PROGRAM ARGS" (retitle).
  *   - Exit codes: 125 when a step failed (or the plan is malformed: EINVAL for the step, or pwsh
  *     closed the socket at a sync step); 126 when execvp failed, 127 when it failed with ENOENT
  *     (as shells report them); after a fork, the child's exit code, or 128+N when signal N
@@ -642,21 +643,131 @@ static const struct step steps[] = {
     { "exec", 2, run_exec },
 };
 
+static const struct step *find_step(const char *keyword)
+{
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (strcmp(keyword, steps[i].keyword) == 0) {
+            return &steps[i];
+        }
+    }
+    return NULL;
+}
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The kinds as lsns and unshare name them. */
+static const struct {
+    long flag;
+    const char *name;
+} kinds[] = {
+    { CLONE_NEWNS, "mnt" }, { CLONE_NEWUTS, "uts" }, { CLONE_NEWIPC, "ipc" }, { CLONE_NEWUSER, "user" },
+    { CLONE_NEWPID, "pid" }, { CLONE_NEWNET, "net" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
+};
+
+static void append(char *title, size_t size, size_t *used, const char *text)
+{
+    size_t n = strlen(text);
+    if (n > size - 1 - *used) {
+        n = size - 1 - *used;
+    }
+    memcpy(title + *used, text, n);
+    *used += n;
+    title[*used] = '\0';
+}
+
+static void append_kinds(char *title, size_t size, size_t *used, const char *verb, long flags)
+{
+    if (flags == 0) {
+        return;
+    }
+    append(title, size, used, " ");
+    append(title, size, used, verb);
+    const char *separator = " ";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (flags & kinds[i].flag) {
+            append(title, size, used, separator);
+            append(title, size, used, kinds[i].name);
+            separator = ",";
+        }
+    }
+}
+
+/*
+ * ps, top and lsns show a process's command line, and the helper's is its whole plan ("nsexec
+ * chdir ... pdeathsig 9 0 ... unshare 1610743808 fork ..."): after a fork step, its waiting
+ * parent stands above every box with it. So once the plan is read, the steps get copies of its
+ * words and the argv area is rewritten to a line the way unshare's reads ("nsexec unshare
+ * mnt,pid,net -- sh -c ..."), as setproctitle(3) does: the title, its NUL, and the area's last
+ * byte left non-zero, which tells the kernel to read /proc/PID/cmdline only up to the title's
+ * NUL (fs/proc/base.c, get_mm_cmdline). Returns the copies (NULL-terminated).
+ */
+static char **retitle(int argc, char **argv)
+{
+    char **copy = calloc((size_t)argc + 1, sizeof *copy);
+    if (copy == NULL) {
+        fail(ENOMEM, 125);
+    }
+    for (int i = 0; i < argc; i++) {
+        if ((copy[i] = strdup(argv[i])) == NULL) {
+            fail(ENOMEM, 125);
+        }
+    }
+    long unshared = 0, joined = 0;
+    int program = 0;
+    for (int at = 1; at < argc;) {
+        const struct step *step = find_step(argv[at++]);
+        if (step == NULL || at + step->arguments > argc) {
+            break; /* main reports the malformed plan */
+        }
+        if (strcmp(step->keyword, "unshare") == 0) {
+            unshared |= strtol(argv[at], NULL, 10);
+        } else if (strcmp(step->keyword, "setns") == 0) {
+            joined |= strtol(argv[at + 1], NULL, 10);
+        } else if (strcmp(step->keyword, "exec") == 0) {
+            program = at + 2;
+            break;
+        }
+        at += step->arguments;
+    }
+    char *area = argv[0];
+    size_t size = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - area);
+    if (size < 2) {
+        return copy;
+    }
+    char *title = malloc(size - 1);
+    if (title == NULL) {
+        fail(ENOMEM, 125);
+    }
+    size_t used = 0;
+    title[0] = '\0';
+    append(title, size - 1, &used, "nsexec");
+    append_kinds(title, size - 1, &used, "unshare", unshared);
+    append_kinds(title, size - 1, &used, "setns", joined);
+    if (program > 0) {
+        append(title, size - 1, &used, " --");
+        for (int i = program; i < argc; i++) {
+            append(title, size - 1, &used, " ");
+            append(title, size - 1, &used, argv[i]);
+        }
+    }
+    memset(area, '\0', size);
+    memcpy(area, title, used);
+    area[size - 1] = ' ';
+    free(title);
+    return copy;
+}
+
 int main(int argc, char **argv)
 {
     /* Started as /proc/self/fd/N of pwsh's sealed copy, the kernel names the process "N". */
     prctl(PR_SET_NAME, "nsexec", 0, 0, 0);
     reset_process();
+    argv = retitle(argc, argv);
     int at = 1;
     for (step_index = 0; at < argc; step_index++) {
-        const char *keyword = argv[at++];
-        const struct step *step = NULL;
-        for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-            if (strcmp(keyword, steps[i].keyword) == 0) {
-                step = &steps[i];
-                break;
-            }
-        }
+        const struct step *step = find_step(argv[at++]);
         /* An unknown keyword or a short plan is a bug on the C# side. */
         if (step == NULL || at + step->arguments > argc) {
             fail(EINVAL, 125);

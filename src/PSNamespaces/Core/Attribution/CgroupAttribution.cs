@@ -15,26 +15,30 @@ namespace PSNamespaces.Core.Attribution;
 /// </summary>
 /// <param name="Cgroup">The path as /proc/PID/cgroup gives it (relative to the reader's cgroup namespace).</param>
 /// <param name="Unit">The system unit (service or scope), or null.</param>
-/// <param name="Slice">The slice; "-.slice" at the root.</param>
+/// <param name="Slice">The slice; "-.slice" at the root where systemd runs, null where it does not.</param>
 /// <param name="UserUnit">The unit inside a user manager or login session, or null.</param>
 /// <param name="ContainerRuntime">docker, containerd, cri-o, podman, lxc, systemd-nspawn, machine, kubepods, or a monitor (podman-conmon, cri-o-conmon, lxc-monitor); null outside containers.</param>
 /// <param name="ContainerId">The runtime's id (64 hex digits) or name (lxc, machines).</param>
 /// <param name="PodUid">The Kubernetes pod UID, under kubelet's cgroups.</param>
 internal sealed record CgroupAttribution(
-    string Cgroup, string? Unit, string Slice, string? UserUnit, string? ContainerRuntime, string? ContainerId, string? PodUid)
+    string Cgroup, string? Unit, string? Slice, string? UserUnit, string? ContainerRuntime, string? ContainerId, string? PodUid)
 {
     /// <summary>
     /// Parses a cgroup path. <paramref name="systemdRoot"/> is the cgroup systemd manages (see
     /// <see cref="CgroupRoot"/>); unit and slice are read from the path below it, as libsystemd does.
+    /// <paramref name="systemdBooted"/>: systemd runs this machine (sd_booted, see <see cref="CgroupFile"/>).
     /// </summary>
-    internal static CgroupAttribution Parse(string cgroup, string systemdRoot = "/")
+    internal static CgroupAttribution Parse(string cgroup, string systemdRoot = "/", bool systemdBooted = true)
     {
         ReadOnlySpan<char> shifted = CgroupRoot.Shift(cgroup, systemdRoot);
         (string? runtime, string? id) = ContainerRules.Find(cgroup);
+        string slice = SystemdCgroup.Slice(shifted);
         return new CgroupAttribution(
             cgroup,
             SystemdCgroup.Unit(shifted),
-            SystemdCgroup.Slice(shifted),
+            // libsystemd (and ps) name a path with no slice component "-.slice", systemd's root
+            // slice; where systemd does not run there is no such unit, so there is no slice.
+            slice == SystemdCgroup.RootSlice && !systemdBooted ? null : slice,
             SystemdCgroup.UserUnit(shifted),
             runtime,
             id,

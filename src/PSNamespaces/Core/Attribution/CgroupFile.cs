@@ -16,11 +16,18 @@ internal sealed class CgroupFile
     private const int MaxParsed = 4096;
     private readonly System.Collections.Generic.Dictionary<string, CgroupAttribution> _parsed = new(System.StringComparer.Ordinal);
     private string? _systemdRoot;
+    private bool? _systemdBooted;
 
     internal CgroupFile(string? systemdRoot = null) => _systemdRoot = systemdRoot;
 
     /// <summary>The cgroup systemd manages, read once from PID 1 (see <see cref="CgroupRoot"/>).</summary>
     internal string SystemdRoot => _systemdRoot ??= CgroupRoot.FromInitCgroup(ReadInitPath());
+
+    /// <summary>
+    /// Whether systemd runs this machine, tested as libsystemd's sd_booted does: the directory
+    /// /run/systemd/system exists. Read once.
+    /// </summary>
+    internal bool SystemdBooted => _systemdBooted ??= System.IO.Directory.Exists("/run/systemd/system");
 
     /// <summary>Reads and parses a process's cgroup; null when the file cannot be read (the process exited).</summary>
     internal CgroupAttribution? Read(int processFd)
@@ -37,7 +44,7 @@ internal sealed class CgroupFile
                 _parsed.Clear();
             }
 
-            _parsed[path] = attribution = CgroupAttribution.Parse(path, SystemdRoot);
+            _parsed[path] = attribution = CgroupAttribution.Parse(path, SystemdRoot, SystemdBooted);
         }
 
         return attribution;

@@ -18,6 +18,9 @@ namespace PSNamespaces.Core.Attribution;
 /// </remarks>
 internal static class SystemdCgroup
 {
+    /// <summary>The root slice, a path's slice when it starts with none.</summary>
+    internal const string RootSlice = "-.slice";
+
     /// <summary>The system unit (ps -o unit), or null where ps prints "-".</summary>
     internal static string? Unit(ReadOnlySpan<char> path) => UnitAfterSlices(SkipSlices(path));
 
@@ -31,7 +34,7 @@ internal static class SystemdCgroup
             ReadOnlySpan<char> component = First(path);
             if (!UnitName.IsSlice(component))
             {
-                return last.IsEmpty ? "-.slice" : UnitName.Unescape(last).ToString();
+                return last.IsEmpty ? RootSlice : UnitName.Unescape(last).ToString();
             }
 
             last = component;

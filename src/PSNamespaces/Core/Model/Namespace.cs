@@ -63,7 +63,7 @@ public sealed class Namespace
     /// <summary>The systemd unit of <see cref="Pid"/>, as ps -o unit prints it (user@UID.service for a user manager's processes); $null when none.</summary>
     public string? Unit { get; internal set; }
 
-    /// <summary>The systemd slice of <see cref="Pid"/>, as ps -o slice prints it ("-.slice" at the root).</summary>
+    /// <summary>The systemd slice of <see cref="Pid"/>, as ps -o slice prints it ("-.slice" at the root); $null where systemd does not run and the cgroup names no slice.</summary>
     public string? Slice { get; internal set; }
 
     /// <summary>The unit of <see cref="Pid"/> inside a user manager or login session, as ps -o uunit prints it.</summary>

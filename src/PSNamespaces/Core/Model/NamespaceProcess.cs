@@ -41,7 +41,7 @@ public sealed class NamespaceProcess
     /// <summary>Its systemd unit, as ps -o unit prints it; $null where ps prints "-".</summary>
     public string? Unit { get; internal set; }
 
-    /// <summary>Its systemd slice, as ps -o slice prints it.</summary>
+    /// <summary>Its systemd slice, as ps -o slice prints it; $null where systemd does not run and the cgroup names no slice (ps prints libsystemd's "-.slice" there).</summary>
     public string? Slice { get; internal set; }
 
     /// <summary>Its unit inside a user manager or login session, as ps -o uunit prints it.</summary>
