@@ -11,6 +11,9 @@ internal static partial class Sys
 {
     internal const ushort NLM_F_DUMP = 0x300;
 
+    /// <summary>NLM_F_DUMP_INTR: set on a dump's messages when the table changed while it was read.</summary>
+    internal const ushort NLM_F_DUMP_INTR = 0x10;
+
     internal const ushort RTM_NEWLINK = 16;
     internal const ushort RTM_GETLINK = 18;
     internal const ushort RTM_NEWADDR = 20;

@@ -26,8 +26,7 @@ internal sealed unsafe class RouteSocket : IDisposable
     // setns and socket need little stack; a small one starts faster (one thread per namespace read).
     private const int SmallStack = 256 * 1024;
 
-    // NLM_F_DUMP_INTR: the dump saw the table change while it ran; ip warns, we read it again.
-    private const ushort NLM_F_DUMP_INTR = 0x10;
+    // A dump flagged NLM_F_DUMP_INTR saw the table change while it ran; ip warns, we read it again.
     private const int DumpAttempts = 3;
 
     private static int s_sequence;
@@ -184,7 +183,7 @@ internal sealed unsafe class RouteSocket : IDisposable
                             continue;
                         }
 
-                        interrupted |= (messageFlags & NLM_F_DUMP_INTR) != 0;
+                        interrupted |= (messageFlags & Sys.NLM_F_DUMP_INTR) != 0;
                         if (messageType == Sys.NLMSG_ERROR || messageType == Sys.NLMSG_DONE)
                         {
                             return RtnetlinkMessages.Errno(payload);
