@@ -152,6 +152,9 @@ Describe 'Get-NamespaceInterface (ip -n NAME -d link, ip -n NAME addr)' -Tag 'Ro
         try {
             ip -n $a link add p0 type veth peer name p1 netns "/proc/$($process.Pid)/ns/net"
             $ids = { @((ip -n $a netns list-id) + '|' + (ip -n $b netns list-id) + '|' + (nsenter -t $process.Pid -n ip netns list-id) + '|' + (ip netns list-id)) -join "`n" }
+            # A link dump itself makes the kernel give a veth's peer namespace an id in the namespace
+            # dumped (as ip link does): let ip do that first, so what is compared is what we add.
+            $null = ip -n $a link; $null = ip -n $b link; $null = nsenter -t $process.Pid -n ip link
             $before = & $ids
             (Get-NamespaceInterface -Name $a -InterfaceName p0).PeerNetNs | Should -Be (Get-NsInode $process.Pid net)
             $null = Get-NamespaceInterface -Name $b
