@@ -238,15 +238,18 @@ Describe 'Get-NamespaceInterface on bad input' -Tag 'Root' {
         $err2[0].FullyQualifiedErrorId | Should -BeLike 'InvalidNamespaceTarget,*'
     }
 
-    It 'says a namespace that is gone is not found (its inode now another namespace''s)' {
-        $stale = New-StaleNamespace -Type Net
-        try {
-            Get-NamespaceInterface -Namespace $stale.Object -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-            $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
-            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        } finally {
-            Remove-StaleNamespace $stale
-        }
+    It 'says a namespace that is gone is not found' {
+        $gone = "$prefix-gone"
+        ip netns add $gone
+        $object = Get-Namespace -Name $gone
+        ip netns delete $gone
+        Get-NamespaceInterface -Namespace $object -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].Exception.Message | Should -Match 'is gone'
+        Get-NamespaceInterface -Path "/run/netns/$gone" -ErrorVariable err2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'NamespaceNotFound,*'
+        Get-NetnsName | Should -Not -Contain $gone
     }
 
     It 'says a process that is gone is not found' {

@@ -30,7 +30,6 @@ internal static partial class Sys
     internal const ushort IFLA_OPERSTATE = 16;
     internal const ushort IFLA_LINKINFO = 18;
     internal const ushort IFLA_LINK_NETNSID = 37;
-    internal const ushort IFLA_TARGET_NETNSID = 46;
 
     internal const ushort IFLA_INFO_KIND = 1;
 

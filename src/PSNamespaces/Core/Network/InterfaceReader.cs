@@ -67,10 +67,8 @@ internal static class InterfaceReader
                     {
                         item.PeerNetNs = peerNetns.Inode;
                         item.PeerNetnsName = host.NameOf(peerNetns.Inode);
+                        item.PeerInterface = host.InterfaceName(peerNetns, peerIndex, subject);
                     }
-
-                    // Asked through this namespace's id for the other: no need to enter it.
-                    item.PeerInterface = socket.GetLink(peerIndex, nsid)?.Name;
                 }
             }
 

@@ -66,7 +66,7 @@ public sealed class NamespaceInterface
     /// <summary>The /run/netns name of the peer's namespace, when it has one.</summary>
     public string? PeerNetnsName { get; internal set; }
 
-    /// <summary>The name of the peer interface in its namespace.</summary>
+    /// <summary>The name of the peer interface in its namespace; null when that namespace was not found.</summary>
     public string? PeerInterface { get; internal set; }
 
     /// <summary>"NAME@net:[INODE]".</summary>

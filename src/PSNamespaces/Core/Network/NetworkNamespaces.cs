@@ -22,6 +22,7 @@ internal sealed class NetworkNamespaces : IDisposable
     private readonly List<NamespaceFile> _open = new();
     private readonly HashSet<ulong> _seen = new();
     private readonly Dictionary<ulong, string> _names = new();
+    private readonly Dictionary<ulong, RouteSocket> _sockets = new();
     private IEnumerator<NamespaceFile>? _more;
     private bool _namesRead;
 
@@ -70,8 +71,37 @@ internal sealed class NetworkNamespaces : IDisposable
         return found;
     }
 
+    /// <summary>
+    /// The name of device <paramref name="index"/> in <paramref name="netns"/> (a veth's other
+    /// end), asked over a socket made inside that namespace once per command; null when it has no
+    /// such device or cannot be read.
+    /// </summary>
+    internal string? InterfaceName(NamespaceFile netns, int index, string subject)
+    {
+        try
+        {
+            if (!_sockets.TryGetValue(netns.Inode, out RouteSocket? socket))
+            {
+                socket = RouteSocket.OpenIn(netns, subject);
+                _sockets[netns.Inode] = socket;
+            }
+
+            return socket.GetLink(index)?.Name;
+        }
+        catch (ErrnoException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose()
     {
+        foreach (RouteSocket socket in _sockets.Values)
+        {
+            socket.Dispose();
+        }
+
+        _sockets.Clear();
         _more?.Dispose();
         foreach (NamespaceFile file in _open)
         {

@@ -80,14 +80,15 @@ internal sealed unsafe class RouteSocket : IDisposable
     }
 
     /// <summary>
-    /// RTM_GETLINK of one device in the namespace this socket's namespace knows by
-    /// <paramref name="netnsId"/> (IFLA_TARGET_NETNSID): a veth's other end, read without
-    /// entering its namespace. Null when the kernel has no such device or id there.
+    /// RTM_GETLINK of one device of this socket's namespace; null when it has no such device.
+    /// Asked here rather than with IFLA_TARGET_NETNSID from the namespace that knows this one by
+    /// an id: the kernel answers that with the device's own IFLA_LINK_NETNSID relative to the
+    /// asking namespace, and to have one for the asker itself it assigns the asker an id in itself.
     /// </summary>
-    internal LinkMessage? GetLink(int index, int netnsId)
+    internal LinkMessage? GetLink(int index)
     {
         LinkMessage? found = null;
-        int err = Request(Sys.RTM_GETLINK, 0, index, netnsId, Sys.RTM_NEWLINK, payload => found = RtnetlinkMessages.ParseLink(payload));
+        int err = Request(Sys.RTM_GETLINK, 0, index, Sys.RTM_NEWLINK, payload => found = RtnetlinkMessages.ParseLink(payload));
         return err == 0 ? found : null;
     }
 
@@ -100,7 +101,7 @@ internal sealed unsafe class RouteSocket : IDisposable
     {
         for (int attempt = 1; ; attempt++)
         {
-            int err = Request(request, Sys.NLM_F_DUMP, 0, null, answer, each, out bool interrupted);
+            int err = Request(request, Sys.NLM_F_DUMP, 0, answer, each, out bool interrupted);
             if (err != 0)
             {
                 throw new ErrnoException(function, err, _subject);
@@ -115,30 +116,21 @@ internal sealed unsafe class RouteSocket : IDisposable
         }
     }
 
-    private int Request(ushort type, ushort flags, int index, int? netnsId, ushort answer, ReadOnlySpanAction each) =>
-        Request(type, flags, index, netnsId, answer, each, out _);
+    private int Request(ushort type, ushort flags, int index, ushort answer, ReadOnlySpanAction each) =>
+        Request(type, flags, index, answer, each, out _);
 
-    /// <summary>Sends one request (struct ifinfomsg or ifaddrmsg with an optional IFLA_TARGET_NETNSID) and reads its answers; the errno the kernel answered, or 0.</summary>
-    private int Request(ushort type, ushort flags, int index, int? netnsId, ushort answer, ReadOnlySpanAction each, out bool interrupted)
+    /// <summary>Sends one request (struct ifinfomsg or ifaddrmsg) and reads its answers; the errno the kernel answered, or 0.</summary>
+    private int Request(ushort type, ushort flags, int index, ushort answer, ReadOnlySpanAction each, out bool interrupted)
     {
         interrupted = false;
         uint sequence = (uint)Interlocked.Increment(ref s_sequence);
-        // nlmsghdr (16) + ifinfomsg (16) + one u32 attribute (8); an address dump sends ifaddrmsg (8).
-        byte* message = stackalloc byte[40];
-        new Span<byte>(message, 40).Clear();
+        // nlmsghdr (16) + ifinfomsg (16); an address dump sends ifaddrmsg (8).
+        byte* message = stackalloc byte[32];
+        new Span<byte>(message, 32).Clear();
         int length = 16 + (type == Sys.RTM_GETADDR ? 8 : 16);
         if (type == Sys.RTM_GETLINK)
         {
             ((Sys.ifinfomsg*)(message + 16))->ifi_index = index;
-        }
-
-        if (netnsId is int id)
-        {
-            var attribute = (Sys.rtattr*)(message + length);
-            attribute->rta_len = 8;
-            attribute->rta_type = Sys.IFLA_TARGET_NETNSID;
-            *(int*)(attribute + 1) = id;
-            length += 8;
         }
 
         var header = (Sys.nlmsghdr*)message;
