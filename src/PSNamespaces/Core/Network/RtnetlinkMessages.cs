@@ -1,9 +1,7 @@
 using System;
 using System.Buffers.Binary;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text;
 using PSNamespaces.Interop;
 using Tmds.Linux;
@@ -186,27 +184,6 @@ internal static class RtnetlinkMessages
         }
 
         return (local ?? address) is byte[] shown ? new AddressMessage(index, family, prefixLength, shown) : null;
-    }
-
-    /// <summary>The NETNSA_NSID attribute of an RTM_NEWNSID payload (struct rtgenmsg padded to 4, then attributes); null when it has none or it is NETNSA_NSID_NOT_ASSIGNED.</summary>
-    internal static int? ParseNsid(ReadOnlySpan<byte> payload)
-    {
-        if (payload.Length < 4)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> attributes = payload[4..];
-        for (int offset = 0; TryNextAttribute(attributes, ref offset, out ushort type, out ReadOnlySpan<byte> value);)
-        {
-            if (type == Sys.NETNSA_NSID && value.Length >= 4)
-            {
-                int id = BinaryPrimitives.ReadInt32LittleEndian(value);
-                return id == Sys.NETNSA_NSID_NOT_ASSIGNED ? null : id;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The operational state as ip prints it (IF_OPER_* without the prefix; linux/if.h order).</summary>
