@@ -16,6 +16,7 @@
         'Enter-Namespace'
         'Format-NamespaceTree'
         'Get-Namespace'
+        'Get-NamespaceInterface'
         'Get-NamespaceProcess'
         'Get-ProcNsStatus'
         'Invoke-InNamespace'

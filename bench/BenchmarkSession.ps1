@@ -33,6 +33,7 @@ $catalog = [ordered]@{
     FullScan          = 'Invoke-FullScanBenchmark'
     NetnsPids         = 'Invoke-NetnsPidsBenchmark'
     AllProcesses      = 'Invoke-AllProcessesBenchmark'
+    NetnsInterfaces   = 'Invoke-NetnsInterfacesBenchmark'
     Memory            = 'Invoke-MemoryBenchmark'
     NetnsChurn        = 'Invoke-NetnsChurnBenchmark'
     Launch            = 'Invoke-LaunchBenchmark'

@@ -251,5 +251,42 @@ function Invoke-GrowthBenchmark {
     @{ Rows = @($row); Samples = $samples; Growth = @($table | Select-Object * -ExcludeProperty OursPerProcessMs, FloorMs) }
 }
 
+function Invoke-NetnsInterfacesBenchmark {
+    <#
+    7. The interfaces and addresses of every named network namespace (the fixture's 100 and its
+    group's): Get-NamespaceInterface -Name * against ip -j addr run for each name, as a shell loop
+    does. The check: the same interface names, in the same order, for every name.
+    #>
+    param([Parameter(Mandatory)] $Context)
+    $ours = New-BenchSide 'Get-NamespaceInterface -Name *' -Unavailable (Test-BenchCommand Get-NamespaceInterface) -Script {
+        @(Get-NamespaceInterface -Name * -ErrorAction Stop).Count
+    }
+    $ip = New-BenchSide 'for n in $(ip netns list); do ip -n $n -j addr; done' {
+        $text = sh -c 'for n in $(ip netns list | cut -d" " -f1); do ip -n "$n" -j addr || exit 1; done'
+        if ($LASTEXITCODE) { throw "ip -n NAME -j addr exited with $LASTEXITCODE" }
+        @($text).Count
+    }
+    Measure-BenchSide @($ours, $ip) -Repetitions $Context.Repetitions
+
+    $checkOurs = -not $ours.Unavailable
+    $names = @(ip netns list | ForEach-Object { ($_ -split ' ')[0] })
+    $check = Test-Repeatedly -Success "same interfaces as ip -j addr in each of $($names.Count) named netns" {
+        if ($names.Count -lt 100) { "ip netns list shows $($names.Count) names, the fixture made more" }
+        if ($checkOurs) {
+            $found = @(Get-NamespaceInterface -Name *) | Group-Object NetnsName -AsHashTable -AsString
+            foreach ($name in $names) {
+                $reference = @((ip -n $name -j addr | ConvertFrom-Json).ifname) -join ','
+                $mine = @($found[$name] | ForEach-Object Name) -join ','
+                if ($mine -ne $reference) { "$name`: Get-NamespaceInterface lists $mine, ip -j addr $reference" }
+            }
+        }
+    }
+
+    @{
+        Rows    = @(New-BenchRow -Id 7 -Benchmark "interfaces and addresses of $($names.Count) named netns" -Ours $ours -Reference $ip -Target (1 / 5) -TargetText '≤ 1/5' -Check $check)
+        Samples = @(Get-SampleRecord 7 @($ours, $ip))
+    }
+}
+
 Export-ModuleMember -Function Invoke-FullScanBenchmark, Invoke-NetnsPidsBenchmark, Invoke-AllProcessesBenchmark,
-    Invoke-MemoryBenchmark, Invoke-GrowthBenchmark
+    Invoke-MemoryBenchmark, Invoke-GrowthBenchmark, Invoke-NetnsInterfacesBenchmark

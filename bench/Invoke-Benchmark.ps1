@@ -7,7 +7,7 @@
     the fixture and every mount and named netns the benchmarks make live there and die with it.
     Needs root and the built module (build.ps1 -Task Bench does both).
 .PARAMETER Benchmark
-    Which benchmarks to run (default: all): FullScan, NetnsPids, AllProcesses, Memory,
+    Which benchmarks to run (default: all): FullScan, NetnsPids, AllProcesses, NetnsInterfaces, Memory,
     NetnsChurn, Launch, InvokeInNamespace, Growth, ColdStart, Watch. The table keeps this order.
 .PARAMETER Repetitions
     Timed samples per side, after one warm-up run of each.

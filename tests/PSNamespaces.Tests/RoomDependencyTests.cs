@@ -20,7 +20,7 @@ public class RoomDependencyTests
     /// <summary>The rooms in dependency order; Interop is the floor under all of them.</summary>
     internal static readonly string[] Order =
     [
-        "Interop", "Model", "Proc", "Attribution", "Threads", "Inventory", "Targets", "Workers",
+        "Interop", "Model", "Proc", "Attribution", "Threads", "Inventory", "Targets", "Network", "Workers",
         "Plans", "Launch", "Persistence", "Watch", "Graph",
     ];
 
@@ -41,6 +41,7 @@ public class RoomDependencyTests
         ["ProcNsStatus"] = "Model",
         ["MountPropagation"] = "Plans",
         ["SetGroupsMode"] = "Plans",
+        ["NamespaceInterface"] = "Network",
         ["LaunchedProcess"] = "Launch",
         ["NamespaceEvent"] = "Watch",
         ["NamespaceChangeType"] = "Watch",

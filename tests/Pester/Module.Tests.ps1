@@ -137,6 +137,8 @@ Describe 'Objects of <Type>' -Tag 'Root' -ForEach @(
        ToStringIs = { "$PID $(Get-Content /proc/$PID/comm) NSpid=$(((Get-Content /proc/$PID/status) -match '^NSpid:' -split '\s+')[1..9] -join ' ')".TrimEnd() } }
     @{ Type = 'PSNamespaces.Namespace'; One = { Get-Namespace -Pid $PID -Type Net }; Many = { Get-Namespace -IncludeDescriptors }
        ToStringIs = { readlink /proc/$PID/ns/net } }
+    @{ Type = 'PSNamespaces.NamespaceInterface'; One = { Get-NamespaceInterface -Pid $PID -InterfaceName lo }; Many = { Get-NamespaceInterface -Pid $PID }
+       ToStringIs = { "lo@$(readlink /proc/$PID/ns/net)" } }
     @{ Type = 'PSNamespaces.LaunchedProcess'; One = { param($l) $l }; Many = { param($l) $l }
        ToStringIs = { param($l) "$($l.Pid) sleep" } }
 ) {
@@ -235,6 +237,7 @@ Describe 'Pipeline: <Source> | <Target>' -Tag 'Root' -ForEach @(
         @{ Source = $source; Target = 'Get-ProcNsStatus'; Script = { $input | Get-ProcNsStatus }; Check = { param($out, $p) $out.Pid | Should -Be $p } }
         @{ Source = $source; Target = 'Get-Namespace -Type Uts'; Script = { $input | Get-Namespace -Type Uts }; Check = { param($out, $p) $out.Id | Should -Be (readlink /proc/$p/ns/uts) } }
         @{ Source = $source; Target = 'Invoke-InNamespace -Type Uts'; Script = { $input | Invoke-InNamespace -Type Uts { hostname } }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
+        @{ Source = $source; Target = 'Get-NamespaceInterface'; Script = { $input | Get-NamespaceInterface }; Check = { param($out, $p) @($out.NetNs | Select-Object -Unique) | Should -Be (Get-NsInode $p net) } }
         @{ Source = $source; Target = 'Enter-Namespace -Type Uts'; Script = { $input | Enter-Namespace -Type Uts -FilePath hostname }; Check = { param($out, $p) $out | Should -Be (nsenter -t $p -u hostname) } }
     }
     @{ Source = 'Get-Namespace'; Target = 'Get-NamespaceProcess'; Namespace = $true; Script = { $input | Get-NamespaceProcess }; Check = { param($out, $p) $out.Pid | Should -Contain $p } }

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using PSNamespaces.Core.Inventory;
 using PSNamespaces.Core.Model;
+using PSNamespaces.Core.Network;
 
 namespace PSNamespaces.Commands;
 
@@ -79,6 +80,63 @@ public sealed class FollowIdCompleter : IArgumentCompleter
     }
 }
 
+/// <summary>
+/// Completes interface names for Get-NamespaceInterface -InterfaceName: those of the named
+/// network namespaces or processes already on the command line (-Name, -Pid, literal values
+/// only), else of the session's own network namespace.
+/// </summary>
+public sealed class InterfaceNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string typed = Completion.Unquote(wordToComplete);
+        var paths = new List<string>();
+        foreach (object? value in Completion.Values(fakeBoundParameters, "Name"))
+        {
+            if (value is string name && NamespaceName.Problem(name) is null)
+            {
+                paths.Add(NamespaceName.PathOf(name));
+            }
+        }
+
+        foreach (object? value in Completion.Values(fakeBoundParameters, "Pid"))
+        {
+            if (LanguagePrimitives.TryConvertTo(value, out int pid) && pid > 0)
+            {
+                paths.Add("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/ns/net");
+            }
+        }
+
+        if (paths.Count == 0)
+        {
+            paths.Add("/proc/thread-self/ns/net");
+        }
+
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string path in paths)
+        {
+            try
+            {
+                using NamespaceFile netns = NamespaceFile.Open(path, NamespaceType.Net);
+                if (netns.Type == NamespaceType.Net)
+                {
+                    names.UnionWith(InterfaceReader.Names(netns, path).FindAll(n => n.StartsWith(typed, StringComparison.Ordinal)));
+                }
+            }
+            catch (Exception ex) when (ex is Interop.ErrnoException or NotANamespaceException)
+            {
+                // Nothing to offer from a namespace that cannot be read.
+            }
+        }
+
+        foreach (string name in names)
+        {
+            yield return new CompletionResult(Completion.Quote(name), name, CompletionResultType.ParameterValue, name);
+        }
+    }
+}
+
 internal static class Completion
 {
     internal static string Unquote(string word) => word.Trim('\'', '"');
@@ -95,5 +153,32 @@ internal static class Completion
         }
 
         return value;
+    }
+
+    /// <summary>The values a parameter has on the command line so far (one value or an array); none when it is not there.</summary>
+    internal static IEnumerable<object?> Values(IDictionary fakeBoundParameters, string name)
+    {
+        if (!fakeBoundParameters.Contains(name))
+        {
+            yield break;
+        }
+
+        object? value = fakeBoundParameters[name];
+        if (value is PSObject wrapped)
+        {
+            value = wrapped.BaseObject;
+        }
+
+        if (value is IEnumerable many and not string)
+        {
+            foreach (object? each in many)
+            {
+                yield return each is PSObject inner ? inner.BaseObject : each;
+            }
+        }
+        else
+        {
+            yield return value;
+        }
     }
 }

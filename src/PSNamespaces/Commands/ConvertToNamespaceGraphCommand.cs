@@ -30,7 +30,9 @@ public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
     /// <summary>
     /// The edges: Owner (the default; clusters show ownership, dashed edges PID namespaces'
     /// parents), Parent (PID and user namespaces to their parents), or Process (a namespace to
-    /// the one of its kind whose lowest PID is its lowest PID's parent).
+    /// the one of its kind whose lowest PID is its lowest PID's parent). Network draws another
+    /// picture: the network namespaces of the input as clusters of their interfaces, with veth
+    /// pairs between them and bridges with their ports (read as Get-NamespaceInterface does).
     /// </summary>
     [Parameter(Position = 1)]
     public NamespaceRelation By { get; set; } = NamespaceRelation.Owner;
@@ -51,6 +53,9 @@ public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
 
     private readonly List<GraphNode> _nodes = new();
 
+    // With -By Network, the objects too: each network namespace is reopened to read its interfaces.
+    private readonly List<(PSObject Item, GraphNode Node)> _items = new();
+
     protected override void BeginProcessing()
     {
         if (OutFile is not null && IsSvg(OutFile) && Format == Mermaid)
@@ -67,6 +72,7 @@ public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
             if (NamespaceObject.ToGraphNode(item) is GraphNode node)
             {
                 _nodes.Add(node);
+                _items.Add((item, node));
             }
             else
             {
@@ -78,8 +84,17 @@ public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
 
     protected override void EndProcessing()
     {
-        var graph = new NamespaceGraph(_nodes, By);
-        string text = Format == Mermaid ? MermaidWriter.Write(graph) : DotWriter.Write(graph);
+        string text;
+        if (By == NamespaceRelation.Network)
+        {
+            var network = new NetworkGraph(NetworkGraphInput.Read(this, _items));
+            text = Format == Mermaid ? NetworkMermaidWriter.Write(network) : NetworkDotWriter.Write(network);
+        }
+        else
+        {
+            var graph = new NamespaceGraph(_nodes, By);
+            text = Format == Mermaid ? MermaidWriter.Write(graph) : DotWriter.Write(graph);
+        }
         if (OutFile is null)
         {
             WriteObject(text);

@@ -26,6 +26,7 @@ public sealed class FormatNamespaceTreeCommand : NamespaceCmdlet
     /// (a namespace under the namespace whose lowest PID is its lowest PID's parent).
     /// </summary>
     [Parameter(Position = 1)]
+    [ValidateSet(nameof(NamespaceRelation.Owner), nameof(NamespaceRelation.Parent), nameof(NamespaceRelation.Process))] // Network is a picture, not a tree
     public NamespaceRelation By { get; set; } = NamespaceRelation.Owner;
 
     private readonly List<NamespaceTreeNode> _nodes = new();

@@ -8,7 +8,7 @@ namespace PSNamespaces.Commands;
 
 /// <summary>
 /// The base of every cmdlet that acts inside existing namespaces (Enter-Namespace,
-/// Invoke-InNamespace): the one way to name the target — a process, namespace objects, nsfs files
+/// Invoke-InNamespace, Get-NamespaceInterface): the one way to name the target — a process, namespace objects, nsfs files
 /// a named network namespace or a container — declared once, with one help text
 /// (docs/en-US/NamespaceTarget.parameters.md), and resolved once, here, through
 /// Core/Targets/TargetResolver: each derived cmdlet gets the open target in

@@ -1,7 +1,8 @@
 // Core/Graph — namespaces as a picture: NamespaceGraph lays them out (user namespaces as nested
 // clusters, the others in their owner's, edges by owner, parent or process), DotWriter and
-// MermaidWriter write that layout as text, GraphvizDot renders DOT with Graphviz's dot.
-// Uses: Model.
+// MermaidWriter write that layout as text, GraphvizDot renders DOT with Graphviz's dot; the
+// network picture (-By Network) is NetworkGraph with its own two writers.
+// Uses: Model, Network.
 
 using System;
 using System.Collections.Generic;

@@ -19,8 +19,11 @@ internal static unsafe class NetNsId
     /// <param name="netns">The network namespace.</param>
     /// <param name="id">The id to assign; null lets the kernel pick the lowest free one.</param>
     /// <param name="subject">What the user named, for errors.</param>
-    internal static void Set(SafeFd netns, int? id, string subject) =>
-        Talk(Sys.RTM_NEWNSID, netns.Fd, id ?? Sys.NETNSA_NSID_NOT_ASSIGNED, subject, out _);
+    internal static void Set(SafeFd netns, int? id, string subject)
+    {
+        using SafeFd socket = Sys.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW, Sys.NETLINK_ROUTE, "socket(AF_NETLINK)", subject);
+        Talk(socket.Fd, Sys.RTM_NEWNSID, netns.Fd, id ?? Sys.NETNSA_NSID_NOT_ASSIGNED, subject, out _);
+    }
 
     /// <summary>RTM_GETNSID: the id of the network namespace behind netns, or null when it has none.</summary>
     internal static int? Get(SafeFd netns, string subject) => Get(netns.Fd, subject);
@@ -28,15 +31,25 @@ internal static unsafe class NetNsId
     /// <summary>RTM_GETNSID for a descriptor the caller keeps open (a scan's).</summary>
     internal static int? Get(int netns, string subject)
     {
-        Talk(Sys.RTM_GETNSID, netns, Sys.NETNSA_NSID_NOT_ASSIGNED, subject, out int id);
+        using SafeFd socket = Sys.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW, Sys.NETLINK_ROUTE, "socket(AF_NETLINK)", subject);
+        return GetFrom(socket, netns, subject);
+    }
+
+    /// <summary>
+    /// RTM_GETNSID asked over an rtnetlink socket of another network namespace: the id by which
+    /// the socket's namespace (not the caller's) knows netns, or null when it has none. Asking
+    /// assigns nothing (the kernel answers GETNSID without allocating an id).
+    /// </summary>
+    internal static int? GetFrom(SafeFd routeSocket, int netns, string subject)
+    {
+        Talk(routeSocket.Fd, Sys.RTM_GETNSID, netns, Sys.NETNSA_NSID_NOT_ASSIGNED, subject, out int id);
         return id == Sys.NETNSA_NSID_NOT_ASSIGNED ? null : id;
     }
 
     /// <summary>Sends one request and reads its answer: an error/ack, or (for GET) an RTM_NEWNSID message.</summary>
-    private static void Talk(ushort type, int netns, int id, string subject, out int answeredId)
+    private static void Talk(int socket, ushort type, int netns, int id, string subject, out int answeredId)
     {
         answeredId = Sys.NETNSA_NSID_NOT_ASSIGNED;
-        using SafeFd socket = Sys.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW, Sys.NETLINK_ROUTE, "socket(AF_NETLINK)", subject);
         uint sequence = (uint)Interlocked.Increment(ref s_sequence);
         Sys.NsidRequest request = default;
         request.header.nlmsg_len = (uint)sizeof(Sys.NsidRequest);
@@ -55,12 +68,12 @@ internal static unsafe class NetNsId
         }
 
         Sys.sockaddr_nl kernel = new() { nl_family = (ushort)LibC.AF_NETLINK };
-        if ((long)LibC.sendto(socket.Fd, &request, request.header.nlmsg_len, 0, (sockaddr*)&kernel, (uint)sizeof(Sys.sockaddr_nl)) < 0)
+        if ((long)LibC.sendto(socket, &request, request.header.nlmsg_len, 0, (sockaddr*)&kernel, (uint)sizeof(Sys.sockaddr_nl)) < 0)
         {
             throw new ErrnoException("sendto(RTM_" + (type == Sys.RTM_NEWNSID ? "NEWNSID)" : "GETNSID)"), LibC.errno, subject);
         }
 
-        Receive(socket.Fd, sequence, type, subject, out answeredId);
+        Receive(socket, sequence, type, subject, out answeredId);
     }
 
     private static void Receive(int socket, uint sequence, ushort type, string subject, out int answeredId)

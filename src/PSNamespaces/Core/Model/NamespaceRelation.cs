@@ -11,4 +11,10 @@ public enum NamespaceRelation
 
     /// <summary>A namespace under the user namespace that owns it.</summary>
     Owner,
+
+    /// <summary>
+    /// Network namespaces with their interfaces, and the veth pairs and bridges between them
+    /// (ConvertTo-NamespaceGraph only: a tree of lines cannot show a network).
+    /// </summary>
+    Network,
 }
