@@ -5,14 +5,20 @@
     Opens a PowerShell remoting session over SSH to every host (New-PSSession -HostName), runs
     Get-Namespace in them with one Invoke-Command, as many hosts at a time as -ThrottleLimit says,
     and writes one row per host and kind of
-    namespace: how many it has, how many hold no process (persistent), and how many processes
-    are in them. Every host needs PSNamespaces installed and PowerShell registered as an SSH
-    subsystem (Subsystem powershell /path/to/pwsh -sshs -NoLogo -NoProfile in sshd_config).
+    namespace: how many it has, how many hold no process (persistent), and how many belong to a
+    container. (The processes in them would say nothing per kind: every process is in one
+    namespace of each kind.) Every host needs PSNamespaces installed and PowerShell registered
+    as an SSH subsystem (Subsystem powershell /path/to/pwsh -sshs -NoLogo -NoProfile in
+    sshd_config).
 
     A host that cannot be reached, or that drops while it answers, is reported as an error that
-    names it; the rows of every other host are still written. The namespaces come back as
-    PSNamespaces.Namespace objects when the module is imported here too (it is, below), so
-    Type is the enum on every row.
+    names it as it was given (user@host:port) with the reason: PowerShell's SSH transport prints
+    what ssh said to the console and keeps only "the SSH transport process has abruptly
+    terminated", so the host's port is tried once more here and what the connect answers
+    (Connection refused, No route to host, timed out) goes into the error; when the port
+    answers, the error says so and ssh's own words are only on the console. The rows of every
+    other host are still written. With the module imported here too (it is, below), Type is the
+    NamespaceType enum on every row.
 .PARAMETER HostName
     The hosts: name or address, optionally user@host:port, as Invoke-Command -HostName takes them.
 .PARAMETER Type
@@ -57,14 +63,45 @@ try {
     $sessions | Remove-PSSession
 }
 
-# One error per host that failed, naming it: a failed connection carries the host in its
-# connection info, a session that broke mid-run in its OriginInfo.
+# The host as the user wrote it (user@host:port), found again from what PowerShell kept of it: a
+# failed connection's runspace has its connection info, a session that broke mid-run its OriginInfo.
+$given = foreach ($name in $HostName) {
+    $uri = [uri]"ssh://$name"
+    [pscustomobject]@{ Text = $name; Host = $uri.Host; Port = if ($uri.Port -eq -1) { 22 } else { $uri.Port } }
+}
+function Get-GivenHost([string] $Computer, [int] $Port) {
+    $match = @($given | Where-Object { $_.Host -eq $Computer -and ($Port -le 0 -or $_.Port -eq $Port) })
+    if ($match.Count -eq 1) { $match[0].Text } elseif ($Port -gt 0) { "${Computer}:$Port" } else { $Computer }
+}
+
+# Why a host could not be reached, as ssh saw it: its connect to the port, tried once more.
+function Get-ConnectFailure([string] $Computer, [int] $Port) {
+    $client = [Net.Sockets.TcpClient]::new()
+    try {
+        $seconds = if ($Options -and $Options.ConnectTimeout) { [int]$Options.ConnectTimeout } else { 10 }
+        # WaitAny, not Wait: a failed connect is an answer here, not an exception for $Error.
+        $connect = $client.ConnectAsync($Computer, $Port)
+        if ([Threading.Tasks.Task]::WaitAny(@($connect), $seconds * 1000) -lt 0) { "connect to $Computer port ${Port}: Connection timed out" }
+        elseif ($connect.IsFaulted) { "connect to $Computer port ${Port}: $($connect.Exception.GetBaseException().Message)" }
+        else { "$Computer port $Port accepts connections, the failure came later (ssh wrote its reason to the console)" }
+    } finally {
+        $client.Dispose()
+    }
+}
+
 foreach ($failure in $failures) {
-    $computer = if ($failure.OriginInfo.PSComputerName) { $failure.OriginInfo.PSComputerName }
-    elseif ($failure.TargetObject.ConnectionInfo.ComputerName) { $failure.TargetObject.ConnectionInfo.ComputerName }
-    elseif ($failure.TargetObject) { "$($failure.TargetObject)" }
-    else { 'unknown host' }
-    Write-Error -Message "${computer}: $($failure.Exception.Message)" -Category ConnectionError -TargetObject $computer -ErrorId 'FleetHostFailed'
+    $connection = $failure.TargetObject.ConnectionInfo
+    $computer, $port = if ($connection.ComputerName) { $connection.ComputerName, $connection.Port }
+    elseif ($failure.OriginInfo.PSComputerName) {
+        $session = $sessions | Where-Object { $_.Runspace.InstanceId -eq $failure.OriginInfo.RunspaceID } | Select-Object -First 1
+        $failure.OriginInfo.PSComputerName, $(if ($session) { $session.Runspace.ConnectionInfo.Port } else { 0 })
+    }
+    elseif ($failure.TargetObject) { "$($failure.TargetObject)", 0 }
+    else { 'unknown host', 0 }
+    $label = Get-GivenHost $computer $port
+    $reason = if ($failure.FullyQualifiedErrorId -like '*PSSessionOpenFailed*' -and $port -gt 0) { Get-ConnectFailure $computer $port }
+    $message = if ($reason) { "${label}: $reason ($($failure.Exception.Message))" } else { "${label}: $($failure.Exception.Message)" }
+    Write-Error -Message $message -Category ConnectionError -TargetObject $label -ErrorId 'FleetHostFailed'
 }
 
 $namespaces | Group-Object PSComputerName, Type | Sort-Object Name | ForEach-Object {
@@ -73,8 +110,8 @@ $namespaces | Group-Object PSComputerName, Type | Sort-Object Name | ForEach-Obj
         PSTypeName   = 'PSNamespaces.FleetInventoryRow'
         ComputerName = $first.PSComputerName
         Type         = $first.Type
-        Count        = $_.Count
-        Persistent   = @($_.Group | Where-Object ProcessCount -EQ 0).Count
-        Processes    = ($_.Group | Measure-Object ProcessCount -Sum).Sum
+        Count        = [int]$_.Count
+        Persistent   = [int]@($_.Group | Where-Object Persistent).Count
+        Containers   = [int]@($_.Group | Where-Object ContainerId).Count
     }
 }

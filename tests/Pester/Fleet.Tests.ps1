@@ -146,10 +146,51 @@ Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' -Skip:$noSsh {
             $mine = @($results | Where-Object PSComputerName -EQ $h.Address)
             $mine.Count | Should -Be 1 -Because "one answer from $($h.Address)"
             # The kernel's word: the inode of the namespace file ip netns made for that host.
-            $mine[0].Inode | Should -Be (stat -L -c %i "/run/netns/$($h.Name)")
+            $mine[0].Inode | Should -BeOfType [uint64]
+            $mine[0].Inode | Should -Be ([uint64](stat -L -c %i "/run/netns/$($h.Name)"))
+            # By type, not by text: a string 'Net' would pass -Be.
+            $mine[0].Type | Should -BeOfType [PSNamespaces.NamespaceType]
             $mine[0].Type | Should -Be ([PSNamespaces.NamespaceType]::Net)
+            $mine[0].HeldBy | Should -BeOfType [PSNamespaces.NamespaceHolder]
+            $mine[0].HeldBy.HasFlag([PSNamespaces.NamespaceHolder]::BindMount) | Should -BeTrue -Because 'ip netns add bound it'
         }
         $results[0].Inode | Should -Not -Be $results[1].Inode
+        # PowerShell's SSH transport deserializes with its default type data only (no module's
+        # TargetTypeForDeserialization applies there): a bag, which converts into a namespace.
+        $results[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.PSNamespaces.Namespace'
+        $namespace = [PSNamespaces.Namespace]$results[0]
+        $namespace | Should -BeOfType [PSNamespaces.Namespace]
+        $namespace.Id | Should -Be (readlink "/proc/$(($good | Where-Object Address -EQ $results[0].PSComputerName).Sshd.Pid)/ns/net")
+        # The table names each row's host at 120 columns, as built-in views do.
+        $table = $results | Format-Table | Out-String -Width 120
+        $null = Assert-TableWhole $table (@(Get-TableViewLabel PSNamespaces.Namespace) + 'PSComputerName') 120
+        foreach ($h in $good) { $table | Should -Match ([regex]::Escape($h.Address)) }
+    }
+
+    It 'brings the other output types back with their enums as enums and their tables with the host' {
+        $sessions = New-PSSession -HostName $hostNames[0] @remoting
+        try {
+            $process, $status, $event = Invoke-Command -Session $sessions -ScriptBlock {
+                Get-NamespaceProcess -Pid $PID
+                Get-ProcNsStatus -Pid $PID
+                [PSNamespaces.NamespaceEvent]::new('Removed', (Get-Namespace -Pid $PID -Type Net), [datetime]::Now, 'Exit', $PID, $null)
+            }
+        } finally {
+            $sessions | Remove-PSSession
+        }
+        $process.NetNs | Should -BeOfType [uint64]
+        $process.NetNs | Should -Be ([uint64](stat -L -c %i "/run/netns/$($good[0].Name)"))
+        $status.NSpid | Should -Be @($process.Pid)
+        $event.ChangeType | Should -BeOfType [PSNamespaces.NamespaceChangeType]
+        $event.ChangeType | Should -Be ([PSNamespaces.NamespaceChangeType]::Removed)
+        $event.Cause | Should -BeOfType [PSNamespaces.NamespaceEventCause]
+        $event.Type | Should -BeOfType [PSNamespaces.NamespaceType]
+        foreach ($object in $process, $status, $event) {
+            $type = $object.PSObject.TypeNames[0] -replace '^Deserialized\.'
+            $table = $object | Format-Table | Out-String -Width 120
+            $null = Assert-TableWhole $table (@(Get-TableViewLabel $type) + 'PSComputerName') 120
+            $table | Should -Match ([regex]::Escape($good[0].Address))
+        }
     }
 
     It 'runs through sessions with -ThrottleLimit, and what comes back filters, sorts, formats and binds to Get-NamespaceProcess as live objects do' {
@@ -165,6 +206,7 @@ Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' -Skip:$noSsh {
         $nets = @($all | Where-Object Type -EQ Net)
         $nets.Count | Should -BeGreaterThan 0
         @($nets.Type | Select-Object -Unique) | Should -Be @([PSNamespaces.NamespaceType]::Net)
+        $nets[0].Type | Should -BeOfType [PSNamespaces.NamespaceType]
         ($all | Sort-Object Type, Inode | ForEach-Object { "$($_.Type) $($_.Inode)" } | Select-Object -First 5) |
             Should -Be ($local | Sort-Object Type, Inode | ForEach-Object { "$($_.Type) $($_.Inode)" } | Select-Object -First 5)
         ($all | Format-Table | Out-String) | Should -Match 'Inode\s+Type\s+Processes'
@@ -190,13 +232,22 @@ Describe 'A fleet over SSH remoting' -Tag 'Root', 'Slow', 'Fleet' -Skip:$noSsh {
             $mine = @($rows | Where-Object ComputerName -EQ $h.Address)
             # Every kind a process of this machine is in, counted as Get-Namespace counts here.
             $expected = Get-Namespace | Group-Object Type
+            $mine[0].Type | Should -BeOfType [PSNamespaces.NamespaceType]
             ($mine.Type | Sort-Object) | Should -Be ($expected.Name | ForEach-Object { [PSNamespaces.NamespaceType]$_ } | Sort-Object)
             ($mine | Measure-Object Count -Sum).Sum | Should -BeGreaterOrEqual (($expected | Measure-Object Count -Sum).Sum - 2)
+            foreach ($row in $mine) {
+                # Counts are integers (a Measure-Object sum is a double and printed as 122.00).
+                foreach ($column in 'Count', 'Persistent', 'Containers') { $row.PSObject.Properties[$column].Value | Should -BeOfType [int] }
+                $row.PSObject.Properties['Processes'] | Should -BeNullOrEmpty -Because 'every process is in one namespace of each kind: the sum says nothing per kind'
+            }
         }
-        $failed = @($fleetErrors | Where-Object FullyQualifiedErrorId -Like 'FleetHostFailed*' | ForEach-Object TargetObject)
+        ($rows | Format-Table | Out-String -Width 120) | Should -Not -Match '\.00\b'
+        $failed = @($fleetErrors | Where-Object FullyQualifiedErrorId -Like 'FleetHostFailed*')
         $failed.Count | Should -Be 2
-        $failed | Should -Contain $good[0].Address
-        $failed | Should -Contain $fleet[2].Address
+        # Each named as it was given, port and all; the closed port with the reason ssh met.
+        @($failed.TargetObject | Sort-Object) | Should -Be @($unreachable, $dropping | Sort-Object)
+        $refused = @($failed | Where-Object TargetObject -EQ $unreachable)[0]
+        $refused.Exception.Message | Should -Match "^$([regex]::Escape($unreachable)): .*port 1: Connection refused"
     }
 
     It 'leaves known_hosts as it was' {

@@ -455,13 +455,29 @@ Describe 'Get-Namespace: bad input and a changing system' -Tag 'Root', 'Slow' {
 Describe 'Get-Namespace: output' -Tag 'Root' {
     It 'shows lsns''s default columns in a table that fits 120 columns' {
         $lines = Get-Namespace -Pid $fixture.Fresh.Pid | Format-Table | Out-String -Width 120 -Stream | Where-Object { $_ }
-        $lines[0] | Should -Match '^\s*Inode\s+Type\s+Processes\s+Pid\s+User\s+Command$'
+        $lines[0] | Should -Match '^\s*Inode\s+Type\s+Processes\s+Pid\s+User\s+Name / Path\s+Command$'
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
         $net = Get-NsInode $fixture.Fresh.Pid net
         # The lowest PID in it, as the kernel lists them: unshare, unless PIDs wrapped (pid_max) while the fixture started.
         $lowest = @(Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' |
             Where-Object { (readlink "/proc/$($_.Name)/ns/net" 2>$null) -eq "net:[$net]" } | ForEach-Object { [int]$_.Name } | Sort-Object)[0]
         $lines | Should -Contain ($lines | Where-Object { $_ -match "^\s*$net\s+Net\s+4\s+$lowest\s+root\s+$([regex]::Escape(((Get-Content /proc/$lowest/cmdline -Raw) -split "`0")[0]))" })
+    }
+
+    It 'shows in Name / Path the netns name, else the bind mount lsns shows as NSFS' {
+        $nsfs = @{}
+        foreach ($entry in (lsns -J -o NS,NSFS | ConvertFrom-Json).namespaces) { if ($entry.nsfs) { $nsfs["$($entry.ns)"] = $entry.nsfs } }
+        $named = Get-Namespace -Name $fixture.NetnsName
+        $nsfs["$($named.Inode)"] | Should -Be "/run/netns/$($fixture.NetnsName)" -Because 'lsns names the file ip netns made'
+        $bound = Get-Namespace -Inode $fixture.BindInode
+        $lines = @($named, $bound) | Format-Table | Out-String -Width 80 -Stream | Where-Object { $_ }
+        $lines | Where-Object { $_ -match "^\s*$($named.Inode)\s" } | Should -Match "\s$([regex]::Escape($fixture.NetnsName))(\s|$)"
+        # lsns lists no namespace without a process; the path is the file unshare --uts=FILE bound,
+        # as findmnt sees it. One longer than the column ends in an ellipsis: its beginning is shown.
+        $path = @(findmnt -n -r -t nsfs -o TARGET | Where-Object { $_ -eq $fixture.BindPath })[0]
+        $path | Should -Be $fixture.BindPath
+        $shown = @(($lines | Where-Object { $_ -match "^\s*$($bound.Inode)\s" }) -split '\s+' | Where-Object { $_ -like '/*' })[0]
+        $path | Should -BeLike ($shown.TrimEnd([char]0x2026) + '*')
     }
 
     It 'has a list view with every property' {

@@ -298,8 +298,10 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
 
     It 'shows a default table that fits a 120-column terminal' {
         $lines = Get-NamespaceProcess -Pid $fresh.Pid | Format-Table | Out-String -Width 120 -Stream | Where-Object { $_ }
-        $lines[0] | Should -Match 'Pid\s+NsPid\s+Command\s+User\s+NetNs\s+MountNs\s+PidNs'
+        $lines[0] | Should -Match '^\s*Pid\s+NetNs\s+MntNs\s+PidNs\s+UtsNs\s+IpcNs\s+UserNs\s+CgrpNs\s+TimeNs\s+Command$'
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
-        $lines[-1] | Should -Match "^\s*$($fresh.Pid)\s+1\s+bash"
+        # Each kind as the last six digits of the inode readlink prints.
+        $tails = foreach ($link in 'net', 'mnt', 'pid', 'uts', 'ipc', 'user', 'cgroup', 'time') { '{0:D6}' -f ((Get-NsInode $fresh.Pid $link) % 1000000) }
+        $lines[-1] | Should -Match "^\s*$($fresh.Pid)\s+$($tails -join '\s+')\s+bash"
     }
 }

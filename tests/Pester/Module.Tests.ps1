@@ -162,9 +162,15 @@ Describe 'Objects of <Type>' -Tag 'Root' -ForEach @(
         "$one" | Should -Be (& $ToStringIs $launched)
     }
 
-    It 'renders its default table within 120 columns' {
-        $lines = ($many | Format-Table | Out-String -Width 400) -split "`n"
-        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 120 -Because $line }
+    It 'renders its default table at 80 and 120 columns with every column whole, and at 120 with the host of a remote object' {
+        $labels = @(Get-TableViewLabel $Type)
+        foreach ($width in 80, 120) {
+            Assert-TableWhole ($many | Format-Table | Out-String -Width $width) $labels $width
+        }
+        # As Invoke-Command writes a remote object: PowerShell appends a PSComputerName column.
+        $remote = Add-RemoteComputerName $many
+        $text = Assert-TableWhole ($remote | Format-Table | Out-String -Width 120) ($labels + 'PSComputerName') 120
+        @($text -split "`n" | Where-Object { $_.Trim() } | Select-Object -Skip 2) | ForEach-Object { $_ | Should -Match 'web-042\.example\.net\s*$' }
         ($one | Format-List | Out-String -Width 120) | Should -Not -BeNullOrEmpty
     }
 

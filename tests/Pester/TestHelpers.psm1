@@ -274,4 +274,38 @@ function Remove-TestBinaries {
     }
 }
 
+function Get-TableViewLabel {
+    <# The column labels of a type's default table view, in order. #>
+    param([Parameter(Mandatory)] [string] $TypeName)
+    $view = @((Get-FormatData -TypeName $TypeName).FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] })[0]
+    $view.Control.Headers | ForEach-Object { $_.Label }
+}
+
+function Assert-TableWhole {
+    <#
+    .SYNOPSIS
+        Checks a table rendered by Out-String -Width: no line is wider, the header is one line
+        (a label too wide for its column wraps onto the next lines), and every label is there
+        whole and in order (a column that does not fit is dropped). Returns the text.
+    #>
+    param([Parameter(Mandatory)] [string] $Text, [Parameter(Mandatory)] [string[]] $Label, [Parameter(Mandatory)] [int] $Width)
+    $lines = @($Text -split "`r?`n" | Where-Object { $_.Trim() })
+    foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual $Width -Because $line }
+    $lines[1] | Should -Match '^[\s-]+$' -Because "the header is one line at $Width columns:`n$Text"
+    $pattern = ($Label | ForEach-Object { [regex]::Escape($_) }) -join '\s+'
+    $lines[0].Trim() | Should -Match "^$pattern$" -Because "every column is there at $Width columns:`n$Text"
+    $Text
+}
+
+function Add-RemoteComputerName {
+    <# Each object as Invoke-Command writes a remote one: with PSComputerName, shown by the table views. #>
+    param([Parameter(Mandatory)] [object[]] $InputObject, [string] $ComputerName = 'web-042.example.net')
+    foreach ($object in $InputObject) {
+        $copy = [psobject]::new($object)
+        $copy.PSObject.Properties.Add([psnoteproperty]::new('PSComputerName', $ComputerName))
+        $copy.PSObject.Properties.Add([psnoteproperty]::new('PSShowComputerName', $true))
+        $copy
+    }
+}
+
 Export-ModuleMember -Function *

@@ -45,6 +45,62 @@ Describe 'Watch-Namespace' -Tag 'Root', 'Slow' {
         }
     }
 
+    It 'shows a Removed of a namespace whose process ran before the watch with that process: Pid, PPid, Command, Cgroup' {
+        $p = Start-NativeProcess unshare '-u', 'sleep', '1000'
+        $watch = $null
+        try {
+            Wait-Exec $p sleep
+            $uts = Get-NsInode $p.Id uts
+            # The kernel's word, read while it runs.
+            $command = ((Get-Content -Raw "/proc/$($p.Id)/cmdline") -split "`0" | Where-Object { $_ }) -join ' '
+            $ppid = [int](Get-StatusField $p.Id PPid)
+            $cgroup = (Get-Content "/proc/$($p.Id)/cgroup" | Where-Object { $_ -like '0::*' }).Substring(3)
+            $watch = Start-Watch @{ Type = 'Uts' }
+            # Killed and reaped at once: gone before the watcher reads its exit.
+            $p.Kill(); $p.WaitForExit()
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            $removed = @($events | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts })
+            $removed.Count | Should -Be 1
+            $removed[0].Namespace.Pid | Should -Be $p.Id
+            $removed[0].Namespace.PPid | Should -Be $ppid
+            $removed[0].Namespace.Command | Should -Be $command
+            $removed[0].Namespace.Cgroup | Should -Be $cgroup
+        } finally {
+            if (-not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            if ($watch) { $null = Stop-Watch $watch }
+        }
+    }
+
+    It 'shows a Removed with the command the process exec''d after its Added (runc init, then the container''s program)' {
+        $go = Join-Path $script:dir "exec-$(Get-Random)"
+        $watch = Start-Watch @{ Type = 'Uts' }
+        $p = $null
+        try {
+            # A shell in a new UTS namespace that waits for the test, then becomes sleep.
+            $p = Start-NativeProcess unshare '-u', 'sh', '-c', "while [ ! -e $go ]; do sleep 0.05; done; exec sleep 1000"
+            $uts = $null
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((readlink "/proc/$($p.Id)/exe") -notlike '*/sh' -and (readlink "/proc/$($p.Id)/exe") -notlike '*/dash' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            $uts = Get-NsInode $p.Id uts
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            @($events | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $uts })[0].Namespace.Command | Should -Match '^sh -c '
+            $null = New-Item -ItemType File $go
+            Wait-Exec $p sleep
+            $command = ((Get-Content -Raw "/proc/$($p.Id)/cmdline") -split "`0" | Where-Object { $_ }) -join ' '
+            $command | Should -Be 'sleep 1000'
+            $p.Kill(); $p.WaitForExit()
+            $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
+            $removed = @($events | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts })
+            $removed.Count | Should -Be 1
+            $removed[0].Namespace.Pid | Should -Be $p.Id
+            $removed[0].Namespace.Command | Should -Be $command
+        } finally {
+            if ($p -and -not $p.HasExited) { $p.Kill(); $p.WaitForExit() }
+            Remove-Item $go -ErrorAction Ignore
+            $null = Stop-Watch $watch
+        }
+    }
+
     It 'shows a PID namespace''s Removed with the process that held it last (its pid and pid_for_children links go one after the other)' {
         $watch = Start-Watch @{ Type = 'Pid' }
         $t = $null
@@ -475,5 +531,21 @@ $e = @(Watch-Namespace -Timeout 1 -Interval 0.2 -WarningVariable w 3>$null)
         $text | Should -Match 'ChangeType'
         $text | Should -Match 'net:\[1\]'
         $text | Should -Match '42'
+    }
+
+    It 'renders its table whole at 80 and 120 columns, the command readable, and at 120 with the host of a remote event' {
+        # Real namespaces (a cgroup one has the longest Id), with this process's command line.
+        $events = foreach ($ns in Get-Namespace -Pid $PID -Type Cgroup, Net) {
+            [PSNamespaces.NamespaceEvent]::new('Unpersisted', $ns, [datetime]::Now, 'Release', 4194304, $null)
+        }
+        $labels = @(Get-TableViewLabel PSNamespaces.NamespaceEvent)
+        $command = (Get-Namespace -Pid $PID -Type Net).Command
+        foreach ($width in 80, 120) {
+            $text = Assert-TableWhole ($events | Format-Table | Out-String -Width $width) $labels $width
+            # At least the first 15 characters of the command: not cut into 4-character pieces.
+            $text | Should -Match ([regex]::Escape($command.Substring(0, [Math]::Min(15, $command.Length))))
+        }
+        $remote = Add-RemoteComputerName $events
+        $null = Assert-TableWhole ($remote | Format-Table | Out-String -Width 120) ($labels + 'PSComputerName') 120
     }
 }

@@ -61,6 +61,9 @@ public sealed class DeserializedNamespaceConverter : PSTypeConverter
             OwnerUid = Get<uint?>(bag, "OwnerUid"),
             HeldBy = Get<NamespaceHolder>(bag, "HeldBy"),
         };
+
+        // Persistent is computed; a sender that could not read every process said false with no process counted.
+        ns.ProcessesUnreadable = ns.ProcessCount == 0 && bag.Properties["Persistent"]?.Value is false;
         return ns;
     }
 

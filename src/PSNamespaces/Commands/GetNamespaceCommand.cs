@@ -137,9 +137,22 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
 
         var cgroups = new CgroupFilter(this, Unit, Container);
         using NamespaceCatalog catalog = NamespaceCatalog.Scan(IncludeDescriptors, StopToken, IncludeCgroups || cgroups.Active);
+        int refused = 0;
         foreach (NamespaceCatalog.SkippedProcess skipped in catalog.Skipped)
         {
             WriteVerbose($"Skipped PID {skipped.Pid}: {skipped.Function}: {Errno.Message(skipped.Errno)} ({Errno.Name(skipped.Errno)})");
+            refused += skipped.Errno is Errno.EACCES or Errno.EPERM ? 1 : 0;
+        }
+
+        // An unprivileged caller may not read other users' /proc/PID/ns (ptrace read access), so a
+        // namespace held by a bind mount shows none of their processes in it: lsns leaves such
+        // rows out, we list them but do not call them persistent, and say so once. (A privileged
+        // one refused a process - this machine's PID 1 - has its Verbose line only.)
+        bool unreadable = refused > 0 && !Environment.IsPrivilegedProcess;
+        if (unreadable)
+        {
+            WriteWarning($"{refused} process{(refused == 1 ? "" : "es")} could not be read (another user's /proc/PID/ns needs root or CAP_SYS_PTRACE; -Verbose lists them): " +
+                "namespaces only they are in are not listed, Processes leaves them out, and no namespace is called Persistent.");
         }
 
         var found = new HashSet<ulong>();
@@ -151,6 +164,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             }
 
             found.Add(ns.Inode);
+            ns.ProcessesUnreadable = unreadable;
             if (TypeMatches(ns.Type) && (!Persistent || ns.Persistent) && cgroups.Matches(ns))
             {
                 WriteObject(ns);

@@ -162,7 +162,7 @@ internal sealed partial class NamespaceCatalog
                 ns.Uid = ns.OwnerUid;
             }
 
-            ns.User = ns.Uid is uint uid ? users.Lookup(uid) : null;
+            ns.User = ns.Uid is uint uid ? users.DisplayName(uid) : null;
             return ns;
         }
     }

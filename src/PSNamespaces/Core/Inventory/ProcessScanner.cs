@@ -80,7 +80,7 @@ internal sealed class ProcessScanner : IDisposable
                     PPid = status.Int("PPid:"u8),
                     NsPid = status.Has("NSpid:"u8) ? status.LastInt("NSpid:"u8) : pid,
                     Uid = uid,
-                    User = _users.Lookup(uid),
+                    User = _users.DisplayName(uid),
                 };
                 CgroupProperties.Apply(process, _cgroups.Read(fd));
                 return process;

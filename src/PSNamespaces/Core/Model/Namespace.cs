@@ -120,8 +120,15 @@ public sealed class Namespace
     /// <summary>What keeps it alive: processes, bind mounts, descriptors, other namespaces.</summary>
     public NamespaceHolder HeldBy { get; internal set; }
 
-    /// <summary>True when no process is in it: something else (a bind mount, a descriptor, a reference) holds it.</summary>
-    public bool Persistent => ProcessCount == 0;
+    /// <summary>
+    /// True when no process is in it: something else (a bind mount, a descriptor, a reference)
+    /// holds it. False, whatever ProcessCount says, when the scan could not read some processes
+    /// (an unprivileged caller cannot read other users' /proc/PID/ns): one of them may be in it.
+    /// </summary>
+    public bool Persistent => ProcessCount == 0 && !ProcessesUnreadable;
+
+    /// <summary>True when processes the scan could not read may be in it, so ProcessCount counts only the readable ones.</summary>
+    internal bool ProcessesUnreadable { get; set; }
 
     public override string ToString() => Id;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using PSNamespaces.Interop;
 
 namespace PSNamespaces.Core.Proc;
@@ -18,6 +19,9 @@ internal sealed unsafe class UserNameCache
 
         return name;
     }
+
+    /// <summary>The name to show for a uid: its user name, or the number when no passwd entry has it (as lsns and ps print it).</summary>
+    internal string DisplayName(uint uid) => Lookup(uid) ?? uid.ToString(CultureInfo.InvariantCulture);
 
     private static string? Resolve(uint uid)
     {

@@ -190,12 +190,17 @@ internal sealed class TrackedNamespace
         };
     }
 
-    /// <summary>Writes what holds it now (processes, *_for_children links, bind mounts) into the description.</summary>
-    private void Sync(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
+    /// <summary>
+    /// Writes what holds it now (processes, *_for_children links, bind mounts) into the
+    /// description. Also done for every namespace when the watch starts: a process there before
+    /// the watch is often reaped before its exit event is read, and a Removed can only show what
+    /// was read while it lived.
+    /// </summary>
+    internal void Sync(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
     {
         if (Pids.Count > 0)
         {
-            SyncProcesses(proc, users, cgroups);
+            SyncProcesses(proc, users, cgroups, reread: false);
         }
         else
         {
@@ -209,14 +214,28 @@ internal sealed class TrackedNamespace
             (_paths.Count > 0 ? NamespaceHolder.BindMount : 0);
     }
 
-    private void SyncProcesses(ProcRoot proc, UserNameCache users, CgroupFile cgroups)
+    /// <summary>
+    /// The process the description shows exec'd: its command (and owner, after a set-user-ID
+    /// program) are read again now, while it runs. Read only when the lowest PID changed, the
+    /// description would keep the command it had before exec (runc init for a container's sleep)
+    /// up to its Removed, which is built after the process has gone.
+    /// </summary>
+    internal void Exec(int pid, ProcRoot proc, UserNameCache users, CgroupFile cgroups)
+    {
+        if (Namespace.Pid == pid && Pids.Count > 0 && Pids.Min == pid)
+        {
+            SyncProcesses(proc, users, cgroups, reread: true);
+        }
+    }
+
+    private void SyncProcesses(ProcRoot proc, UserNameCache users, CgroupFile cgroups, bool reread)
     {
         Namespace ns = Namespace;
         ns.Pids = new int[Pids.Count];
         Pids.CopyTo(ns.Pids);
         ns.ProcessCount = Pids.Count;
         int lowest = Pids.Min;
-        if (ns.Pid == lowest || proc.TryOpenProcess(lowest, out int fd) != 0)
+        if ((ns.Pid == lowest && !reread) || proc.TryOpenProcess(lowest, out int fd) != 0)
         {
             return;
         }
@@ -230,7 +249,7 @@ internal sealed class TrackedNamespace
         ns.PPid = haveStat ? ppid : null;
         ns.Command = command.Length > 0 ? command : haveStat ? name : null;
         ns.Uid = ProcessNamespaceReader.TryReadOwner(process.Fd, out uint uid) == 0 ? uid : null;
-        ns.User = ns.Uid is uint known ? users.Lookup(known) : null;
+        ns.User = ns.Uid is uint known ? users.DisplayName(known) : null;
         CgroupProperties.Apply(ns, cgroups.Read(process.Fd));
     }
 
@@ -246,7 +265,7 @@ internal sealed class TrackedNamespace
         ns.Pid = ns.PPid = null;
         ns.Command = null;
         ns.Uid = ns.OwnerUid;
-        ns.User = ns.Uid is uint uid ? users.Lookup(uid) : null;
+        ns.User = ns.Uid is uint uid ? users.DisplayName(uid) : null;
         CgroupProperties.Apply(ns, null);
     }
 

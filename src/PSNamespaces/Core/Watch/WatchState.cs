@@ -66,6 +66,14 @@ internal sealed partial class WatchState : IDisposable
 
         Rescan(cancel);
         RefreshMounts();
+        foreach (TrackedNamespace ns in _namespaces.Values)
+        {
+            if (ns.HasVisibleHolder)
+            {
+                ns.Sync(_proc, _users, _cgroups);
+            }
+        }
+
         _baseline = false;
     }
 
@@ -97,6 +105,29 @@ internal sealed partial class WatchState : IDisposable
         if (readProcess)
         {
             Reread(ev.Pid, cause);
+            if (ev.Kind == ProcessEventKind.Exec)
+            {
+                RefreshCommand(ev.Pid);
+            }
+        }
+    }
+
+    /// <summary>After an exec: the namespaces whose description shows this process read its new command.</summary>
+    private void RefreshCommand(int pid)
+    {
+        if (!_links.TryGetValue(pid, out ulong[]? links))
+        {
+            return;
+        }
+
+        for (int i = 0; i < links.Length; i++)
+        {
+            // pid_for_children and time_for_children name the process's own namespace once more.
+            ulong inode = links[i];
+            if (inode != 0 && Array.IndexOf(links, inode) == i && _namespaces.TryGetValue(inode, out TrackedNamespace? ns))
+            {
+                ns.Exec(pid, _proc, _users, _cgroups);
+            }
         }
     }
 
