@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 using PSNamespaces.Core.Model;
@@ -25,6 +26,11 @@ internal sealed class NamespaceInodeTransformationAttribute : ItemTransformation
             case string text when text.Contains('[', StringComparison.Ordinal):
                 ulong inode = Nsfs.ParseInode(Encoding.UTF8.GetBytes(text.Trim()));
                 return inode != 0 ? inode : text;
+            // PowerShell would round a fraction to the nearest whole number: another inode, so
+            // another namespace. An inode is whole or it is no inode.
+            case object number when IsFraction(number):
+                throw new ArgumentTransformationMetadataException(
+                    $"'{Convert.ToString(item is PSObject q ? q.BaseObject : item, CultureInfo.InvariantCulture)}' is not an inode: an inode is a whole number, and rounding would name another namespace.");
             default:
                 // A deserialized Namespace (remoting, Import-Clixml) keeps its Inode as a note property.
                 if (item is PSObject shaped && shaped.Properties["Inode"]?.Value is object inodeValue &&
@@ -37,4 +43,13 @@ internal sealed class NamespaceInodeTransformationAttribute : ItemTransformation
                 return NamespaceEventTransformationAttribute.DeserializedNamespaceOf(item) is Namespace shipped ? shipped.Inode : item!;
         }
     }
+
+    private static bool IsFraction(object value) => value switch
+    {
+        double d => d != Math.Truncate(d),
+        float f => f != MathF.Truncate(f),
+        decimal m => m != decimal.Truncate(m),
+        string s => decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal parsed) && parsed != decimal.Truncate(parsed),
+        _ => false,
+    };
 }
