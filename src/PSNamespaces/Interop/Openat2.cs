@@ -7,7 +7,7 @@ namespace PSNamespaces.Interop;
 internal static unsafe partial class Sys
 {
     // The unified table's number (Linux 5.6+), the same on every architecture.
-    private const int SYS_openat2 = 437;
+    internal const int SYS_openat2 = 437;
 
     /// <summary>RESOLVE_NO_SYMLINKS (linux/openat2.h): the lookup fails with ELOOP at any symlink on the way.</summary>
     internal const ulong RESOLVE_NO_SYMLINKS = 0x04;
