@@ -130,7 +130,10 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     protected override void EndProcessing()
     {
         _processes?.Dispose();
-        if (ParameterSetName != AllSet && _requested.Count == 0)
+        // Fed by the pipeline, it lists what the input names: input that bound to nothing (a
+        // namespace object whose namespace is gone, refused by -Inode's transformation) must not
+        // turn into a listing of every namespace.
+        if ((ParameterSetName != AllSet || MyInvocation.ExpectingInput) && _requested.Count == 0)
         {
             return;
         }
