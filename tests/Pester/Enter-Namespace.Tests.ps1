@@ -203,7 +203,8 @@ Describe 'Enter-Namespace -Pid on a process that is exiting' -Tag 'Root', 'Slow'
         # "open(net:[...]): ENOENT" in about 1 of 50 calls here. The targets are children of one
         # bash, not of pwsh, so their SIGCHLD does not interrupt the module's waits.
         $psi = [Diagnostics.ProcessStartInfo]::new('bash')
-        foreach ($a in '-c', 'while read d; do sleep $d & echo $!; done') { $psi.ArgumentList.Add($a) }
+        # wait: bash outlives every sleep it started, so none is left to be adopted by the suite's subreaper.
+        foreach ($a in '-c', 'while read d; do sleep $d & echo $!; done; wait') { $psi.ArgumentList.Add($a) }
         $psi.RedirectStandardInput = $true
         $psi.RedirectStandardOutput = $true
         $spawner = [Diagnostics.Process]::Start($psi)
