@@ -32,7 +32,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
 
     /// <summary>
     /// The namespaces with these inodes (lsns's NS column): numbers such as a namespace's Parent or
-    /// Owner, text such as "net:[4026531840]" or a namespace's Id, or namespaces from the pipeline.
+    /// Owner, text such as "net:[4026531840]" or a namespace's Id, or namespaces from the pipeline. A number must be whole; a namespace object with an NsId is refused when its namespace is gone and another has its inode now.
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = InodeSet, ValueFromPipeline = true)]
     [NamespaceInodeTransformation]
