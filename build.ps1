@@ -164,7 +164,10 @@ function Invoke-HelperBuild {
         throw "No C compiler for $RuntimeId found ($($Compilers -join ', ')): the exec helper src/PSNamespaces/Native/nsexec.c ships for every architecture. On Debian or Ubuntu: apt-get install $package."
     }
     $source = Join-Path $Root 'src/PSNamespaces/Native/nsexec.c'
-    Invoke-Native $compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-static', '-o', $Output, $source)
+    # The build id the module checks before it runs the helper (Core/Launch/HelperBuildId.cs):
+    # the source's SHA-256, which the csproj puts in PSNamespaces.dll the same way.
+    $buildId = (Get-FileHash $source -Algorithm SHA256).Hash.ToLowerInvariant()
+    Invoke-Native $compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-static', "-DNSEXEC_BUILD_ID=`"$buildId`"", '-o', $Output, $source)
 }
 
 function Get-PesterModulePath {

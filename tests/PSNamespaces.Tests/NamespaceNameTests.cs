@@ -29,4 +29,15 @@ public class NamespaceNameTests
     [InlineData("...")]
     [InlineData("a.b-c_d")]
     public void Accepts_ordinary_names(string name) => Assert.Null(NamespaceName.Problem(name));
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("blue?")]
+    [InlineData("[ab]")]
+    [InlineData("a]")]
+    public void Refuses_new_names_that_a_Name_pattern_would_read_as_wildcards(string name)
+    {
+        Assert.Null(NamespaceName.Problem(name));
+        Assert.Contains("wildcard", NamespaceName.ProblemForNew(name), System.StringComparison.Ordinal);
+    }
 }

@@ -25,9 +25,13 @@ public class PersistenceHeaderTests
         #include <linux/netlink.h>
         #include <linux/rtnetlink.h>
         #include <linux/net_namespace.h>
+        #include <linux/openat2.h>
+        #include <sys/syscall.h>
         #define P(name, value) printf("%s %llu\n", name, (unsigned long long)(value))
         int main(void) {
             P("LOCK_EX", LOCK_EX); P("LOCK_UN", LOCK_UN);
+            P("SYS_openat2", SYS_openat2); P("RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS);
+            P("sizeof_open_how", sizeof(struct open_how)); P("offsetof_resolve", offsetof(struct open_how, resolve));
         #ifdef PIDFD_THREAD
             P("PIDFD_THREAD", PIDFD_THREAD);
         #else
@@ -72,6 +76,15 @@ public class PersistenceHeaderTests
         Assert.Equal(C("NETNSA_NSID"), (ulong)Sys.NETNSA_NSID);
         Assert.Equal(C("NETNSA_FD"), (ulong)Sys.NETNSA_FD);
         Assert.Equal(C("NETNSA_NSID_NOT_ASSIGNED"), unchecked((ulong)Sys.NETNSA_NSID_NOT_ASSIGNED));
+    }
+
+    [Fact]
+    public void Openat2_matches_the_headers()
+    {
+        Assert.Equal(C("SYS_openat2"), (ulong)Sys.SYS_openat2);
+        Assert.Equal(C("RESOLVE_NO_SYMLINKS"), Sys.RESOLVE_NO_SYMLINKS);
+        Assert.Equal(C("sizeof_open_how"), (ulong)Marshal.SizeOf<Sys.open_how>());
+        Assert.Equal(C("offsetof_resolve"), (ulong)Marshal.OffsetOf<Sys.open_how>(nameof(Sys.open_how.resolve)));
     }
 
     [Fact]

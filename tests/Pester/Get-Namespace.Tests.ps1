@@ -392,6 +392,17 @@ Describe 'Get-Namespace: bad input and a changing system' -Tag 'Root', 'Slow' {
         $err[0].TargetObject | Should -Be 12345
     }
 
+    It 'refuses an inode that is not a whole number (<Form>) instead of rounding it to a neighbour' -TestCases @(
+        @{ Form = 'a double below'; Offset = -0.5 }, @{ Form = 'a double above'; Offset = 0.5 }, @{ Form = 'a string'; Offset = 'text' }
+    ) {
+        # PowerShell rounds half to even: one of N - 0.5 and N + 0.5 is N, the fixture's network namespace.
+        $net = Get-NsInode $fixture.Fresh.Pid net
+        $value = if ($Offset -eq 'text') { "$net.5" } else { [double]$net + $Offset }
+        $err = { Get-Namespace -Inode $value -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,PSNamespaces.Commands.GetNamespaceCommand'
+        $err.Exception.Message | Should -BeLike '*not an inode*whole number*'
+    }
+
     It 'gives InvalidArgument for an inode of another type than asked for' {
         $uts = Get-NsInode $fixture.Fresh.Pid uts
         Get-Namespace -Inode $uts -Type Net -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -247,6 +247,10 @@ Describe 'New-Namespace refuses bad input and leaves nothing behind' -Tag 'Root'
         @{ Label = 'with NUL'; Value = "psns-i4`0x" }
         @{ Label = 'of 256 bytes'; Value = 'psns-i4-' + ('x' * 248) }
         @{ Label = 'of 128 two-byte characters'; Value = 'é' * 128 }
+        # -Name of every other cmdlet reads these as patterns: '*' would name every netns.
+        @{ Label = '*'; Value = '*' }
+        @{ Label = 'with ?'; Value = 'psns-i4-?' }
+        @{ Label = 'with [ ]'; Value = 'psns-i4-[ab]' }
     ) {
         $before = @(Get-ChildItem /run/netns -Force -ErrorAction Ignore).Count
         New-Namespace -Type Net -Name $Value -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -23,6 +23,10 @@ BeforeAll {
         [BitConverter]::ToUInt16($bytes, 18) | Should -Be $Machine
         # No program interpreter (PT_INTERP): it runs on any C library of that machine.
         (file -b $helper) | Should -Match 'statically linked'
+        # The build id the module checks before running it: the SHA-256 of the source it was built from.
+        $source = Join-Path $PSScriptRoot '../../src/PSNamespaces/Native/nsexec.c'
+        $id = (sha256sum $source) -replace '\s.*$', ''
+        [Text.Encoding]::ASCII.GetString($bytes).Contains("PSNamespaces-nsexec-build-id:$id`0") | Should -BeTrue
         Test-Path (Join-Path (Get-Module PSNamespaces).ModuleBase "runtimes/$Rid/Tmds.LibC.dll") | Should -BeTrue
     }
 }
@@ -128,6 +132,28 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
                 'missing' { Remove-Item $helper -ErrorAction Ignore }
                 'truncated' { [IO.File]::WriteAllBytes($helper, $good[0..($good.Length - 1000)]) }
                 'a script' { Set-Content $helper "#!/bin/sh`nexit 0" }
+                # Any program of this machine would "run" every plan by doing nothing and exiting 0.
+                'another program' { Copy-Item /bin/true $helper -Force }
+                'another build''s' {
+                    $bytes = $good.Clone()
+                    $at = [Text.Encoding]::ASCII.GetString($bytes).IndexOf('PSNamespaces-nsexec-build-id:') + 'PSNamespaces-nsexec-build-id:'.Length
+                    $bytes[$at] = if ($bytes[$at] -eq [byte][char]'0') { [byte][char]'1' } else { [byte][char]'0' }
+                    [IO.File]::WriteAllBytes($helper, $bytes)
+                }
+                # e_phoff (offset 32) so large that adding the program headers' size wraps around.
+                'given a huge e_phoff' {
+                    $bytes = $good.Clone()
+                    [BitConverter]::GetBytes([uint64]::MaxValue - 16).CopyTo($bytes, 32)
+                    [IO.File]::WriteAllBytes($helper, $bytes)
+                }
+                # The first program header's p_offset (8) and p_filesz (32) add up past 2^64.
+                'given a segment past 2^64' {
+                    $bytes = $good.Clone()
+                    $phoff = [BitConverter]::ToUInt64($bytes, 32)
+                    [BitConverter]::GetBytes([uint64]16).CopyTo($bytes, $phoff + 8)
+                    [BitConverter]::GetBytes([uint64]::MaxValue - 8).CopyTo($bytes, $phoff + 32)
+                    [IO.File]::WriteAllBytes($helper, $bytes)
+                }
                 default { Copy-Item (Join-Path $copy 'PSNamespaces/runtimes/linux-arm64/nsexec') $helper -Force }
             }
             try {
@@ -154,6 +180,10 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
         @{ Case = 'missing'; Id = 'nsexec,ENOENT'; Category = 'NotInstalled'; Says = 'is missing' }
         @{ Case = 'truncated'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is truncated' }
         @{ Case = 'a script'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not an ELF program' }
+        @{ Case = 'another program'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not the exec helper of PSNamespaces*no helper build id' }
+        @{ Case = 'another build''s'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is the exec helper of another build of PSNamespaces*' }
+        @{ Case = 'given a huge e_phoff'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is truncated' }
+        @{ Case = 'given a segment past 2^64'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is truncated' }
     ) {
         Assert-BrokenHelper $Case $Id $Category $Says
     }

@@ -162,3 +162,83 @@ Describe 'A namespace object without its NsId' -Tag 'Root' {
         $live | Invoke-InNamespace { readlink /proc/self/ns/net } | Should -Be "net:[$inode]"
     }
 }
+
+Describe 'Every cmdlet that accepts a namespace object, given one whose inode a newer namespace has' -Tag 'Root', 'Slow' {
+    BeforeAll {
+        # The parameters that take a namespace object, from the cmdlets' metadata: typed Namespace,
+        # or transforming one into what they take (-Inode), or [object] ones named *Namespace (a
+        # PID namespace as an object, a PID or a path). ConvertTo-NamespaceGraph and
+        # Format-NamespaceTree take any objects to draw (PSObject[]), never reopening a namespace.
+        $parameters = foreach ($command in Get-Command -Module PSNamespaces -CommandType Cmdlet) {
+            foreach ($parameter in $command.Parameters.Values) {
+                $transforms = @($parameter.Attributes | Where-Object { $_.GetType().Name -in 'NamespaceEventTransformationAttribute', 'NamespaceInodeTransformationAttribute' })
+                $type = $parameter.ParameterType
+                if ($type -in [PSNamespaces.Namespace], [PSNamespaces.Namespace[]] -or $transforms -or ($type -eq [object] -and $parameter.Name -like '*Namespace')) {
+                    $byPipeline = [bool]@($parameter.Attributes | Where-Object { $_ -is [Management.Automation.ParameterAttribute] -and $_.ValueFromPipeline })
+                    [pscustomobject]@{ Key = "$($command.Name) -$($parameter.Name)"; Pipeline = $byPipeline; Kind = if ($parameter.Name -like '*PidNamespace') { 'Pid' } else { 'Net' } }
+                }
+            }
+        }
+
+        # How each is called: {0} is where the parameter goes ('-Namespace $ns', or nothing when $ns is piped in).
+        $calls = @{
+            'Enter-Namespace -Namespace'             = 'Enter-Namespace {0} -FilePath touch -ArgumentList $marker'
+            'Invoke-InNamespace -Namespace'          = 'Invoke-InNamespace {0} { Set-Content $args[0] 1; "ran" } -ArgumentList $marker'
+            'Get-NamespaceProcess -Namespace'        = 'Get-NamespaceProcess {0}'
+            'Get-NamespaceProcess -PidNamespace'     = 'Get-NamespaceProcess -Pid 1 {0}'
+            'Convert-NamespacePid -FromPidNamespace' = 'Convert-NamespacePid -Pid 1 {0}'
+            'Convert-NamespacePid -ToPidNamespace'   = 'Convert-NamespacePid -Pid $PID {0}'
+            'Get-Namespace -Inode'                   = 'Get-Namespace {0}'
+        }
+
+        # Namespaces other tests make meanwhile can take the freed inode first: the fixture is tried again then.
+        foreach ($kind in 'Net', 'Pid') {
+            for ($try = 1; ; $try++) {
+                try { Set-Variable "stale$kind" (New-StaleNamespace -Type $kind); break } catch { if ($try -ge 3) { throw } }
+            }
+        }
+        $cases = foreach ($parameter in $parameters) {
+            foreach ($form in 'Live', 'Deserialized') {
+                foreach ($how in @('Argument') + @(if ($parameter.Pipeline) { 'Pipeline' })) {
+                    @{ Parameter = $parameter.Key; Kind = $parameter.Kind; Form = $form; How = $how }
+                }
+            }
+        }
+    }
+
+    AfterAll {
+        if ($staleNet) { Remove-StaleNamespace $staleNet }
+        if ($stalePid) { Remove-StaleNamespace $stalePid }
+    }
+
+    It 'finds them from the metadata and knows how to call each' {
+        @($parameters.Key) | Should -Contain 'Enter-Namespace -Namespace'
+        @($parameters.Key) | Should -Contain 'Convert-NamespacePid -FromPidNamespace'
+        foreach ($parameter in $parameters) {
+            $calls.ContainsKey($parameter.Key) | Should -BeTrue -Because "$($parameter.Key) takes a namespace object: add how to call it to `$calls"
+        }
+    }
+
+    It 'refuses it in every form and way it is given, and runs nothing' {
+        $failures = foreach ($case in $cases) {
+            $stale = if ($case.Kind -eq 'Pid') { $stalePid } else { $staleNet }
+            $ns = if ($case.Form -eq 'Live') { $stale.Object } else { ConvertThrough-Serializer $stale.Object }
+            $marker = "$dir/stale-matrix-$($case.Parameter -replace '\W', '')-$($case.Form)-$($case.How)"
+            $name = ($case.Parameter -split ' ')[1]
+            $text = if ($case.How -eq 'Pipeline') { '$ns | ' + $calls[$case.Parameter].Replace('{0}', '') } else { $calls[$case.Parameter].Replace('{0}', "$name `$ns") }
+            $callErrors = $null
+            $caught = $null
+            $out = @(try { . ([scriptblock]::Create($text + ' -ErrorVariable callErrors -ErrorAction SilentlyContinue')) } catch { $caught = $_ })
+            # A terminating error reaches -ErrorVariable as the exception that wraps it; the record is the one caught.
+            $errors = @(@($caught) + @($callErrors) | Where-Object { $_ -is [Management.Automation.ErrorRecord] })
+            $label = "$($case.Parameter) ($($case.Form), $($case.How))"
+            # Refused: nothing written, one error that says the namespace is gone, nothing run.
+            if ($out.Count -ne 0) { "$label wrote $($out.Count) objects: $($out -join ', ')" }
+            elseif ($errors.Count -eq 0) { "$label gave no error" }
+            elseif ("$($errors[0].Exception.Message) $($errors[0].Exception.InnerException.Message)" -notlike '*is gone*') { "$label gave '$($errors[0].FullyQualifiedErrorId)': $($errors[0].Exception.Message)" }
+            elseif (Test-Path $marker) { "$label ran the program" }
+        }
+        @($failures) | Should -BeNullOrEmpty
+        @($cases).Count | Should -BeGreaterThan 10
+    }
+}

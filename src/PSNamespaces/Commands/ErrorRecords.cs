@@ -178,10 +178,12 @@ internal static class ErrorRecords
                 "NamespaceChanged", ErrorCategory.ObjectNotFound, filePath);
         }
 
-        if (error.Function.StartsWith("pidfd_", System.StringComparison.Ordinal) && error.Errno == Errno.ESRCH)
+        if ((error.Function.StartsWith("pidfd_", System.StringComparison.Ordinal) && error.Errno == Errno.ESRCH) ||
+            (ex.Step.Process is not null && error.Errno is Errno.ENOENT or Errno.ESRCH))
         {
+            string process = ex.Step.Process?.ToString(CultureInfo.InvariantCulture) ?? ex.Step.Subject ?? "";
             return new ErrorRecord(
-                new ItemNotFoundException($"The process {ex.Step.Subject} exited before its namespaces could be entered: nothing was run.", error),
+                new ItemNotFoundException($"The process {process} exited before its namespaces could be entered: nothing was run.", error),
                 "ProcessNotFound", ErrorCategory.ObjectNotFound, filePath);
         }
 
@@ -309,9 +311,9 @@ internal static class ErrorRecords
 
     // Remove-Namespace.
 
-    /// <summary>A namespace file given through a symbolic link, which removal never follows.</summary>
+    /// <summary>A namespace file given through a symbolic link (itself or a directory on its path), which removal never follows.</summary>
     internal static ErrorRecord PathIsSymbolicLink(string path, Exception inner, object input) =>
-        new(new PSArgumentException($"'{path}' is a symbolic link: namespace files are never unmounted through one.", inner),
+        new(new PSArgumentException($"'{path}' is, or goes through a directory that is, a symbolic link: namespace files are never unmounted through one. Give the path it points to.", inner),
             "PathIsSymbolicLink", ErrorCategory.InvalidArgument, input);
 
     /// <summary>The namespace was unmounted, but another mount still covers the file, so it stays.</summary>

@@ -32,7 +32,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
 
     /// <summary>
     /// The namespaces with these inodes (lsns's NS column): numbers such as a namespace's Parent or
-    /// Owner, text such as "net:[4026531840]" or a namespace's Id, or namespaces from the pipeline.
+    /// Owner, text such as "net:[4026531840]" or a namespace's Id, or namespaces from the pipeline. A number must be whole; a namespace object with an NsId is refused when its namespace is gone and another has its inode now.
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = InodeSet, ValueFromPipeline = true)]
     [NamespaceInodeTransformation]
@@ -130,7 +130,10 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     protected override void EndProcessing()
     {
         _processes?.Dispose();
-        if (ParameterSetName != AllSet && _requested.Count == 0)
+        // Fed by the pipeline, it lists what the input names: input that bound to nothing (a
+        // namespace object whose namespace is gone, refused by -Inode's transformation) must not
+        // turn into a listing of every namespace.
+        if ((ParameterSetName != AllSet || MyInvocation.ExpectingInput) && _requested.Count == 0)
         {
             return;
         }

@@ -93,6 +93,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The build id: the SHA-256 of this file, passed by build.ps1. The module reads it from the
+ * helper file before running it (Core/Launch/HelperBuildId.cs) and refuses a helper without its
+ * own: a helper of another source runs another step table, and any other program put in its
+ * place would do nothing and exit 0. A build without the id gets one no module accepts. */
+#ifndef NSEXEC_BUILD_ID
+#define NSEXEC_BUILD_ID "none"
+#endif
+__attribute__((used)) static const char build_id[] = "PSNamespaces-nsexec-build-id:" NSEXEC_BUILD_ID;
+
 /* <sys/mount.h> clashes with <linux/mount.h> on glibc 2.36; declare the two calls we need. */
 extern int umount2(const char *target, int flags);
 #ifndef MNT_DETACH

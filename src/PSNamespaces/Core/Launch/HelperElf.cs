@@ -49,19 +49,21 @@ internal static class HelperElf
         ushort programHeaderCount = BinaryPrimitives.ReadUInt16LittleEndian(file[56..]);
         ushort sectionHeaderSize = BinaryPrimitives.ReadUInt16LittleEndian(file[58..]);
         ushort sectionHeaderCount = BinaryPrimitives.ReadUInt16LittleEndian(file[60..]);
+        // Every offset and size is the file's word, so none may be added before it is known to fit:
+        // a huge e_phoff or p_offset would wrap around and pass.
         if (programHeaderSize != ProgramHeaderSize || programHeaderCount == 0 ||
-            programHeaders + ((ulong)programHeaderCount * ProgramHeaderSize) > length ||
-            sectionHeaders + ((ulong)sectionHeaderCount * sectionHeaderSize) > length)
+            !Fits(programHeaders, (ulong)programHeaderCount * ProgramHeaderSize, length) ||
+            !Fits(sectionHeaders, (ulong)sectionHeaderCount * sectionHeaderSize, length))
         {
             return Truncated(length);
         }
 
         for (int i = 0; i < programHeaderCount; i++)
         {
-            ReadOnlySpan<byte> header = file[(int)(programHeaders + ((ulong)i * ProgramHeaderSize))..];
+            ReadOnlySpan<byte> header = file.Slice((int)programHeaders + (i * ProgramHeaderSize), ProgramHeaderSize);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
             ulong size = BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
-            if (offset + size > length)
+            if (!Fits(offset, size, length))
             {
                 return Truncated(length);
             }
@@ -69,6 +71,9 @@ internal static class HelperElf
 
         return null;
     }
+
+    /// <summary>Whether [offset, offset + size) lies within length bytes, without computing a sum that could wrap.</summary>
+    private static bool Fits(ulong offset, ulong size, ulong length) => offset <= length && size <= length - offset;
 
     private static string Truncated(ulong length) =>
         string.Format(CultureInfo.InvariantCulture, "is truncated: its ELF headers describe more than its {0} bytes", length);

@@ -9,7 +9,8 @@ namespace PSNamespaces.Core.Launch;
 /// The exec helper as it is run: a sealed in-memory copy of the file shipped in the module folder
 /// (runtimes/RID/nsexec), made once per session. A package unpacks the file without its execute
 /// bit (zip entries carry no mode) into a folder that may be read-only, so the file is only ever
-/// read: its bytes are checked to be a whole ELF program for this machine, copied into a memfd and
+/// read: its bytes are checked to be a whole ELF program for this machine that carries this module's
+/// build id (<see cref="HelperBuildId"/>), copied into a memfd and
 /// sealed against every change (F_SEAL_WRITE, SHRINK, GROW, then SEAL), and posix_spawn runs
 /// /proc/self/fd/N. Nobody can swap or patch the program between the check and the exec — the
 /// reason container runtimes run themselves from a sealed memfd since CVE-2019-5736. The memfd is
@@ -70,7 +71,7 @@ internal static unsafe class HelperImage
     private static string Load(string path)
     {
         byte[] program = Read(path);
-        string? problem = HelperElf.Problem(program, RuntimeAssets.ElfMachine);
+        string? problem = HelperElf.Problem(program, RuntimeAssets.ElfMachine) ?? HelperBuildId.Problem(program, HelperBuildId.Expected);
         if (problem is not null)
         {
             throw new ExecHelperException(path, Errno.ENOEXEC, problem);

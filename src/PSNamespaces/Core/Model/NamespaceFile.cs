@@ -6,7 +6,7 @@ namespace PSNamespaces.Core.Model;
 
 /// <summary>
 /// A namespace opened from a path (/proc/PID/ns/net, a bind mount, /run/netns/NAME). A path given as
-/// a namespace must be one: fstatfs must report NSFS_MAGIC, or it is refused.
+/// a namespace must be one: fstatfs must report NSFS_MAGIC, or it is refused before it is opened.
 /// </summary>
 internal sealed class NamespaceFile : IDisposable
 {
@@ -35,10 +35,46 @@ internal sealed class NamespaceFile : IDisposable
     /// <param name="relativePath">The file.</param>
     /// <param name="subject">The path for messages.</param>
     /// <param name="expected">The kind the caller's context implies, used only where the kernel cannot say.</param>
-    /// <param name="extraFlags">More open flags: O_NOFOLLOW where a symlink must be refused.</param>
+    /// <param name="extraFlags">More open flags: O_NOFOLLOW where a symlink must be refused (ELOOP).</param>
+    /// <remarks>
+    /// The path is first only looked up (O_PATH), which opens nothing: a FIFO would block a real
+    /// open until a writer came, and a device's open runs its driver (a terminal can become the
+    /// controlling one, a tape rewinds). Only a file on nsfs is then opened, through the looked-up
+    /// descriptor (<see cref="Reopen"/>), so what was checked is what is opened.
+    /// </remarks>
     internal static NamespaceFile OpenAt(int dirfd, string relativePath, string subject, NamespaceType? expected = null, int extraFlags = 0)
     {
-        int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_RDONLY | extraFlags, out int raw);
+        int err = Sys.TryOpenAt(dirfd, Sys.NullTerminated(relativePath), LibC.O_PATH | extraFlags, out int raw);
+        if (err != 0)
+        {
+            throw new ErrnoException("open", err, subject);
+        }
+
+        using var found = new SafeFd(raw);
+        if ((extraFlags & LibC.O_NOFOLLOW) != 0 && IsSymbolicLink(found))
+        {
+            // O_PATH|O_NOFOLLOW opens a symlink itself instead of failing; the caller asked for open's ELOOP.
+            throw new ErrnoException("open", Errno.ELOOP, subject);
+        }
+
+        return Reopen(found, subject, expected);
+    }
+
+    /// <summary>
+    /// The namespace behind a descriptor that only names a file (O_PATH): refused unless the file
+    /// is on nsfs, then opened for real through /proc/self/fd (setns and the nsfs ioctls refuse an
+    /// O_PATH descriptor with EBADF). An nsfs file has no open side effects, and the reopen reaches
+    /// exactly the file the descriptor names, not whatever its path names now.
+    /// </summary>
+    /// <exception cref="NotANamespaceException">The file is not on nsfs.</exception>
+    internal static NamespaceFile Reopen(SafeFd found, string subject, NamespaceType? expected = null)
+    {
+        if (Sys.FilesystemType(found, subject) != Sys.NSFS_MAGIC)
+        {
+            throw new NotANamespaceException(subject);
+        }
+
+        int err = Sys.TryOpenAt(LibC.AT_FDCWD, Sys.NullTerminated(Sys.FdPath(found)), LibC.O_RDONLY, out int raw);
         if (err != 0)
         {
             throw new ErrnoException("open", err, subject);
@@ -47,11 +83,6 @@ internal sealed class NamespaceFile : IDisposable
         var fd = new SafeFd(raw);
         try
         {
-            if (Sys.FilesystemType(fd, subject) != Sys.NSFS_MAGIC)
-            {
-                throw new NotANamespaceException(subject);
-            }
-
             NamespaceType type = NamespaceIoctl.GetType(fd, subject, expected);
             err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
             if (err != 0)
@@ -67,6 +98,10 @@ internal sealed class NamespaceFile : IDisposable
             throw;
         }
     }
+
+    /// <summary>Whether a descriptor opened O_PATH|O_NOFOLLOW names a symbolic link.</summary>
+    internal static bool IsSymbolicLink(SafeFd found) =>
+        Sys.TryFstatx(found.Fd, Sys.STATX_TYPE, out statx stx) == 0 && (stx.stx_mode & LibC.S_IFMT) == LibC.S_IFLNK;
 
     public void Dispose() => Fd.Dispose();
 }

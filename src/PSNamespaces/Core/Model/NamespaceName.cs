@@ -43,8 +43,8 @@ internal static class NamespaceName
     }
 
     /// <summary>
-    /// Why a new namespace may not be given this name, or null: the rule above, and no control
-    /// characters. iproute2 would accept a newline or an escape sequence, but `ip netns list`
+    /// Why a new namespace may not be given this name, or null: the rule above, no wildcard
+    /// characters (* ? [ ]) and no control characters. iproute2 would accept a newline or an escape sequence, but `ip netns list`
     /// prints one name per line, raw, so such a name breaks every script that reads it (and can
     /// write to a terminal). Names already there are still found and removed by the rule above.
     /// </summary>
@@ -61,6 +61,11 @@ internal static class NamespaceName
             if (char.IsControl(c))
             {
                 return "A new namespace name cannot contain a control character (a newline, a tab, an escape): ip netns list prints names one per line, as they are.";
+            }
+
+            if (c is '*' or '?' or '[' or ']')
+            {
+                return $"A new namespace name cannot contain the wildcard character '{c}': every -Name that takes a pattern would read the name as one, and match other names with it.";
             }
         }
 

@@ -46,27 +46,56 @@ internal static class NsfsBindMount
         Sys.Mount(Sys.FdPath(namespaceFd), Sys.FdPath(target), LibC.MS_BIND, path);
 
     /// <summary>
-    /// Unmounts a namespace file (lazily, as `ip netns delete` does, and never through a symlink)
-    /// and deletes it. What else holds the namespace keeps it alive.
+    /// Unmounts a namespace file (lazily, as `ip netns delete` does) and deletes it, never through
+    /// a symlink: neither the file nor any directory on its path may be one, since a link there
+    /// would decide which namespace is unmounted and which file deleted (DIR/link/NAME with link
+    /// pointing at /run/netns). What is checked is what is unmounted and unlinked: the file's
+    /// descriptor and its directory's, never the path looked up again. What else holds the
+    /// namespace keeps it alive.
     /// </summary>
+    /// <param name="path">The file's absolute path.</param>
     /// <returns>The namespace the file held, with its handle to ask later whether it lives on.</returns>
-    /// <exception cref="ErrnoException">ENOENT: no such file; ELOOP: a symlink; EBUSY: still a mount point after the unmount.</exception>
+    /// <exception cref="ErrnoException">ENOENT: no such file; ELOOP: a symlink on the way; EBUSY: still a mount point after the unmount.</exception>
     /// <exception cref="NotANamespaceException">The file exists but holds no namespace; it is left alone.</exception>
     internal static RemovedNamespace Remove(string path)
     {
-        RemovedNamespace removed;
-        using (NamespaceFile file = NamespaceFile.OpenAt(LibC.AT_FDCWD, path, path, extraFlags: LibC.O_NOFOLLOW))
-        {
-            removed = new RemovedNamespace(file.Type, file.Inode, path, NamespaceHandle.TryGet(file.Fd));
-        }
-
-        int err = Sys.TryUmount2(path, LibC.MNT_DETACH | LibC.UMOUNT_NOFOLLOW);
+        string name = System.IO.Path.GetFileName(path);
+        int err = Sys.TryOpenAt2(LibC.AT_FDCWD, Sys.NullTerminated(System.IO.Path.GetDirectoryName(path) ?? "/"), LibC.O_PATH | LibC.O_DIRECTORY, Sys.RESOLVE_NO_SYMLINKS, out int raw);
         if (err != 0)
         {
-            throw new ErrnoException("umount2", err, path);
+            throw new ErrnoException("open", err, path);
         }
 
-        err = Sys.TryUnlinkAt(LibC.AT_FDCWD, path);
+        using var directory = new SafeFd(raw);
+        err = Sys.TryOpenAt(directory.Fd, Sys.NullTerminated(name), LibC.O_PATH | LibC.O_NOFOLLOW, out raw);
+        if (err != 0)
+        {
+            throw new ErrnoException("open", err, path);
+        }
+
+        RemovedNamespace removed;
+        using (var found = new SafeFd(raw))
+        {
+            if (NamespaceFile.IsSymbolicLink(found))
+            {
+                throw new ErrnoException("open", Errno.ELOOP, path);
+            }
+
+            using (NamespaceFile file = NamespaceFile.Reopen(found, path))
+            {
+                removed = new RemovedNamespace(file.Type, file.Inode, path, NamespaceHandle.TryGet(file.Fd));
+            }
+
+            // /proc/self/fd/N is followed to the mount the descriptor holds, not looked up by
+            // name: UMOUNT_NOFOLLOW would stop at the /proc link itself (EINVAL).
+            err = Sys.TryUmount2(Sys.FdPath(found), LibC.MNT_DETACH);
+            if (err != 0)
+            {
+                throw new ErrnoException("umount2", err, path);
+            }
+        }
+
+        err = Sys.TryUnlinkAt(directory.Fd, name);
         if (err != 0)
         {
             throw new ErrnoException("unlink", err, path);

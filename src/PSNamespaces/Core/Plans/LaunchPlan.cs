@@ -85,11 +85,14 @@ internal sealed class LaunchPlan
         return word.Length == 0 ? "''" : word;
     }
 
-    /// <summary>Opens a namespace file and checks it is (device, inode); returns its slot.</summary>
-    internal int OpenNamespace(string path, ulong device, ulong inode, string identity)
+    /// <summary>
+    /// Opens a namespace file and checks it is (device, inode); returns its slot. process: the
+    /// target process, when the file is its /proc/PID/ns entry (<see cref="LaunchStep.Process"/>).
+    /// </summary>
+    internal int OpenNamespace(string path, ulong device, ulong inode, string identity, int? process = null)
     {
         int slot = NewSlot();
-        Add("nsfd", "open", identity, $"open {Quote(path)} = {identity}", Number(slot), path, Number(device), Number(inode));
+        Add(new LaunchStep("nsfd", new[] { Number(slot), path, Number(device), Number(inode) }, "open", identity, Forks, $"open {Quote(path)} = {identity}") { Process = process });
         return slot;
     }
 
@@ -199,11 +202,14 @@ internal sealed class LaunchPlan
 
     internal void SetUid(uint uid) => Add("setuid", "setuid", Number(uid), "setuid " + Number(uid), Number(uid));
 
-    /// <summary>Opens a file with open(2) flags (O_CLOEXEC added by the helper); returns its slot.</summary>
-    internal int OpenFile(string path, int flags, string function)
+    /// <summary>
+    /// Opens a file with open(2) flags (O_CLOEXEC added by the helper); returns its slot. process:
+    /// the target process, when the file is in its /proc/PID (<see cref="LaunchStep.Process"/>).
+    /// </summary>
+    internal int OpenFile(string path, int flags, string function, int? process = null)
     {
         int slot = NewSlot();
-        Add("open", function, path, "open " + Quote(path), Number(slot), Number(flags), path);
+        Add(new LaunchStep("open", new[] { Number(slot), Number(flags), path }, function, path, Forks, "open " + Quote(path)) { Process = process });
         return slot;
     }
 

@@ -78,6 +78,13 @@ internal sealed class LaunchStep
     /// <summary>For a sync step: what pwsh does while the helper waits.</summary>
     internal SyncWork? Sync { get; init; }
 
+    /// <summary>
+    /// The target process whose /proc entry the step opens, or null. ENOENT or ESRCH there means
+    /// the process exited after pwsh resolved it (an exiting process loses its namespaces before
+    /// its /proc entry and its pidfd go), not that a file is missing.
+    /// </summary>
+    internal int? Process { get; init; }
+
     /// <summary>For a <see cref="SyncWork.WriteProcFiles"/> step: the files and what is written, in order.</summary>
     internal IReadOnlyList<ProcFileWrite>? Writes { get; init; }
 

@@ -133,7 +133,7 @@ internal static class NsenterPlan
         int flags = 0;
         foreach (JoinNamespace ns in target.Namespaces)
         {
-            plan.OpenNamespace($"/proc/{subject}/ns/{ns.Type.ProcName()}", ns.Device, ns.Inode, Nsfs.FormatId(ns.Type, ns.Inode));
+            plan.OpenNamespace($"/proc/{subject}/ns/{ns.Type.ProcName()}", ns.Device, ns.Inode, Nsfs.FormatId(ns.Type, ns.Inode), pid);
             flags |= ns.Type.CloneFlag();
         }
 
@@ -162,12 +162,12 @@ internal static class NsenterPlan
                 .ToString(CultureInfo.InvariantCulture);
             if (options.FollowUserId || options.FollowGroupId)
             {
-                directory = plan.OpenFile(proc, LibC.O_RDONLY | LibC.O_DIRECTORY, "open");
+                directory = plan.OpenFile(proc, LibC.O_RDONLY | LibC.O_DIRECTORY, "open", pid);
             }
 
             if (options.TargetEnvironment)
             {
-                environ = plan.OpenFile(proc + "/environ", LibC.O_RDONLY, "open");
+                environ = plan.OpenFile(proc + "/environ", LibC.O_RDONLY, "open", pid);
             }
         }
 
