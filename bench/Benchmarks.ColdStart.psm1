@@ -26,12 +26,22 @@ function New-PwshSide {
 }
 
 function Get-Overhead {
-    <# A side whose median is another side's median minus the bare pwsh's, for New-BenchRow. #>
+    <#
+    .SYNOPSIS
+        A side whose median is the median, over rounds, of a side's sample minus the bare pwsh's
+        sample of the same round, for New-BenchRow. Every side runs once per round, so the two
+        samples of a round are seconds apart: load that comes and goes cancels out of each
+        difference, where a difference of two medians would carry the spread of both (a bare
+        pwsh takes about a second, an empty module's import some tens of milliseconds).
+    #>
     param([Parameter(Mandatory)] $Side, [Parameter(Mandatory)] $Bare)
     [pscustomobject]@{
         Name        = "$($Side.Name) − bare pwsh"
         Unavailable = $Side.Unavailable
-        Median      = if ($Side.Unavailable) { $null } else { [Math]::Max($Side.Median - $Bare.Median, 0.01) }
+        Median      = if ($Side.Unavailable) { $null } else {
+            $differences = for ($i = 0; $i -lt $Side.Samples.Count; $i++) { $Side.Samples[$i] - $Bare.Samples[$i] }
+            [Math]::Max((Get-Median $differences), 0.01)
+        }
     }
 }
 
