@@ -25,6 +25,17 @@ function New-PwshSide {
     }.GetNewClosure()
 }
 
+function New-WarmSide {
+    <# A side that runs Operation once untimed, then times it again: the operation warm. #>
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [scriptblock] $Operation, [string] $Unavailable)
+    New-BenchSide $Name -Unavailable $Unavailable -SelfTimed -Script {
+        & $Operation
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        & $Operation
+        [pscustomobject]@{ ElapsedMs = $watch.Elapsed.TotalMilliseconds }
+    }.GetNewClosure()
+}
+
 function Get-Overhead {
     <#
     .SYNOPSIS
@@ -70,12 +81,15 @@ function Invoke-ColdStartBenchmark {
     $launchUnavailable = Test-BenchCommand New-Namespace FilePath
     $invokeUnavailable = Test-BenchCommand Invoke-InNamespace Pid, Type
 
-    # The same operations, warm: in this session, where the module is imported and has run.
-    $warmScan = New-BenchSide 'Get-Namespace' { $n = @(Get-Namespace).Count; if ($n -lt 8) { throw "Get-Namespace found $n namespaces" } }
-    $warmLaunch = New-BenchSide 'New-Namespace -Type Net -FilePath true' -Unavailable $launchUnavailable -Script {
+    # The same operations, warm: in this session, where the module is imported and has run. Each
+    # sample runs the operation once untimed first, because the rotation's cold sides take longer
+    # than a namespace worker stays idle (10 s): timed alone, every Invoke-InNamespace would make
+    # a new worker and runspace.
+    $warmScan = New-WarmSide 'Get-Namespace' { $n = @(Get-Namespace).Count; if ($n -lt 8) { throw "Get-Namespace found $n namespaces" } }
+    $warmLaunch = New-WarmSide 'New-Namespace -Type Net -FilePath true' -Unavailable $launchUnavailable -Operation {
         New-Namespace -Type Net -FilePath true -ErrorAction Stop; if ($LASTEXITCODE) { throw "true exited with $LASTEXITCODE" }
     }
-    $warmInvoke = New-BenchSide 'Invoke-InNamespace -Pid P -Type Net { 1 }' -Unavailable $invokeUnavailable -Script {
+    $warmInvoke = New-WarmSide 'Invoke-InNamespace -Pid P -Type Net { 1 }' -Unavailable $invokeUnavailable -Operation {
         if ((Invoke-InNamespace -Pid $target -Type Net { 1 } -ErrorAction Stop) -ne 1) { throw 'Invoke-InNamespace did not return 1' }
     }.GetNewClosure()
 
