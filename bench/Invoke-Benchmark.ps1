@@ -56,14 +56,26 @@ foreach ($name in 'ns-floor', 'netns-loop') {
     if ($LASTEXITCODE) { throw "gcc failed on bench/src/$name.c" }
 }
 
+# The one-shot rows' floors (bench/ColdStartFloors.psm1): built only when ColdStart runs, since
+# the ReadyToRun copy of pwsh takes a minute or two the first time.
+# From bash (pwsh -File), `-Benchmark A,B` arrives as the one string "A,B".
+$selectedNames = @($Benchmark -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$emptyModule = $null
+$readyToRunPwsh = $null
+if (-not $selectedNames -or 'ColdStart' -in $selectedNames) {
+    Import-Module (Join-Path $PSScriptRoot 'ColdStartFloors.psm1')
+    Write-Host 'Building the cold-start floors: the empty module and a ReadyToRun copy of pwsh...'
+    $emptyModule = Build-EmptyModule -OutputPath (Join-Path $outDir 'EmptyModule')
+    $readyToRunPwsh = Build-ReadyToRunPwsh -PwshHome $PSHOME -OutputPath (Join-Path $outDir 'pwsh-readytorun') -WorkPath $outDir
+}
+
 $logPath = Join-Path $PSScriptRoot 'fixture.log'
 Remove-Item $logPath -ErrorAction Ignore
 $statePath = Join-Path $outDir 'fixture.json'
 $optionsPath = Join-Path $outDir 'options.json'
 $pwsh = Join-Path $PSHOME 'pwsh'
 @{
-    # From bash (pwsh -File), `-Benchmark A,B` arrives as the one string "A,B".
-    Benchmark            = @($Benchmark -split ',' | ForEach-Object Trim | Where-Object { $_ })
+    Benchmark            = $selectedNames
     Repetitions          = $Repetitions
     ProcessCount         = $ProcessCount
     GroupSize            = $GroupSize
@@ -73,6 +85,8 @@ $pwsh = Join-Path $PSHOME 'pwsh'
     Floor                = $programs['ns-floor']
     NetnsLoop            = $programs['netns-loop']
     Pwsh                 = $pwsh
+    ReadyToRunPwsh       = $readyToRunPwsh
+    EmptyModule          = $emptyModule
     LogPath              = $logPath
     StatePath            = $statePath
     CallerMountNamespace = readlink /proc/self/ns/mnt
