@@ -1,7 +1,8 @@
 // Core/Inventory — what Get-Namespace and Get-NamespaceProcess list: one pass over /proc
-// (NamespaceCatalog, on a few threads with many processes; ProcessScanner for per-process rows),
-// the bind mounts from mountinfo (NsfsMounts), NETNSIDs over netlink (NetNsId), what holds a
-// namespace (NamespaceHolders) and the trees lsns draws (NamespaceTree).
+// (NamespaceCatalog, on a few threads with many processes, with the threads that differ from
+// their main thread; ProcessScanner for per-process rows), the bind mounts from the mountinfo of
+// each mount namespace (NsfsMounts), sockets' network namespaces, NETNSIDs over netlink
+// (NetNsId), what holds a namespace (NamespaceHolders) and the trees lsns draws (NamespaceTree).
 // Uses: Model, Proc, Attribution, Threads.
 
 using System;
@@ -18,9 +19,11 @@ namespace PSNamespaces.Core.Inventory;
 /// <summary>
 /// Every namespace the caller can see, as <see cref="Namespace"/> objects: what lsns reports
 /// (processes per namespace, the lowest PID, NETNSID, NSFS, PNS, ONS) and what keeps each alive.
-/// One pass over /proc finds the namespaces processes are in or will give their children; the
-/// caller's mountinfo adds those held by bind mounts; with descriptors, /proc/PID/fd adds those
-/// held open; the owner and parent of each found namespace are added too. Each namespace is asked
+/// One pass over /proc finds the namespaces processes (and threads apart from their main thread)
+/// are in or will give their children; the mountinfo of the caller's and of every other mount
+/// namespace a process is in adds those held by bind mounts; with descriptors, /proc/PID/fd adds
+/// those held open and the network namespaces of sockets; the owner and parent of each found
+/// namespace are added too. Each namespace is asked
 /// about (ioctls, netlink) once, through a descriptor opened the first time it is seen.
 /// </summary>
 /// <remarks>
@@ -143,9 +146,10 @@ internal sealed partial class NamespaceCatalog : IDisposable
         _entries.TryGetValue(inode, out Entry? entry) ? entry.Complete(new UserNameCache()) : null;
 
     /// <summary>
-    /// The hot loop, over ascending PIDs: per process one directory open and ten readlinkat
-    /// calls. Consecutive PIDs nearly always share namespaces, so each link is first compared
-    /// with the previous process's before a dictionary lookup.
+    /// The hot loop, over ascending PIDs: per process one directory open, ten readlinkat calls
+    /// and one statx of its task directory (its other threads are read only when it has some).
+    /// Consecutive PIDs nearly always share namespaces, so each link is first compared with the
+    /// previous process's before a dictionary lookup.
     /// </summary>
     private void ScanProcesses(ReadOnlySpan<int> pids, bool includeDescriptors, CancellationToken cancel)
     {
@@ -211,6 +215,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
                     SetRepresentative(pid, fd, newlyRepresented.AsSpan(0, represented), cgroup);
                 }
 
+                ScanThreads(pid, fd, inodes);
                 if (includeDescriptors)
                 {
                     ScanDescriptors(pid, fd);
