@@ -1,93 +1,73 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using PSNamespaces.Core.Model;
-using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 
 namespace PSNamespaces.Core.Inventory;
 
 // The namespaces nsfs bind mounts hold (/run/netns/NAME, unshare --net=FILE): found in the
-// mountinfo of the caller's mount namespace and of each other mount namespace a process is in,
-// and asked about through the mount's path when nothing else showed them.
+// mountinfo of the caller's mount namespace and of each other mount namespace a process or
+// thread is in, and asked about through the mount's path when nothing else showed them.
 internal sealed partial class NamespaceCatalog
 {
+    // The calling thread's mount namespace, whose mounts AddBindMounts reads after the scan.
+    private readonly ulong _ownMountNamespace;
+
+    // The other mount namespaces whose mountinfo this catalog (or partition) has read.
+    private HashSet<ulong>? _mountTablesRead;
+
     /// <summary>
-    /// Adds the namespaces bind mounts hold, and each mount to its namespace: first the caller's
-    /// (its NsfsPaths and netns names), then those of every other mount namespace the scan found a
-    /// process in, each namespace's table read once through its lowest PID. Describing one
-    /// namespace, only its own mounts matter: the others are not read into objects.
+    /// Adds the namespaces the caller's bind mounts hold, and each mount's path to its namespace
+    /// (its NsfsPaths and netns names). Describing one namespace, only its own mounts matter: the
+    /// others are not read into objects.
     /// </summary>
     private void AddBindMounts()
     {
-        ulong own = CallersMountNamespace();
-        // The mount namespaces the processes showed, taken before the mounts add entries.
-        var others = new List<(ulong Inode, int Pid)>();
-        foreach (Entry entry in _entries.Values)
-        {
-            if (entry.Namespace is { Type: NamespaceType.Mount, Pid: int pid } ns && ns.Inode != own)
-            {
-                others.Add((ns.Inode, pid));
-            }
-        }
-
         foreach (NsfsMount mount in NsfsMounts.Read(_onlyInode))
         {
-            EntryForMount(mount, "").AddBindMount(mount.MountPoint, own, callers: true);
-        }
-
-        var mounts = new List<NsfsMount>();
-        foreach ((ulong mountNamespace, int pid) in others)
-        {
-            mounts.Clear();
-            if (TryReadMountTable(mountNamespace, pid, mounts, out string root) != 0)
-            {
-                continue;
-            }
-
-            foreach (NsfsMount mount in mounts)
-            {
-                EntryForMount(mount, root).AddBindMount(mount.MountPoint, mountNamespace, callers: false);
-            }
+            EntryForMount(mount, AT_FDCWD, "").AddBindMount(mount.MountPoint, _ownMountNamespace, callers: true);
         }
     }
 
-    /// <summary>The entry of the namespace a bind mount holds, added and asked about through root + its path when new.</summary>
-    private Entry EntryForMount(NsfsMount mount, string root)
+    /// <summary>
+    /// Adds the bind mounts of another mount namespace, the first time the scan meets it, through
+    /// the process (or thread) directory in which it met it: its mountinfo, and the held
+    /// namespaces opened under its root. Read here, not after the scan, so the same descriptor
+    /// names the same process, and each partition's thread reads the tables of its own PIDs.
+    /// A table is read once per partition; the few namespaces whose processes span partitions
+    /// are read by each, and their mounts merged once.
+    /// </summary>
+    private void AddForeignBindMounts(ulong mountNamespace, int processFd)
+    {
+        if (mountNamespace == _ownMountNamespace || !(_mountTablesRead ??= new HashSet<ulong>()).Add(mountNamespace))
+        {
+            return;
+        }
+
+        var mounts = new List<NsfsMount>();
+        if (NsfsMounts.TryRead(processFd, "mountinfo\0"u8, mounts, _onlyInode) != 0)
+        {
+            return; // the process ended meanwhile: nothing to say about its mount namespace
+        }
+
+        foreach (NsfsMount mount in mounts)
+        {
+            // mountinfo shows paths from the process's root; "root" in its /proc directory is that root.
+            EntryForMount(mount, processFd, "root").AddBindMount(mount.MountPoint, mountNamespace, callers: false);
+        }
+    }
+
+    /// <summary>The entry of the namespace a bind mount holds, added and asked about through root + its path (relative to dirFd) when new.</summary>
+    private Entry EntryForMount(NsfsMount mount, int dirFd, string root)
     {
         if (!_entries.TryGetValue(mount.Inode, out Entry? entry))
         {
             entry = Add(mount.Type, mount.Inode);
-            DescribeFromPath(entry, root + mount.MountPoint);
+            DescribeFromPath(entry, dirFd, root + mount.MountPoint);
         }
 
         return entry;
-    }
-
-    /// <summary>
-    /// Reads the nsfs mounts of one mount namespace through a process in it: /proc/PID opened,
-    /// checked to be still in that mount namespace (the process may have exited and its PID been
-    /// reused), and its mountinfo read through the same descriptor. root is the path by which the
-    /// caller reaches that process's paths (/proc/PID/root). Returns 0 or the errno.
-    /// </summary>
-    private int TryReadMountTable(ulong mountNamespace, int pid, List<NsfsMount> mounts, out string root)
-    {
-        root = string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/root");
-        int err = _proc.TryOpenProcess(pid, out int raw);
-        if (err != 0)
-        {
-            return err;
-        }
-
-        using var fd = new SafeFd(raw);
-        err = ProcessNamespaceReader.TryReadLink(fd.Fd, NamespaceLink.Mount, out ulong inode);
-        if (err != 0)
-        {
-            return err;
-        }
-
-        return inode != mountNamespace ? Errno.ESRCH : NsfsMounts.TryRead(fd.Fd, "mountinfo\0"u8, mounts, _onlyInode);
     }
 
     /// <summary>The inode of the calling thread's mount namespace, whose mounts are the caller's paths; 0 when it cannot be read.</summary>
@@ -98,14 +78,14 @@ internal sealed partial class NamespaceCatalog
     }
 
     /// <summary>Opens a bind mount's path and asks about the namespace, unless something else is mounted over it now.</summary>
-    private void DescribeFromPath(Entry entry, string path)
+    private void DescribeFromPath(Entry entry, int dirFd, string path)
     {
         if (!Wanted(entry))
         {
             return;
         }
 
-        if (Sys.TryOpenAt(AT_FDCWD, Sys.NullTerminated(path), O_RDONLY, out int raw) != 0)
+        if (Sys.TryOpenAt(dirFd, Sys.NullTerminated(path), O_RDONLY, out int raw) != 0)
         {
             return;
         }

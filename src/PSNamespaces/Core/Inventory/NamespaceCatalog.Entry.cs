@@ -62,19 +62,15 @@ internal sealed partial class NamespaceCatalog
         }
 
         /// <summary>
-        /// Adds a bind mount once per mount namespace (lsns's NSFS lists each path once). Those of
+        /// Adds a bind mount of a mount namespace (lsns's NSFS lists each path once). Those of
         /// the caller's own mount namespace are its NsfsPaths, and one on /run/netns names a network
         /// namespace; a path in another mount namespace means nothing to the caller's ip netns.
         /// </summary>
         internal void AddBindMount(string path, ulong mountNamespace, bool callers)
         {
             HeldBy |= NamespaceHolder.BindMount;
-            string bindMount = Nsfs.FormatId(NamespaceType.Mount, mountNamespace) + ":" + path;
-            _bindMounts ??= new List<string>();
-            if (!_bindMounts.Contains(bindMount))
-            {
-                _bindMounts.Add(bindMount);
-            }
+            // Made unique once, when complete: a namespace's copies in hundreds of mount namespaces would make a search per add quadratic.
+            (_bindMounts ??= new List<string>()).Add(Nsfs.FormatId(NamespaceType.Mount, mountNamespace) + ":" + path);
 
             if (!callers)
             {
@@ -171,6 +167,11 @@ internal sealed partial class NamespaceCatalog
                 (_descriptors ??= new List<string>()).AddRange(later._descriptors);
             }
 
+            if (later._bindMounts is not null)
+            {
+                (_bindMounts ??= new List<string>()).AddRange(later._bindMounts);
+            }
+
             if (later._threads is not null)
             {
                 (_threads ??= new List<int>()).AddRange(later._threads);
@@ -182,13 +183,38 @@ internal sealed partial class NamespaceCatalog
             }
         }
 
+        /// <summary>
+        /// Each bind mount once, ordinal: by mount namespace, then path, the same whichever partition
+        /// read a table first (a mount stacked twice on one path, or a table read by two partitions,
+        /// is one hold to the user, as lsns's NSFS shows each path once).
+        /// </summary>
+        private static string[] UniqueSorted(List<string>? list)
+        {
+            if (list is null)
+            {
+                return Array.Empty<string>();
+            }
+
+            list.Sort(StringComparer.Ordinal);
+            var unique = new List<string>(list.Count);
+            foreach (string item in list)
+            {
+                if (unique.Count == 0 || !string.Equals(unique[^1], item, StringComparison.Ordinal))
+                {
+                    unique.Add(item);
+                }
+            }
+
+            return unique.ToArray();
+        }
+
         /// <summary>The output form: lists as arrays, and with no process in it, the owner uid stands for the uid (as in lsns).</summary>
         internal Namespace Complete(UserNameCache users)
         {
             Namespace ns = Namespace;
             ns.Pids = _pids?.ToArray() ?? Array.Empty<int>();
             ns.NsfsPaths = _paths?.ToArray() ?? Array.Empty<string>();
-            ns.BindMounts = _bindMounts?.ToArray() ?? Array.Empty<string>();
+            ns.BindMounts = UniqueSorted(_bindMounts);
             // Ascending, as Pids: a process's threads may have higher numbers than a later process.
             ns.Threads = _threads?.ToArray() ?? Array.Empty<int>();
             Array.Sort(ns.Threads);

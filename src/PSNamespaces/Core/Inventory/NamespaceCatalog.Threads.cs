@@ -1,6 +1,5 @@
 using System;
 using PSNamespaces.Core.Model;
-using PSNamespaces.Core.Proc;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
 
@@ -35,30 +34,15 @@ internal sealed partial class NamespaceCatalog
         try
         {
             Span<byte> entries = stackalloc byte[4096];
-            Span<byte> name = stackalloc byte[16];
+            Span<byte> path = stackalloc byte[48];
+            Span<ulong> own = stackalloc ulong[NamespaceLinks.Count];
             var reader = new DirectoryReader(taskFd, entries);
             while (reader.Next(out ReadOnlySpan<byte> entry, out _, out _))
             {
                 int tid = DirectoryReader.ParseNumber(entry);
-                if (tid <= 0 || tid == pid)
+                if (tid > 0 && tid != pid)
                 {
-                    continue;
-                }
-
-                entry.CopyTo(name);
-                name[entry.Length] = 0;
-                if (Sys.TryOpenAt(taskFd, name[..(entry.Length + 1)], O_RDONLY | O_DIRECTORY, out int threadFd) != 0)
-                {
-                    continue; // the thread ended meanwhile
-                }
-
-                try
-                {
-                    ScanThread(tid, threadFd, processInodes);
-                }
-                finally
-                {
-                    close(threadFd);
+                    ScanThread(tid, taskFd, entry, path, processInodes, own);
                 }
             }
         }
@@ -68,19 +52,60 @@ internal sealed partial class NamespaceCatalog
         }
     }
 
-    private void ScanThread(int tid, int threadFd, ReadOnlySpan<ulong> processInodes)
+    /// <summary>
+    /// Reads one thread's links as "TID/ns/LINK" under the task directory, without opening the
+    /// thread's own directory: that is opened only when a link differs (rare), to ask about a
+    /// namespace new to the scan or read a mount namespace's table through it.
+    /// </summary>
+    private void ScanThread(int tid, int taskFd, ReadOnlySpan<byte> name, Span<byte> path, ReadOnlySpan<ulong> processInodes, Span<ulong> own)
     {
-        Span<ulong> own = stackalloc ulong[NamespaceLinks.Count];
+        name.CopyTo(path);
+        path[name.Length] = (byte)'/';
+        Span<byte> linkPath = path[(name.Length + 1)..];
+        Span<byte> text = stackalloc byte[64];
+        bool differs = false;
         for (int i = 0; i < NamespaceLinks.Count; i++)
         {
             var link = (NamespaceLink)i;
-            if ((processInodes[i] != 0 && !ThreadCanDiffer(link)) ||
-                ProcessNamespaceReader.TryReadLink(threadFd, link, out own[i]) != 0)
+            own[i] = processInodes[i];
+            if (processInodes[i] != 0 && !ThreadCanDiffer(link))
             {
-                own[i] = processInodes[i];
+                continue;
+            }
+
+            ReadOnlySpan<byte> relative = NamespaceLinks.RelativePath(link); // "ns/net\0"
+            relative.CopyTo(linkPath);
+            if (Sys.TryReadLinkAt(taskFd, path[..(name.Length + 1 + relative.Length)], text, out int n) == 0)
+            {
+                own[i] = Nsfs.ParseInode(text[..n]);
+                differs |= own[i] != processInodes[i];
             }
         }
 
+        if (!differs)
+        {
+            return;
+        }
+
+        path[name.Length] = 0;
+        if (Sys.TryOpenAt(taskFd, path[..(name.Length + 1)], O_RDONLY | O_DIRECTORY, out int threadFd) != 0)
+        {
+            return; // the thread ended meanwhile
+        }
+
+        try
+        {
+            AddThread(tid, threadFd, processInodes, own);
+        }
+        finally
+        {
+            close(threadFd);
+        }
+    }
+
+    /// <summary>Adds the namespaces a thread is in (own) where they differ from its main thread's.</summary>
+    private void AddThread(int tid, int threadFd, ReadOnlySpan<ulong> processInodes, ReadOnlySpan<ulong> own)
+    {
         for (int i = 0; i < NamespaceLinks.Count; i++)
         {
             ulong inode = own[i];

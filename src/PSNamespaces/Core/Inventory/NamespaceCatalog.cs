@@ -44,6 +44,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
     private NamespaceCatalog(ulong onlyInode = 0)
     {
         _onlyInode = onlyInode;
+        _ownMountNamespace = CallersMountNamespace();
         _proc = new ProcRoot();
     }
 
@@ -246,15 +247,22 @@ internal sealed partial class NamespaceCatalog : IDisposable
         }
     }
 
-    /// <summary>The entry for a namespace seen through a process's link; a new one is asked about through that link.</summary>
+    /// <summary>
+    /// The entry for a namespace seen through a process's (or thread's) link; a new one is asked
+    /// about through that link, and a mount namespace new to this scan has its bind mounts read.
+    /// </summary>
     private Entry GetOrAdd(NamespaceLink link, ulong inode, int processFd)
     {
-        if (_entries.TryGetValue(inode, out Entry? entry) && entry.Described)
+        if (!_entries.TryGetValue(inode, out Entry? entry))
         {
-            return entry;
+            entry = Add(NamespaceLinks.TypeOf(link), inode);
         }
 
-        entry ??= Add(NamespaceLinks.TypeOf(link), inode);
+        if (link == NamespaceLink.Mount)
+        {
+            AddForeignBindMounts(inode, processFd);
+        }
+
         if (Wanted(entry) && Sys.TryOpenAt(processFd, NamespaceLinks.RelativePath(link), O_RDONLY, out int fd) == 0)
         {
             try
