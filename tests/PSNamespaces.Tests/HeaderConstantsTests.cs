@@ -26,11 +26,13 @@ public class HeaderConstantsTests
         #include <stddef.h>
         #include <stdint.h>
         #include <stdio.h>
+        #include <sys/stat.h>
         #include <sys/statfs.h>
         #include <sys/sysmacros.h>
         #include <sys/syscall.h>
         #include <linux/magic.h>
         #include <linux/nsfs.h>
+        #include <linux/sockios.h>
         #include <linux/types.h>
         /* Newer than this machine's linux/nsfs.h: built from the header's own _IOR and NSIO. */
         #ifndef NS_GET_ID
@@ -53,6 +55,7 @@ public class HeaderConstantsTests
             P("d_reclen", offsetof(struct linux_dirent64, d_reclen)); P("d_type", offsetof(struct linux_dirent64, d_type));
             P("d_name", offsetof(struct linux_dirent64, d_name)); P("DT_DIR", DT_DIR);
             P("SYS_pidfd_open", SYS_pidfd_open); P("SYS_pidfd_send_signal", SYS_pidfd_send_signal);
+            P("SYS_pidfd_getfd", SYS_pidfd_getfd); P("SIOCGSKNS", SIOCGSKNS); P("STATX_NLINK", STATX_NLINK);
             P("makedev_small", makedev(8, 1)); P("makedev_large", makedev(0x12345, 0x6789a));
             P("EPERM", EPERM); P("ENOENT", ENOENT); P("ESRCH", ESRCH); P("EACCES", EACCES); P("EEXIST", EEXIST);
             P("EBUSY", EBUSY); P("EINVAL", EINVAL); P("ENOTTY", ENOTTY); P("ENOSYS", ENOSYS); P("ELOOP", ELOOP);
@@ -123,6 +126,14 @@ public class HeaderConstantsTests
         Assert.Equal(C("NSFS_MAGIC"), (ulong)Sys.NSFS_MAGIC);
         Assert.Equal(C("PROC_SUPER_MAGIC"), (ulong)Sys.PROC_SUPER_MAGIC);
         Assert.Equal(C("NS_GET_NSTYPE"), (ulong)NamespaceIoctl.NS_GET_NSTYPE);
+    }
+
+    [Fact]
+    public void Hidden_holder_constants_match_the_headers()
+    {
+        Assert.Equal(C("SYS_pidfd_getfd"), (ulong)Sys.SYS_pidfd_getfd);
+        Assert.Equal(C("SIOCGSKNS"), (ulong)Sys.SIOCGSKNS);
+        Assert.Equal(C("STATX_NLINK"), (ulong)Sys.STATX_NLINK);
     }
 
     [Fact]

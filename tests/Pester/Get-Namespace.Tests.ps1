@@ -493,7 +493,7 @@ Describe 'Get-Namespace: output' -Tag 'Root' {
 
     It 'has a list view with every property' {
         $text = Get-Namespace -Name $fixture.NetnsName | Format-List | Out-String
-        foreach ($property in 'Id', 'NsId', 'ProcessCount', 'Pids', 'NetNsId', 'Name', 'NsfsPaths', 'Descriptors', 'Parent', 'Owner', 'OwnerUid', 'HeldBy', 'Persistent') {
+        foreach ($property in 'Id', 'NsId', 'ProcessCount', 'Pids', 'NetNsId', 'Name', 'NsfsPaths', 'BindMounts', 'Threads', 'Descriptors', 'Sockets', 'Parent', 'Owner', 'OwnerUid', 'HeldBy', 'Persistent') {
             $text | Should -Match "(?m)^$property\s+:" -Because $property
         }
         $text | Should -Match "(?m)^NetNsId\s+: $($fixture.NetnsId)$"

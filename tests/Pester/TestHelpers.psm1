@@ -238,7 +238,7 @@ function Invoke-PwshWithoutKernelFeature {
 
 function Get-TestBinary {
     <# A test program from tests/native/NAME.c, compiled once per session into a temporary directory. #>
-    param([Parameter(Mandatory)] [ValidateSet('without-syscalls', 'with-pid')] [string] $Name)
+    param([Parameter(Mandatory)] [ValidateSet('without-syscalls', 'with-pid', 'hidden-holder')] [string] $Name)
     $binary = Join-Path ([IO.Path]::GetTempPath()) "psns-$Name-$([Environment]::ProcessId)"
     if (-not (Test-Path $binary)) {
         gcc -O2 -Wall -Wextra -Werror -o $binary (Join-Path $PSScriptRoot "../native/$Name.c")
@@ -269,7 +269,7 @@ function Start-TestProcessWithPid {
 }
 
 function Remove-TestBinaries {
-    foreach ($name in 'without-syscalls', 'with-pid') {
+    foreach ($name in 'without-syscalls', 'with-pid', 'hidden-holder') {
         Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "psns-$name-$([Environment]::ProcessId)") -ErrorAction Ignore
     }
 }

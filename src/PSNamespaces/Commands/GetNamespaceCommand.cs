@@ -186,7 +186,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
                 if (!found.Contains(inode))
                 {
                     WriteError(ErrorRecords.NamespaceNotFound(
-                        $"No namespace with inode {inode} is held by a process, a bind mount{(IncludeDescriptors ? ", a descriptor" : "")} or another namespace.", inode));
+                        $"No namespace with inode {inode} is held by a process, a thread, a bind mount{(IncludeDescriptors ? ", a descriptor, a socket" : "")} or another namespace.", inode));
                 }
             }
         }

@@ -137,6 +137,7 @@ internal static unsafe partial class Sys
 
     internal const uint STATX_TYPE = 0x1;
     internal const uint STATX_MODE = 0x2;
+    internal const uint STATX_NLINK = 0x4;
     internal const uint STATX_UID = 0x8;
     internal const uint STATX_INO = 0x100;
     internal const uint STATX_BASIC_STATS = 0x7ff;

@@ -8,17 +8,24 @@ using static Tmds.Linux.LibC;
 namespace PSNamespaces.Core.Inventory;
 
 // The namespaces held by open descriptors (-IncludeDescriptors): a walk of every /proc/PID/fd
-// with a statx per descriptor, behind a switch for its cost.
+// with a statx per descriptor, behind a switch for its cost; and the network namespaces sockets
+// hold, asked of each socket with SIOCGSKNS, as lsns 2.41 does.
 internal sealed partial class NamespaceCatalog
 {
+    // A socket shared by several processes (inherited across fork) is asked about once: socket
+    // inode to the inode of its network namespace, 0 when it could not be asked.
+    private Dictionary<ulong, ulong>? _socketNamespaces;
+
     /// <summary>
     /// Adds the namespaces a process holds open: every /proc/PID/fd/N whose file is on nsfs
-    /// (st_dev is nsfs's). Its link text is no use: a descriptor opened through a bind mount reads
-    /// as that path, or "/" once the mount is gone. One statx per descriptor on the system, which
-    /// is why this is behind a switch.
+    /// (st_dev is nsfs's), and the network namespace of every socket. Its link text is no use: a
+    /// descriptor opened through a bind mount reads as that path, or "/" once the mount is gone.
+    /// One statx per descriptor on the system, and three calls per socket, which is why this is
+    /// behind a switch.
     /// </summary>
     private void ScanDescriptors(int pid, int processFd)
     {
+        int pidfd = -1;
         // Per process and per descriptor in the scan's loop: raw descriptors, as there.
         if (Sys.TryOpenAt(processFd, "fd\0"u8, O_RDONLY | O_DIRECTORY, out int dirFd) != 0)
         {
@@ -41,8 +48,18 @@ internal sealed partial class NamespaceCatalog
                 entry.CopyTo(name);
                 name[entry.Length] = 0;
                 ReadOnlySpan<byte> namez = name[..(entry.Length + 1)];
-                if (Sys.TryStatxAt(dirFd, namez, 0, Sys.STATX_INO, out Tmds.Linux.statx stx) != 0 ||
-                    Nsfs.MakeDev(stx.stx_dev_major, stx.stx_dev_minor) != Nsfs.Device)
+                if (Sys.TryStatxAt(dirFd, namez, 0, Sys.STATX_INO | Sys.STATX_TYPE, out Tmds.Linux.statx stx) != 0)
+                {
+                    continue;
+                }
+
+                if ((stx.stx_mode & S_IFMT) == S_IFSOCK)
+                {
+                    AddSocket(pid, number, stx.stx_ino, ref pidfd);
+                    continue;
+                }
+
+                if (Nsfs.MakeDev(stx.stx_dev_major, stx.stx_dev_minor) != Nsfs.Device)
                 {
                     continue;
                 }
@@ -59,6 +76,81 @@ internal sealed partial class NamespaceCatalog
         finally
         {
             close(dirFd);
+            if (pidfd >= 0)
+            {
+                close(pidfd);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the network namespace socket descriptor <paramref name="number"/> of a process was made
+    /// in. The socket cannot be opened through /proc/PID/fd/N (ENXIO), so it is copied out of the
+    /// process with pidfd_getfd (the pidfd opened on the first socket) and checked to be the socket
+    /// statx saw, in case the PID was reused meanwhile. A socket that cannot be reached (the
+    /// process or descriptor went, EPERM without root) is left out.
+    /// </summary>
+    private void AddSocket(int pid, int number, ulong socketInode, ref int pidfd)
+    {
+        _socketNamespaces ??= new Dictionary<ulong, ulong>();
+        if (!_socketNamespaces.TryGetValue(socketInode, out ulong netns))
+        {
+            netns = AskSocketNamespace(pid, number, socketInode, ref pidfd);
+            _socketNamespaces[socketInode] = netns;
+        }
+
+        if (netns != 0)
+        {
+            _entries[netns].AddSocket(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/fd/{number}"));
+        }
+    }
+
+    /// <summary>The inode of a socket's network namespace, its entry added and described when new; 0 when it cannot be asked.</summary>
+    private ulong AskSocketNamespace(int pid, int number, ulong socketInode, ref int pidfd)
+    {
+        if (pidfd < 0)
+        {
+            // Kept for the rest of this process's descriptors, closed by ScanDescriptors.
+            if (Sys.TryPidfdOpen(pid, out pidfd) != 0)
+            {
+                return 0;
+            }
+        }
+
+        if (Sys.TryPidfdGetfd(pidfd, number, out int socketFd) != 0)
+        {
+            return 0;
+        }
+
+        int nsFd = -1;
+        try
+        {
+            if (Sys.TryFstatx(socketFd, Sys.STATX_INO, out Tmds.Linux.statx own) != 0 || own.stx_ino != socketInode ||
+                Sys.TrySocketNetworkNamespace(socketFd, out nsFd) != 0 ||
+                Sys.TryFstatx(nsFd, Sys.STATX_INO, out Tmds.Linux.statx ns) != 0)
+            {
+                return 0;
+            }
+
+            if (!_entries.TryGetValue(ns.stx_ino, out Entry? entry))
+            {
+                entry = Add(NamespaceType.Net, ns.stx_ino);
+            }
+
+            if (Wanted(entry))
+            {
+                DescribeNew(entry, nsFd);
+            }
+
+            return ns.stx_ino;
+        }
+        finally
+        {
+            close(socketFd);
+            if (nsFd >= 0)
+            {
+                close(nsFd);
+            }
         }
     }
 

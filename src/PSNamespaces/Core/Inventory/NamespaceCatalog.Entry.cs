@@ -6,7 +6,7 @@ using PSNamespaces.Core.Proc;
 
 namespace PSNamespaces.Core.Inventory;
 
-// What the scan collects about one namespace (its processes, paths, descriptors, units) and how a
+// What the scan collects about one namespace (its processes, threads, paths, descriptors, sockets, units) and how a
 // later partition's collection is merged into it: a type of its own, nested for its privacy.
 internal sealed partial class NamespaceCatalog
 {
@@ -14,8 +14,11 @@ internal sealed partial class NamespaceCatalog
     private sealed class Entry
     {
         private List<int>? _pids;
+        private List<int>? _threads;
         private List<string>? _paths;
+        private List<string>? _bindMounts;
         private List<string>? _descriptors;
+        private List<string>? _sockets;
         private SortedSet<string>? _units;
         private SortedSet<string>? _containers;
 
@@ -58,10 +61,22 @@ internal sealed partial class NamespaceCatalog
             return Namespace.Pid is not int lowest || pid < lowest;
         }
 
-        /// <summary>Adds a bind mount's path once (lsns's NSFS lists each path once), and the name of a named network namespace.</summary>
-        internal void AddBindMount(string path)
+        /// <summary>
+        /// Adds a bind mount of a mount namespace (lsns's NSFS lists each path once). Those of
+        /// the caller's own mount namespace are its NsfsPaths, and one on /run/netns names a network
+        /// namespace; a path in another mount namespace means nothing to the caller's ip netns.
+        /// </summary>
+        internal void AddBindMount(string path, ulong mountNamespace, bool callers)
         {
             HeldBy |= NamespaceHolder.BindMount;
+            // Made unique once, when complete: a namespace's copies in hundreds of mount namespaces would make a search per add quadratic.
+            (_bindMounts ??= new List<string>()).Add(Nsfs.FormatId(NamespaceType.Mount, mountNamespace) + ":" + path);
+
+            if (!callers)
+            {
+                return;
+            }
+
             _paths ??= new List<string>();
             if (!_paths.Contains(path))
             {
@@ -79,6 +94,20 @@ internal sealed partial class NamespaceCatalog
                     Namespace.Name = name;
                 }
             }
+        }
+
+        /// <summary>Counts a thread in it that its process's main thread is not in.</summary>
+        internal void AddThread(int tid)
+        {
+            HeldBy |= NamespaceHolder.Thread;
+            (_threads ??= new List<int>()).Add(tid);
+        }
+
+        /// <summary>Notes a socket made in this network namespace, as the descriptor path that holds it.</summary>
+        internal void AddSocket(string path)
+        {
+            HeldBy |= NamespaceHolder.Socket;
+            (_sockets ??= new List<string>()).Add(path);
         }
 
         internal void AddDescriptor(string path)
@@ -137,6 +166,46 @@ internal sealed partial class NamespaceCatalog
             {
                 (_descriptors ??= new List<string>()).AddRange(later._descriptors);
             }
+
+            if (later._bindMounts is not null)
+            {
+                (_bindMounts ??= new List<string>()).AddRange(later._bindMounts);
+            }
+
+            if (later._threads is not null)
+            {
+                (_threads ??= new List<int>()).AddRange(later._threads);
+            }
+
+            if (later._sockets is not null)
+            {
+                (_sockets ??= new List<string>()).AddRange(later._sockets);
+            }
+        }
+
+        /// <summary>
+        /// Each bind mount once, ordinal: by mount namespace, then path, the same whichever partition
+        /// read a table first (a mount stacked twice on one path, or a table read by two partitions,
+        /// is one hold to the user, as lsns's NSFS shows each path once).
+        /// </summary>
+        private static string[] UniqueSorted(List<string>? list)
+        {
+            if (list is null)
+            {
+                return Array.Empty<string>();
+            }
+
+            list.Sort(StringComparer.Ordinal);
+            var unique = new List<string>(list.Count);
+            foreach (string item in list)
+            {
+                if (unique.Count == 0 || !string.Equals(unique[^1], item, StringComparison.Ordinal))
+                {
+                    unique.Add(item);
+                }
+            }
+
+            return unique.ToArray();
         }
 
         /// <summary>The output form: lists as arrays, and with no process in it, the owner uid stands for the uid (as in lsns).</summary>
@@ -145,7 +214,12 @@ internal sealed partial class NamespaceCatalog
             Namespace ns = Namespace;
             ns.Pids = _pids?.ToArray() ?? Array.Empty<int>();
             ns.NsfsPaths = _paths?.ToArray() ?? Array.Empty<string>();
+            ns.BindMounts = UniqueSorted(_bindMounts);
+            // Ascending, as Pids: a process's threads may have higher numbers than a later process.
+            ns.Threads = _threads?.ToArray() ?? Array.Empty<int>();
+            Array.Sort(ns.Threads);
             ns.Descriptors = _descriptors?.ToArray() ?? Array.Empty<string>();
+            ns.Sockets = _sockets?.ToArray() ?? Array.Empty<string>();
             // Without every process's cgroup read, the lowest PID's unit and container stand for all.
             CgroupProperties.Apply(ns, Cgroup);
             if (_units is not null)

@@ -24,6 +24,7 @@ internal sealed partial class NamespaceCatalog
     private NamespaceCatalog(NamespaceCatalog whole)
     {
         _onlyInode = whole._onlyInode;
+        _ownMountNamespace = whole._ownMountNamespace;
         _proc = whole._proc;
         _allCgroups = whole._allCgroups;
         _cgroups = new CgroupFile(whole._cgroups.SystemdRoot);

@@ -1,7 +1,8 @@
 // Core/Inventory — what Get-Namespace and Get-NamespaceProcess list: one pass over /proc
-// (NamespaceCatalog, on a few threads with many processes; ProcessScanner for per-process rows),
-// the bind mounts from mountinfo (NsfsMounts), NETNSIDs over netlink (NetNsId), what holds a
-// namespace (NamespaceHolders) and the trees lsns draws (NamespaceTree).
+// (NamespaceCatalog, on a few threads with many processes, with the threads that differ from
+// their main thread; ProcessScanner for per-process rows), the bind mounts from the mountinfo of
+// each mount namespace (NsfsMounts), sockets' network namespaces, NETNSIDs over netlink
+// (NetNsId), what holds a namespace (NamespaceHolders) and the trees lsns draws (NamespaceTree).
 // Uses: Model, Proc, Attribution, Threads.
 
 using System;
@@ -18,9 +19,11 @@ namespace PSNamespaces.Core.Inventory;
 /// <summary>
 /// Every namespace the caller can see, as <see cref="Namespace"/> objects: what lsns reports
 /// (processes per namespace, the lowest PID, NETNSID, NSFS, PNS, ONS) and what keeps each alive.
-/// One pass over /proc finds the namespaces processes are in or will give their children; the
-/// caller's mountinfo adds those held by bind mounts; with descriptors, /proc/PID/fd adds those
-/// held open; the owner and parent of each found namespace are added too. Each namespace is asked
+/// One pass over /proc finds the namespaces processes (and threads apart from their main thread)
+/// are in or will give their children; the mountinfo of the caller's and of every other mount
+/// namespace a process is in adds those held by bind mounts; with descriptors, /proc/PID/fd adds
+/// those held open and the network namespaces of sockets; the owner and parent of each found
+/// namespace are added too. Each namespace is asked
 /// about (ioctls, netlink) once, through a descriptor opened the first time it is seen.
 /// </summary>
 /// <remarks>
@@ -41,6 +44,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
     private NamespaceCatalog(ulong onlyInode = 0)
     {
         _onlyInode = onlyInode;
+        _ownMountNamespace = CallersMountNamespace();
         _proc = new ProcRoot();
     }
 
@@ -143,9 +147,10 @@ internal sealed partial class NamespaceCatalog : IDisposable
         _entries.TryGetValue(inode, out Entry? entry) ? entry.Complete(new UserNameCache()) : null;
 
     /// <summary>
-    /// The hot loop, over ascending PIDs: per process one directory open and ten readlinkat
-    /// calls. Consecutive PIDs nearly always share namespaces, so each link is first compared
-    /// with the previous process's before a dictionary lookup.
+    /// The hot loop, over ascending PIDs: per process one directory open, ten readlinkat calls
+    /// and one statx of its task directory (its other threads are read only when it has some).
+    /// Consecutive PIDs nearly always share namespaces, so each link is first compared with the
+    /// previous process's before a dictionary lookup.
     /// </summary>
     private void ScanProcesses(ReadOnlySpan<int> pids, bool includeDescriptors, CancellationToken cancel)
     {
@@ -211,6 +216,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
                     SetRepresentative(pid, fd, newlyRepresented.AsSpan(0, represented), cgroup);
                 }
 
+                ScanThreads(pid, fd, inodes);
                 if (includeDescriptors)
                 {
                     ScanDescriptors(pid, fd);
@@ -241,15 +247,22 @@ internal sealed partial class NamespaceCatalog : IDisposable
         }
     }
 
-    /// <summary>The entry for a namespace seen through a process's link; a new one is asked about through that link.</summary>
+    /// <summary>
+    /// The entry for a namespace seen through a process's (or thread's) link; a new one is asked
+    /// about through that link, and a mount namespace new to this scan has its bind mounts read.
+    /// </summary>
     private Entry GetOrAdd(NamespaceLink link, ulong inode, int processFd)
     {
-        if (_entries.TryGetValue(inode, out Entry? entry) && entry.Described)
+        if (!_entries.TryGetValue(inode, out Entry? entry))
         {
-            return entry;
+            entry = Add(NamespaceLinks.TypeOf(link), inode);
         }
 
-        entry ??= Add(NamespaceLinks.TypeOf(link), inode);
+        if (link == NamespaceLink.Mount)
+        {
+            AddForeignBindMounts(inode, processFd);
+        }
+
         if (Wanted(entry) && Sys.TryOpenAt(processFd, NamespaceLinks.RelativePath(link), O_RDONLY, out int fd) == 0)
         {
             try

@@ -8,10 +8,10 @@ using Tmds.Linux;
 
 namespace PSNamespaces.Core.Inventory;
 
-/// <summary>One nsfs bind mount in the caller's mount namespace: a file that holds a namespace.</summary>
+/// <summary>One nsfs bind mount in a mount namespace: a file that holds a namespace (its path as a process in that mount namespace sees it).</summary>
 internal readonly record struct NsfsMount(NamespaceType Type, ulong Inode, string MountPoint);
 
-/// <summary>The nsfs mounts of /proc/self/mountinfo (what lsns shows as NSFS).</summary>
+/// <summary>The nsfs mounts of a mountinfo file (what lsns shows as NSFS for the caller's).</summary>
 internal static class NsfsMounts
 {
     /// <summary>Every nsfs mount in the calling thread's mount namespace; with onlyInode, only those of that namespace.</summary>
@@ -19,12 +19,23 @@ internal static class NsfsMounts
     internal static List<NsfsMount> Read(ulong onlyInode = 0)
     {
         var mounts = new List<NsfsMount>();
+        int err = TryRead(LibC.AT_FDCWD, "/proc/thread-self/mountinfo\0"u8, mounts, onlyInode);
+        return err == 0 ? mounts : throw new ErrnoException("open", err, "/proc/thread-self/mountinfo");
+    }
+
+    /// <summary>
+    /// Adds the nsfs mounts of the mountinfo file at pathz (relative to dirFd: "mountinfo" of an
+    /// open /proc/PID shows that process's mount namespace, its paths as seen from its root).
+    /// Returns 0 or the errno.
+    /// </summary>
+    internal static int TryRead(int dirFd, ReadOnlySpan<byte> pathz, List<NsfsMount> mounts, ulong onlyInode = 0)
+    {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             int length, err;
             // mountinfo has no size up front: read again into a bigger buffer until it fits.
-            while ((err = Sys.TryReadSmallFileAt(LibC.AT_FDCWD, "/proc/thread-self/mountinfo\0"u8, buffer, out length)) == 0 && length == buffer.Length)
+            while ((err = Sys.TryReadSmallFileAt(dirFd, pathz, buffer, out length)) == 0 && length == buffer.Length)
             {
                 int size = buffer.Length * 4;
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -33,7 +44,7 @@ internal static class NsfsMounts
 
             if (err != 0)
             {
-                throw new ErrnoException("open", err, "/proc/thread-self/mountinfo");
+                return err;
             }
 
             ReadOnlySpan<byte> text = buffer.AsSpan(0, length);
@@ -53,7 +64,7 @@ internal static class NsfsMounts
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return mounts;
+        return 0;
     }
 
     /// <summary>

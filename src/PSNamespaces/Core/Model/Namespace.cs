@@ -102,6 +102,20 @@ public sealed class Namespace
     /// <summary>The bind mounts holding it (nsfs entries of the caller's mountinfo, lsns's NSFS).</summary>
     public string[] NsfsPaths { get; internal set; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Every bind mount holding it, in every mount namespace read: the caller's and each other one a
+    /// process is in (its mountinfo read once through one of them), as "mnt:[INODE]:PATH" — the
+    /// mount namespace as the kernel prints it, then the path as a process in that namespace sees it.
+    /// The caller's own are also in <see cref="NsfsPaths"/>.
+    /// </summary>
+    public string[] BindMounts { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>The threads (TIDs, ascending) in it whose process's main thread is not: each /proc/PID/task/TID/ns/TYPE that differs from /proc/PID/ns/TYPE.</summary>
+    public int[] Threads { get; internal set; } = Array.Empty<int>();
+
+    /// <summary>The sockets made in this network namespace, as /proc/PID/fd/N paths (ioctl SIOCGSKNS); filled only by Get-Namespace -IncludeDescriptors.</summary>
+    public string[] Sockets { get; internal set; } = Array.Empty<string>();
+
     /// <summary>The open descriptors holding it, as /proc/PID/fd/N paths; filled only by Get-Namespace -IncludeDescriptors.</summary>
     public string[] Descriptors { get; internal set; } = Array.Empty<string>();
 
@@ -117,7 +131,7 @@ public sealed class Namespace
     /// </summary>
     public uint? OwnerUid { get; internal set; }
 
-    /// <summary>What keeps it alive: processes, bind mounts, descriptors, other namespaces.</summary>
+    /// <summary>What keeps it alive: processes, threads, bind mounts, descriptors, sockets, other namespaces.</summary>
     public NamespaceHolder HeldBy { get; internal set; }
 
     /// <summary>
