@@ -19,10 +19,11 @@ function Get-SignalSender {
 }
 
 function Send-ThreadSignal {
-    <# Sends signals (numbers) to one thread of this pwsh with tgkill. #>
+    <# Sends signals (numbers), 10 ms apart, to one thread of this pwsh with tgkill; true if the thread lived through them all. #>
     param([Parameter(Mandatory)] [int] $ThreadId, [Parameter(Mandatory)] [int[]] $Signal)
     & (Get-SignalSender) thread $PID $ThreadId @Signal
-    if ($LASTEXITCODE -ne 0) { throw "tgkill to thread $ThreadId failed" }
+    if ($LASTEXITCODE -notin 0, 3) { throw "tgkill to thread $ThreadId failed" }
+    $LASTEXITCODE -eq 0
 }
 
 function Find-Thread {

@@ -44,8 +44,9 @@ Describe 'Waits go on through signals' -Tag 'Root', 'Slow' {
         try {
             $watcher = @(Find-Thread 'PSNamespaces wa*')
             $watcher.Count | Should -Be 1
-            # SIGCONT, as Ctrl+Z then fg sends; several, each while the watcher waits in poll.
-            foreach ($i in 1..5) { Send-ThreadSignal -ThreadId $watcher[0] -Signal 18; Start-Sleep -Milliseconds 100 }
+            # SIGCONT, as fg sends after Ctrl+Z; 100, 10 ms apart, so that some land while the
+            # watcher waits in poll (on a busy machine it is often reading process events).
+            Send-ThreadSignal -ThreadId $watcher[0] -Signal (@(18) * 100) | Should -BeTrue -Because 'the watcher thread runs on'
             $name = "$netns-w"
             ip netns add $name
             try {

@@ -4,7 +4,8 @@
  *   signal-storm storm PID         until SIGTERM: every 2 ms SIGCHLD, SIGCONT, SIGWINCH and
  *                                  SIGURG to process PID, and one of them in turn to each of its
  *                                  threads (tgkill), so whichever thread waits gets some
- *   signal-storm thread PID TID SIG...   each signal (by number) once to one thread, then exits
+ *   signal-storm thread PID TID SIG...   each signal (by number) to one thread, 10 ms apart;
+ *                                        exits 3 if the thread ends before all are sent
  *
  * pwsh has handlers for SIGCHLD, SIGCONT and SIGWINCH (SIGURG is ignored by default): each one
  * interrupts a poll, epoll_wait or a socket read with a timeout in the thread it lands on.
@@ -12,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,11 +66,13 @@ int main(int argc, char **argv)
         return storm(atoi(argv[2]));
     }
     if (argc >= 5 && strcmp(argv[1], "thread") == 0) {
+        struct timespec apart = { 0, 10 * 1000 * 1000 };
         for (int i = 4; i < argc; i++) {
             if (tgkill(atoi(argv[2]), atoi(argv[3]), atoi(argv[i])) != 0) {
-                perror("tgkill");
-                return 1;
+                /* 3: the thread has ended, which the caller checks for itself */
+                return errno == ESRCH ? 3 : (perror("tgkill"), 1);
             }
+            nanosleep(&apart, NULL);
         }
         return 0;
     }
