@@ -35,7 +35,7 @@ Describe 'Runtime threads stay out of targets' -Tag 'Root', 'Slow' {
     It 'leaves no namespace alive in 200 cycles of New-Namespace, 3 allocating Invoke-InNamespace calls and Remove-Namespace' {
         $alive = foreach ($i in 1..200) {
             $name = "psns-rt-$PID-$i"
-            New-Namespace -Type Net -Name $name -ErrorAction Stop
+            $null = New-Namespace -Type Net -Name $name -ErrorAction Stop
             $inode = [uint64](stat -L -c %i /run/netns/$name)
             foreach ($call in 1..3) { $null = Invoke-InNamespace -Name $name -ErrorAction Stop $allocate }
             Remove-Namespace -Name $name -ErrorAction Stop -WarningVariable warn -WarningAction SilentlyContinue
@@ -48,10 +48,11 @@ Describe 'Runtime threads stay out of targets' -Tag 'Root', 'Slow' {
 
     It 'has no thread in the target 10 s (+ a tick) after the last of 60 calls made 20 at a time' {
         $name = "psns-rt-$PID-idle"
-        New-Namespace -Type Net -Name $name -ErrorAction Stop
+        $null = New-Namespace -Type Net -Name $name -ErrorAction Stop
         try {
             $inode = [uint64](stat -L -c %i /run/netns/$name)
-            $block = $allocate
+            # As text: -Parallel refuses a script block as a $using: value.
+            $block = $allocate.ToString()
             1..60 | ForEach-Object -ThrottleLimit 20 -Parallel {
                 Import-Module $using:modulePath
                 $null = Invoke-InNamespace -Name $using:name -ErrorAction Stop ([scriptblock]::Create($using:block))

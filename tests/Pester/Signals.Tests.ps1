@@ -2,6 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'WatchTestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'SignalStorm.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ThreadHygiene.psm1') -Force
     Import-PSNamespaces
 
     # A named netns made by the reference tool, and what a program inside it reads for its net link.
@@ -68,6 +69,10 @@ Describe 'Waits go on through signals' -Tag 'Root', 'Slow' {
 }
 
 Describe 'Every blocking call completes with its result in a signal storm' -Tag 'Root', 'Slow' {
+    AfterEach {
+        Assert-ThreadHygiene
+    }
+
     It 'the launch wait (New-Namespace -FilePath) returns the exit code' {
         $out = Invoke-WithSignalStorm { New-Namespace -Type Net -FilePath sh -ArgumentList '-c', 'sleep 1; exit 7' -ErrorAction Stop; $LASTEXITCODE }
         $out[-1].SenderRan | Should -BeTrue
