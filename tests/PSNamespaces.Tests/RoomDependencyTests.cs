@@ -301,7 +301,7 @@ public class RoomDependencyTests
         .Select(f => (OpCode)f.GetValue(null)!)
         .ToDictionary(o => o.Value);
 
-    private static OpCode OpCodeAt(byte[] il, ref int i)
+    internal static OpCode OpCodeAt(byte[] il, ref int i)
     {
         short value = il[i++];
         if (value == 0xfe)
@@ -312,7 +312,7 @@ public class RoomDependencyTests
         return OpCodesByValue[value];
     }
 
-    private static int OperandSize(OperandType type, byte[] il, int i) => type switch
+    internal static int OperandSize(OperandType type, byte[] il, int i) => type switch
     {
         OperandType.InlineNone => 0,
         OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,

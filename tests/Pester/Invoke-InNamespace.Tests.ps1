@@ -1,5 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ThreadHygiene.psm1') -Force
     Import-PSNamespaces
     $modulePath = (Get-Module PSNamespaces).Path
     function Get-BareNamespace($Namespace) {
@@ -88,6 +89,11 @@ AfterAll {
 }
 
 Describe 'Invoke-InNamespace' -Tag 'Root', 'Slow' {
+    AfterEach {
+        # After every call: no thread but an idle worker inside a target (runtime threads included).
+        Assert-ThreadHygiene
+    }
+
     Context 'inside the target''s namespaces' {
         It 'lists the target''s network interfaces with -Type Net, as nsenter -n ip link does' {
             $expected = Get-LinkName (nsenter -t $targetPid -n ip -o link)

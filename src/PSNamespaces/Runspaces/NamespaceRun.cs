@@ -15,11 +15,12 @@ namespace PSNamespaces.Runspaces;
 /// </summary>
 internal sealed class NamespaceRun
 {
-    // Runtime threads that any thread may start when it needs one, a worker included, and that
-    // are harmless inside a namespace: they only do the runtime's own work (the JIT's tiered
-    // compilation, background garbage collection) and end by themselves after idle seconds, so
-    // no warm-up can keep them from being started again from inside.
-    private static readonly string[] s_selfEndingRuntimeThreads = { ".NET Tiered Com", ".NET BGC" };
+    // The runtime thread that any thread may start when it needs one, a worker included: the
+    // JIT's tiered compilation, which does only the runtime's own work and ends after 4 idle
+    // seconds, so no warm-up keeps it from being started again from inside. (The background-GC
+    // thread, which lived on, is kept from starting while a worker is inside: BackgroundGc; one
+    // found inside is reported like any other thread.)
+    private static readonly string[] s_selfEndingRuntimeThreads = { ".NET Tiered Com" };
 
     private readonly NamespaceWorkerPool<NamespaceRunspace> _pool;
     private readonly ScriptInvocation _invocation;

@@ -44,14 +44,17 @@ internal sealed unsafe partial class HelperProcess
                 timeout = timeout < 0 ? PollWithoutPidfdMilliseconds : Math.Min(timeout, PollWithoutPidfdMilliseconds);
             }
 
-            if (poll(fds, 3, timeout) < 0)
+            // A signal (SIGCHLD for every other child of pwsh, SIGCONT, SIGWINCH) ends the poll
+            // early; the loop works out the time left again.
+            int err = Sys.TryPoll(fds, 3, timeout, out _);
+            if (err == EINTR)
             {
-                if (errno == EINTR)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                throw ErrnoException.FromLast("poll");
+            if (err != 0)
+            {
+                throw new ErrnoException("poll", err, "exec helper");
             }
 
             if (fds[2].revents != 0 && !ReadOutput(fds[2].fd, buffer, lines))
@@ -84,7 +87,7 @@ internal sealed unsafe partial class HelperProcess
         if (fds[2].fd >= 0)
         {
             pollfd drain = new() { fd = fds[2].fd, events = POLLIN };
-            while (poll(&drain, 1, 0) > 0 && ReadOutput(drain.fd, buffer, lines))
+            while (Sys.Poll(&drain, 1, 0) > 0 && ReadOutput(drain.fd, buffer, lines))
             {
             }
         }

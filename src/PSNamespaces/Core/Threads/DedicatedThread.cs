@@ -1,7 +1,8 @@
 // Core/Threads — the kernel's rule that namespaces belong to threads, made safe for the CLR:
 // a plain new thread owned and discarded by the core (DedicatedThread, NamespaceThread), never
 // the pool; what namespaces each thread of pwsh is in (ThreadNamespaces); the runtime's lazily
-// made threads started from the session's namespaces first (RuntimeThreadWarmup).
+// made threads started from the session's namespaces first (RuntimeThreadWarmup), and no
+// background GC, whose thread cannot be made first, while a thread is outside them (BackgroundGc).
 // Uses: Model, Proc.
 
 using System;

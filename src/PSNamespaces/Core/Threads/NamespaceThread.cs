@@ -12,7 +12,9 @@ namespace PSNamespaces.Core.Threads;
 /// <remarks>
 /// An OS thread created from a namespaced thread inherits its namespaces. Work run here must not
 /// make the runtime create threads that outlive it (thread-pool growth, timers, the first
-/// Process.Start's signal thread): callers warm those up before entering namespaces.
+/// Process.Start's signal thread): callers warm those up before entering namespaces. The
+/// background-GC thread cannot be warmed up, so no background collection starts while it runs
+/// (<see cref="BackgroundGc"/>).
 /// </remarks>
 internal static class NamespaceThread
 {
@@ -26,12 +28,20 @@ internal static class NamespaceThread
     internal static T Run<T>(Func<T> work, string? name = "PSNamespaces", int maxStackSize = 0)
     {
         T result = default!;
-        DedicatedThread thread = DedicatedThread.Start(() => result = work(), name, maxStackSize);
-        // Until the OS thread, still in the namespaces it entered, is gone, it keeps them alive
-        // and shows in /proc/self/task: callers see every thread back in the session's.
-        thread.Wait();
-        thread.Failure?.Throw();
-        return result;
+        BackgroundGc.Suspend();
+        try
+        {
+            DedicatedThread thread = DedicatedThread.Start(() => result = work(), name, maxStackSize);
+            // Until the OS thread, still in the namespaces it entered, is gone, it keeps them alive
+            // and shows in /proc/self/task: callers see every thread back in the session's.
+            thread.Wait();
+            thread.Failure?.Throw();
+            return result;
+        }
+        finally
+        {
+            BackgroundGc.Resume();
+        }
     }
 
     internal static void Run(Action work, string name = "PSNamespaces") =>

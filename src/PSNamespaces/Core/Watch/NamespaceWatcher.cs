@@ -44,11 +44,13 @@ internal sealed unsafe class NamespaceWatcher : IDisposable
 
     private NamespaceWatcher(WatchOptions options)
     {
-        _wake = new SafeFd(eventfd(0, EFD_CLOEXEC));
-        if (_wake.IsInvalid)
+        int wake = eventfd(0, EFD_CLOEXEC);
+        if (wake < 0)
         {
             throw ErrnoException.FromLast("eventfd", "watch");
         }
+
+        _wake = new SafeFd(wake);
 
         bool threaded = ThreadNamespaces.CallerCanCreateThreads();
         // Inline, the caller both fills and empties the queue: it must never wait on it.

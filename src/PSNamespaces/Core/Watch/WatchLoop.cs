@@ -100,10 +100,12 @@ internal sealed unsafe class WatchLoop : IDisposable
         fds[1] = new pollfd { fd = _processEvents?.Fd ?? -1, events = POLLIN };
         fds[2] = new pollfd { fd = _mountTable!.Fd, events = POLLPRI };
         fds[3] = new pollfd { fd = _nsidEvents?.Fd ?? -1, events = POLLIN };
-        if (poll(fds, 4, timeout) < 0)
+        // A signal ends the wait early (SIGCONT after Ctrl+Z and fg, SIGCHLD for pwsh's children):
+        // a step with nothing to do, and the next works out its timeout again.
+        int err = Sys.TryPoll(fds, 4, timeout, out _);
+        if (err != 0)
         {
-            int err = errno;
-            return err == EINTR ? true : throw new ErrnoException("poll", err);
+            return err == EINTR ? true : throw new ErrnoException("poll", err, "watch");
         }
 
         if ((fds[0].revents & POLLIN) != 0)
@@ -127,7 +129,7 @@ internal sealed unsafe class WatchLoop : IDisposable
             // gone by its exit event), and a busy machine wakes the watcher a few hundred times
             // a second at most, not once per process event.
             pollfd stop = new() { fd = _wakeFd, events = POLLIN };
-            if (poll(&stop, 1, GatherEventsMs) > 0)
+            if (Sys.Poll(&stop, 1, GatherEventsMs, "watch") > 0)
             {
                 return false;
             }
@@ -222,7 +224,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     private bool MountTableChanged()
     {
         pollfd fd = new() { fd = _mountTable!.Fd, events = POLLPRI };
-        return poll(&fd, 1, 0) > 0 && (fd.revents & (POLLPRI | POLLERR)) != 0;
+        return Sys.Poll(&fd, 1, 0, "mountinfo") > 0 && (fd.revents & (POLLPRI | POLLERR)) != 0;
     }
 
     /// <summary>

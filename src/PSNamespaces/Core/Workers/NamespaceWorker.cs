@@ -142,6 +142,7 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
     {
         TState? state = null;
         Exception? startFailure = null;
+        bool suspendedGc = false;
         try
         {
             Tid = Sys.gettid();
@@ -158,6 +159,8 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
 
             RuntimeThreadWarmup.EnsureWarm();
             state = _prepare(_target!);
+            BackgroundGc.Suspend();
+            suspendedGc = true;
             NamespaceEntry.JoinOnThisThread(_target!);
         }
         catch (Exception ex)
@@ -203,6 +206,12 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
             {
                 // Nothing is left to report to, and an exception escaping a thread would end the
                 // process; the state is dropped either way.
+            }
+
+            // Nothing that allocates is left on this thread.
+            if (suspendedGc)
+            {
+                BackgroundGc.Resume();
             }
 
             _exited(this);
