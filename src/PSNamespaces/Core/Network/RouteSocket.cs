@@ -139,8 +139,14 @@ internal sealed unsafe class RouteSocket : IDisposable
         header->nlmsg_flags = (ushort)(Sys.NLM_F_REQUEST | flags);
         header->nlmsg_seq = sequence;
         Sys.sockaddr_nl kernel = new() { nl_family = (ushort)LibC.AF_NETLINK };
-        while ((long)LibC.sendto(Fd.Fd, message, length, 0, (sockaddr*)&kernel, (uint)sizeof(Sys.sockaddr_nl)) < 0)
+        while (true)
         {
+            long sent = (long)LibC.sendto(Fd.Fd, message, length, 0, (sockaddr*)&kernel, (uint)sizeof(Sys.sockaddr_nl));
+            if (sent >= 0)
+            {
+                break;
+            }
+
             int err = LibC.errno;
             if (err != Errno.EINTR)
             {
