@@ -49,7 +49,8 @@ internal static class ContainerResolver
     internal static HashSet<string> ResolveAll(PSCmdlet cmdlet, string[] texts, CancellationToken cancel)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        List<RunningContainer> running = Running(cancel);
+        // Every pattern is checked before any process is read: a bad one makes the whole call meaningless.
+        var matchers = new List<ContainerMatcher>(texts.Length);
         foreach (string text in texts)
         {
             if (Matcher(text, out ErrorRecord? error) is not ContainerMatcher matcher)
@@ -58,6 +59,13 @@ internal static class ContainerResolver
                 return keys;
             }
 
+            matchers.Add(matcher);
+        }
+
+        List<RunningContainer> running = Running(cancel);
+        foreach (ContainerMatcher matcher in matchers)
+        {
+            string text = matcher.Text;
             List<RunningContainer> found = matcher.Select(running);
             if (!matcher.IsPattern && found.Count != 1)
             {
