@@ -35,5 +35,7 @@
             Why = 'unshare --map-auto writes its maps through newuidmap/newgidmap; the -MapAuto tests compare' }
         @{ Name = 'runc'; Command = 'runc'; Packages = @('runc')
             Why = 'runs the plain runc containers the container tests find' }
+        @{ Name = 'podman'; Command = 'podman'; Packages = @('podman')
+            Why = 'runs a podman container (cgroupfs, runc) whose short id and name -Container must find' }
     )
 }

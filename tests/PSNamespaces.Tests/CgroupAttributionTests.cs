@@ -142,4 +142,38 @@ public class CgroupAttributionTests
     [InlineData("a b.service", false)]
     public void Unit_names_follow_systemds_rules(string name, bool valid) =>
         Assert.Equal(valid, UnitName.IsValid(name, allowInstance: true));
+
+    // runc's state directory as `runc run` leaves it: ROOT/ID/state.json while the container exists.
+    [Theory]
+    [InlineData("/box1", "runc", "box1")]
+    [InlineData("/parent/box1", "runc", "box1")]
+    [InlineData("/box1/init.scope", "runc", "box1")]
+    [InlineData("/box2", null, null)]
+    [InlineData("/system.slice/docker-" + Id + ".scope", "docker", Id)]
+    [InlineData("/libpod_parent/libpod-" + Id, "podman", Id)]
+    [InlineData("/", null, null)]
+    public void A_cgroup_named_after_a_container_runc_keeps_is_runcs(string path, string? runtime, string? id)
+    {
+        string root = System.IO.Directory.CreateTempSubdirectory("psns-runc-").FullName;
+        try
+        {
+            // box1 a container; box2 a directory runc left without state; the podman id one runc podman drove.
+            foreach (string name in new[] { "box1", "box2", Id })
+            {
+                System.IO.Directory.CreateDirectory(System.IO.Path.Join(root, name));
+            }
+
+            System.IO.File.WriteAllText(System.IO.Path.Join(root, "box1", "state.json"), "{\"id\":\"box1\"}");
+            System.IO.File.WriteAllText(System.IO.Path.Join(root, Id, "state.json"), "{}");
+            CgroupAttribution a = CgroupAttribution.Parse(path, "/", runc: new RuncStateDirectory(root));
+            Assert.Equal(runtime, a.ContainerRuntime);
+            Assert.Equal(id, a.ContainerId);
+            // Without the state directory, only the path's shape counts.
+            Assert.Equal(runtime == "runc" ? null : runtime, CgroupAttribution.Parse(path, "/", runc: new RuncStateDirectory(System.IO.Path.Join(root, "none"))).ContainerRuntime);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(root, recursive: true);
+        }
+    }
 }

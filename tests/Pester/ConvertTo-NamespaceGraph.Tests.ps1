@@ -1,6 +1,7 @@
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
     $noDot = Test-DependencySkip -Name dot -For 'The checks of DOT text and SVG with Graphviz'
+    $noRunc = Test-DependencySkip -Name runc, busybox-static -For 'The grouping test on runc containers'
 }
 
 BeforeAll {
@@ -18,13 +19,15 @@ BeforeAll {
     function Get-DotPlacement {
         <#
             Reads DOT text back: for every node "n<inode> [label=...]", the user namespace of the
-            innermost "subgraph cluster_u<inode> {" around it (0 at the top).
+            innermost "subgraph cluster_u<inode> {" around it (0 at the top); a group's cluster
+            ("subgraph cluster_g<inode> {") is inside its user namespace's.
         #>
         param([string] $Text)
         $stack = [Collections.Generic.Stack[uint64]]::new()
         $placement = @{}
         foreach ($line in $Text -split "`n") {
             if ($line -match '^\s*subgraph cluster_u(\d+) \{$') { $stack.Push([uint64]$Matches[1]) }
+            elseif ($line -match '^\s*subgraph cluster_g\d+ \{$') { $stack.Push($(if ($stack.Count) { $stack.Peek() } else { [uint64]0 })) }
             elseif ($line -match '^\s*\}$' -and $stack.Count) { $null = $stack.Pop() }
             elseif ($line -match '^\s*n(\d+) \[label=') { $placement[[uint64]$Matches[1]] = if ($stack.Count) { $stack.Peek() } else { [uint64]0 } }
         }
@@ -80,7 +83,7 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
     It 'labels the named network namespace with its name and NETNSID, as ip netns list shows them' {
         $inode = Get-MountedInode "/run/netns/$($fixture.NetnsName)"
         $text = Get-Namespace -Name $fixture.NetnsName | ConvertTo-NamespaceGraph
-        $text | Should -Match ([regex]::Escape("n$inode [label=`"net $inode\nname $($fixture.NetnsName), NETNSID $($fixture.NetnsId)\n"))
+        $text | Should -Match ([regex]::Escape("n$inode [label=`"net $inode\nname $($fixture.NetnsName), NETNSID $($fixture.NetnsId)`"]"))
         (ip netns list) -match "^$([regex]::Escape($fixture.NetnsName)) \(id: $($fixture.NetnsId)\)" | Should -Not -BeNullOrEmpty
     }
 
@@ -90,7 +93,7 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
     ) {
         $child = Get-NsInode $fixture.Users.Pid pid
         $parent = [uint64]((lsns -J -o NS,PNS | ConvertFrom-Json).namespaces | Where-Object ns -eq $child).pns
-        Get-Namespace | ConvertTo-NamespaceGraph -By $By | Should -Match ([regex]::Escape("n$child -> n$parent [label=`"parent`"$Style];"))
+        Get-Namespace | ConvertTo-NamespaceGraph -By $By | Should -Match ([regex]::Escape("n$child -> n$parent [xlabel=`"parent`"$Style];"))
     }
 
     It 'is accepted by dot -Tsvg for every relation and keeps the awkward name (<By>)' -Skip:$noDot -TestCases @(
@@ -112,11 +115,12 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         $lines[0] | Should -Be 'flowchart LR'
         $node = $lines | Where-Object { $_ -match "^\s*n$inode\[`"([^`"]*)`"\]$" }
         $node | Should -HaveCount 1
-        (ConvertFrom-MermaidLabel $Matches[1]).StartsWith("net $inode`nname $awkward`n") | Should -BeTrue -Because $Matches[1]
+        (ConvertFrom-MermaidLabel $Matches[1]) | Should -BeExactly "net $inode`nname $awkward" -Because $Matches[1]
         # Every statement is a node, an edge, a subgraph or its end, with ids of letters and digits.
         $lines | Select-Object -Skip 1 | Where-Object { $_ } | ForEach-Object {
-            $_ | Should -Match '^\s*(n\d+(\["[^"]*"\]|\(\["[^"]*"\]\))|subgraph u\d+\["[^"]*"\]|end|n\d+ (-->|-\.->)\|"[^"]*"\| n\d+)$'
+            $_ | Should -Match '^\s*((n\d+|host)(\["[^"]*"\]|\(\["[^"]*"\]\))|subgraph [ug]\d+\["[^"]*"\]|end|(n\d+|host) (-->|-\.->)\|"[^"]*"\| (n\d+|host))$'
         }
+        @($lines | Where-Object { $_ -match '^\s*host\[' }) | Should -HaveCount 1
         @($lines | Where-Object { $_ -match '^\s*subgraph ' }).Count | Should -Be @($lines | Where-Object { $_ -match '^\s*end$' }).Count
     }
 
@@ -143,6 +147,10 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         $svg = Join-Path $directory 'graph.svg'
         $file = Get-Namespace | ConvertTo-NamespaceGraph -OutFile $svg
         $file.FullName | Should -Be $svg
+        # Shown as Get-Item shows it: the file-system view's mode, owner and size, as stat prints them.
+        $file.PSParentPath | Should -Not -BeNullOrEmpty
+        $shown = ($file | Out-String -Width 120) -split "`n" | Where-Object { $_ -match 'graph\.svg' }
+        $shown | Should -Match ('^' + [regex]::Escape((stat -c %A $svg)) + '\s+' + (stat -c %U $svg) + '\s+' + (stat -c %G $svg) + '\s.*\s' + (stat -c %s $svg) + ' graph\.svg')
         $content = Get-Content $svg -Raw
         $content | Should -Match '<svg'
         $content | Should -Match 'cluster_u'
@@ -179,5 +187,76 @@ Describe 'ConvertTo-NamespaceGraph' -Tag 'Root' {
         $bad[0].FullyQualifiedErrorId | Should -Be 'NotANamespace,PSNamespaces.Commands.ConvertToNamespaceGraphCommand'
         $bad[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         (Invoke-Dot $out).ExitCode | Should -Be 0
+    }
+}
+
+Describe 'ConvertTo-NamespaceGraph groups what belongs together' -Tag 'Root', 'Slow' -Skip:$noRunc {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'ContainerFixture.psm1') -Force
+        # A host with three plain runc containers and two named network namespaces.
+        $rootFs = New-BusyboxRoot
+        $boxes = foreach ($n in 1..3) { New-RuncContainer -Id "psns-g25-$PID-$n" -RootFs $rootFs }
+        $named = "psns-g25-$PID-blue", "psns-g25-$PID-green"
+        foreach ($name in $named) { ip netns add $name }
+        $dot = Get-Namespace | ConvertTo-NamespaceGraph
+
+        function Get-DotGroup {
+            <# Reads DOT text back: every "subgraph cluster_g… {" as its label and the inodes of the nodes in it. #>
+            param([string] $Text)
+            $groups = [Collections.Generic.List[object]]::new()
+            $current = $null
+            foreach ($line in $Text -split "`n") {
+                if ($line -match '^\s*subgraph cluster_g\d+ \{$') { $current = [pscustomobject]@{ Label = $null; Inodes = [Collections.Generic.List[uint64]]::new() } }
+                elseif ($current -and $line -match '^\s*label="(.*)";$') { $current.Label = $Matches[1] -replace '\\n', "`n" }
+                elseif ($current -and $line -match '^\s*n(\d+) \[label=') { $current.Inodes.Add([uint64]$Matches[1]) }
+                elseif ($current -and $line -match '^\s*\}$') { $groups.Add($current); $current = $null }
+            }
+            $groups
+        }
+    }
+
+    AfterAll {
+        foreach ($name in $named) { ip netns delete $name 2>$null }
+        foreach ($box in $boxes) { Remove-RuncContainer $box.Id }
+        Remove-Item $rootFs -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'draws the host''s namespaces as one node: those of the initial user namespace''s lowest PID, as lsns shows them' {
+        $lsns = (lsns -J -o NS,TYPE,PID | ConvertFrom-Json).namespaces
+        # pwsh runs in the initial user namespace; lsns's PID is a namespace's lowest PID.
+        $initialUser = Get-NsInode $PID user
+        $hostPid = ($lsns | Where-Object { [uint64]$_.ns -eq $initialUser }).pid
+        $expected = @($lsns | Where-Object pid -EQ $hostPid | ForEach-Object { [uint64]$_.ns }) | Sort-Object
+        @([regex]::Matches($dot, '(?m)^\s*host \[')).Count | Should -Be 1
+        $ports = @([regex]::Matches($dot, 'PORT="p(\d+)"') | ForEach-Object { [uint64]$_.Groups[1].Value }) | Sort-Object
+        $ports | Should -Be $expected
+        foreach ($inode in $expected) { $dot | Should -Not -Match "(?m)^\s*n$inode \[" }
+    }
+
+    It 'draws each runc container''s namespaces in one cluster labelled with its runtime and id, as readlink shows them' {
+        $groups = Get-DotGroup $dot
+        foreach ($box in $boxes) {
+            $group = @($groups | Where-Object { $_.Label -like "runc:$($box.Id)`n*" })
+            $group | Should -HaveCount 1 -Because "one cluster for $($box.Id)"
+            $expected = foreach ($type in 'mnt', 'uts', 'ipc', 'pid', 'net') { Get-NsInode $box.Pid $type }
+            $group[0].Inodes | Sort-Object | Should -Be ($expected | Sort-Object)
+            $group[0].Label | Should -Be "runc:$($box.Id)`nPID $($box.Pid) /bin/busybox sleep 1000"
+        }
+    }
+
+    It 'draws the named network namespaces no process holds together, as ip netns lists them' {
+        $groups = Get-DotGroup $dot
+        $inodes = foreach ($name in $named) { Get-MountedInode "/run/netns/$name" }
+        $group = @($groups | Where-Object { $_.Inodes -contains $inodes[0] })
+        $group | Should -HaveCount 1
+        $group[0].Inodes | Should -Contain $inodes[1]
+        $group[0].Label | Should -Be "no process`n(ip netns)"
+        $listed = (ip netns list) -replace ' \(id: \d+\)$'
+        foreach ($name in $named) { $listed | Should -Contain $name }
+    }
+
+    It 'renders with dot' {
+        $result = Invoke-Dot $dot
+        $result.ExitCode | Should -Be 0 -Because $result.Output
     }
 }

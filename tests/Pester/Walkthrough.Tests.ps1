@@ -92,8 +92,15 @@ Describe 'Seed-Walkthrough.ps1' -Tag 'Root', 'Slow' {
         # The box's PID namespace, by the inode stat -L showed of its ns/pid file.
         $inode = [regex]::Match($text, 'stat: dev=\d+ inode=(\d+)').Groups[1].Value
         $inode | Should -Not -BeNullOrEmpty
-        $picture | Should -Match ('\bn' + $inode + '\["pid ' + $inode + '<br/>3 processes, PID ' + $boxPid + ' ')
+        # In the cluster of the box's process tree, labelled with its lowest PID; the host's namespaces it shares are one node.
+        $lines = $picture -split "`n"
+        $group = 0
+        while ($group -lt $lines.Count -and $lines[$group] -notmatch ('^\s*subgraph g\d+\["PID ' + $boxPid + ' ')) { $group++ }
+        $group | Should -BeLessThan $lines.Count
+        $members = for ($i = $group + 1; $i -lt $lines.Count -and $lines[$i] -notmatch '^\s*end$'; $i++) { $lines[$i].Trim() }
+        $members | Should -Contain "n$inode[`"pid $inode`"]"
         $picture | Should -Match 'subgraph u\d+\["user namespace \d+"\]'
+        $picture | Should -Match '\bhost\["host: the initial namespaces<br/>'
     }
 
     It 'prints PowerShell commands that parse and bind as printed' {

@@ -11,9 +11,10 @@ namespace PSNamespaces.Commands;
 /// <para type="synopsis">Draws namespaces from Get-Namespace as a graph: Graphviz DOT or Mermaid text, or an SVG picture.</para>
 /// </summary>
 /// <remarks>
-/// User namespaces become clusters holding what they own; every other namespace a node labelled
-/// with its kind, inode, name and NETNSID, container or unit, and process count; -By chooses the
-/// edges. Namespaces from remoting or Import-Clixml are drawn too. No input gives an empty graph.
+/// User namespaces become clusters holding what they own; inside them the host's namespaces are
+/// one node and every container's or process tree's namespaces one cluster labelled with its
+/// runtime or unit (Core/Graph/NamespaceGraph); -By chooses the edges. Namespaces from remoting
+/// or Import-Clixml are drawn too. No input gives an empty graph.
 /// </remarks>
 [Cmdlet(VerbsData.ConvertTo, "NamespaceGraph", SupportsShouldProcess = true)]
 [OutputType(typeof(string), typeof(FileInfo))]
@@ -122,7 +123,18 @@ public sealed class ConvertToNamespaceGraphCommand : NamespaceCmdlet
             File.WriteAllText(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         }
 
-        WriteObject(new FileInfo(path));
+        WriteObject(WrittenFile(path));
+    }
+
+    /// <summary>
+    /// The file as Get-Item gives it: through the FileSystem provider, with the PSPath and
+    /// PSParentPath notes its table view reads (a bare FileInfo shows empty UnixMode, User,
+    /// Group and Size columns, under no "Directory:" heading).
+    /// </summary>
+    private object WrittenFile(string path)
+    {
+        var items = SessionState.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true);
+        return items.Count == 1 ? items[0] : new FileInfo(path);
     }
 
     private void RenderSvg(string text, string path)

@@ -271,7 +271,7 @@ internal static class ErrorRecords
 
     /// <summary>A -Container value that no process's cgroup names.</summary>
     internal static ErrorRecord ContainerNotFound(string container) =>
-        new(new ItemNotFoundException($"No container with id or name '{container}' (or starting with it): no process's cgroup names one (docker, containerd, cri-o, podman, lxc, systemd-nspawn, kubepods)."),
+        new(new ItemNotFoundException($"No container with id or name '{container}' (or starting with it): no process's cgroup names one (docker, containerd, cri-o, podman, runc, lxc, systemd-nspawn, kubepods)."),
             "ContainerNotFound", ErrorCategory.ObjectNotFound, container);
 
     /// <summary>The target process's cgroups cannot be joined (Enter-Namespace -JoinCgroup); the id is the reason's.</summary>

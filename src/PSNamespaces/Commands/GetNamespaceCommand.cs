@@ -78,8 +78,10 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
     public string[]? Unit { get; set; }
 
     /// <summary>
-    /// Only namespaces with a process in one of these containers, by id or "runtime:id" as the
-    /// cgroup path names them (3f2a*, docker:*, lxc:web); wildcards are allowed.
+    /// Only namespaces with a process in one of these containers: the full id, a unique prefix of
+    /// it (the short id docker ps prints), a name (docker, podman, runc, lxc), or "runtime:id";
+    /// wildcards select every container that matches (3f2a*, docker:*). A value that names no
+    /// container, or several, is an error.
     /// </summary>
     [Parameter]
     [SupportsWildcards]
@@ -138,7 +140,7 @@ public sealed class GetNamespaceCommand : NamespaceCmdlet
             return;
         }
 
-        var cgroups = new CgroupFilter(this, Unit, Container);
+        var cgroups = new CgroupFilter(this, Unit, Container, StopToken);
         using NamespaceCatalog catalog = NamespaceCatalog.Scan(IncludeDescriptors, StopToken, IncludeCgroups || cgroups.Active);
         int refused = 0;
         foreach (NamespaceCatalog.SkippedProcess skipped in catalog.Skipped)

@@ -67,7 +67,11 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string[]? Unit { get; set; }
 
-    /// <summary>Only processes in one of these containers, by id or "runtime:id" (3f2a*, podman:*); wildcards are allowed.</summary>
+    /// <summary>
+    /// Only processes in one of these containers: the full id, a unique prefix of it, a name, or
+    /// "runtime:id"; wildcards select every container that matches (3f2a*, podman:*). A value
+    /// that names no container, or several, is an error.
+    /// </summary>
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -89,7 +93,7 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet, IDisposable
         }
 
         _scanner = new ProcessScanner();
-        _cgroups = new CgroupFilter(this, Unit, Container);
+        _cgroups = new CgroupFilter(this, Unit, Container, StopToken);
     }
 
     protected override void ProcessRecord()

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using PSNamespaces.Core.Attribution;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Core.Targets;
 
@@ -65,11 +66,13 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>
-    /// Containers whose namespaces to use, by id, a unique prefix of it, a name (lxc, machines) or
-    /// "runtime:id", as the processes' cgroups name them; the command runs once for each, in the
-    /// namespaces of the container's lowest PID (nsenter -t (the State.Pid of docker inspect ID)).
+    /// Containers whose namespaces to use, by id, a unique prefix of it (the short id docker ps
+    /// prints), a name (docker, podman, runc, lxc, machines) or "runtime:id", as the processes'
+    /// cgroups name them; a pattern must select one container. The command runs once for each,
+    /// in the namespaces of the container's lowest PID (nsenter -t (the State.Pid of docker inspect ID)).
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ContainerSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ValidateNoNul]
     public string[] Container { get; set; } = Array.Empty<string>();
@@ -90,12 +93,13 @@ public abstract class NamespaceTargetCmdlet : NamespaceCmdlet
             yield break;
         }
 
+        List<RunningContainer> running = ContainerResolver.Running(StopToken);
         foreach (string container in Container)
         {
-            if (ContainerResolver.Resolve(container, StopToken, out ErrorRecord? error) is int pid)
+            if (ContainerResolver.ResolveOne(container, running, out ErrorRecord? error) is RunningContainer found)
             {
-                WriteVerbose($"Container {container}: entering through its lowest PID, {pid}.");
-                yield return (pid, container);
+                WriteVerbose($"Container {container}: {found.Key}, entering through its lowest PID, {found.Pid}.");
+                yield return (found.Pid, container);
             }
             else
             {

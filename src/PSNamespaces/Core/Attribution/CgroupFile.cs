@@ -15,10 +15,15 @@ internal sealed class CgroupFile
     // for as long as it runs, while containers' cgroups come and go: past MaxParsed it starts over.
     private const int MaxParsed = 4096;
     private readonly System.Collections.Generic.Dictionary<string, CgroupAttribution> _parsed = new(System.StringComparer.Ordinal);
+    private readonly RuncStateDirectory _runc;
     private string? _systemdRoot;
     private bool? _systemdBooted;
 
-    internal CgroupFile(string? systemdRoot = null) => _systemdRoot = systemdRoot;
+    internal CgroupFile(string? systemdRoot = null, RuncStateDirectory? runc = null)
+    {
+        _systemdRoot = systemdRoot;
+        _runc = runc ?? RuncStateDirectory.Default;
+    }
 
     /// <summary>The cgroup systemd manages, read once from PID 1 (see <see cref="CgroupRoot"/>).</summary>
     internal string SystemdRoot => _systemdRoot ??= CgroupRoot.FromInitCgroup(ReadInitPath());
@@ -44,7 +49,7 @@ internal sealed class CgroupFile
                 _parsed.Clear();
             }
 
-            _parsed[path] = attribution = CgroupAttribution.Parse(path, SystemdRoot, SystemdBooted);
+            _parsed[path] = attribution = CgroupAttribution.Parse(path, SystemdRoot, SystemdBooted, _runc);
         }
 
         return attribution;

@@ -4,10 +4,8 @@ using System.Collections.Generic;
 namespace PSNamespaces.Core.Attribution;
 
 /// <summary>
-/// Finds the container a user means by an id prefix, as `docker exec 3f2a` does: among the
-/// containers the processes' cgroups name (monitors left out: they are outside the
-/// container's namespaces), the one whose id equals the text, else the only one whose id —
-/// or "runtime:id" — starts with it. Each container is entered through its lowest PID.
+/// The containers among the processes' cgroups (monitors left out: they are outside the
+/// container's namespaces), each with its lowest PID, the one it is entered through.
 /// </summary>
 internal sealed class ContainerLookup
 {
@@ -28,23 +26,15 @@ internal sealed class ContainerLookup
         }
     }
 
-    /// <summary>The containers the text names: one for a unique match, several ("runtime:id") when ambiguous, none when unknown.</summary>
-    internal List<(string Runtime, string Id, int Pid)> Find(string text)
+    /// <summary>Every container noted, ordered by "runtime:id", with the names its runtime keeps.</summary>
+    internal List<RunningContainer> Containers(ContainerNames names)
     {
-        var exact = new List<(string, string, int)>();
-        var prefixed = new List<(string, string, int)>();
-        foreach ((string key, var container) in _containers)
+        var list = new List<RunningContainer>(_containers.Count);
+        foreach ((string runtime, string id, int pid) in _containers.Values)
         {
-            if (string.Equals(container.Id, text, StringComparison.OrdinalIgnoreCase) || string.Equals(key, text, StringComparison.OrdinalIgnoreCase))
-            {
-                exact.Add(container);
-            }
-            else if (container.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase) || key.StartsWith(text, StringComparison.OrdinalIgnoreCase))
-            {
-                prefixed.Add(container);
-            }
+            list.Add(new RunningContainer(runtime, id, names.Of(runtime, id), pid));
         }
 
-        return exact.Count > 0 ? exact : prefixed;
+        return list;
     }
 }

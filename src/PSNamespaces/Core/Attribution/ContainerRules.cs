@@ -7,7 +7,9 @@ namespace PSNamespaces.Core.Attribution;
 /// and documentation. The path is searched from its last component up, so the innermost
 /// container wins (a nested cgroup a container's own systemd made, podman's split "container"
 /// leaf, docker in docker); within a component the first matching row wins, so the monitor rows
-/// (conmon, lxc.monitor) come before the rows whose prefix they share.
+/// (conmon, lxc.monitor) come before the rows whose prefix they share. A component no row
+/// matches is a plain runc container when runc keeps state for a container of that id (see
+/// <see cref="RuncStateDirectory"/>).
 /// </summary>
 /// <remarks>
 /// Monitors are kept apart from their containers (runtime "podman-conmon", "cri-o-conmon",
@@ -51,7 +53,9 @@ internal static class ContainerRules
     internal static bool IsMonitor(string runtime) => runtime.EndsWith("-conmon", StringComparison.Ordinal) || runtime == "lxc-monitor";
 
     /// <summary>The innermost container the path names, or (null, null).</summary>
-    internal static (string? Runtime, string? Id) Find(ReadOnlySpan<char> path)
+    /// <param name="path">The cgroup path.</param>
+    /// <param name="runc">Where runc keeps its containers; null: the path's shape alone decides.</param>
+    internal static (string? Runtime, string? Id) Find(ReadOnlySpan<char> path, RuncStateDirectory? runc = null)
     {
         path = path.TrimEnd('/');
         while (!path.IsEmpty)
@@ -66,6 +70,11 @@ internal static class ContainerRules
                 {
                     return (rule.Runtime, id);
                 }
+            }
+
+            if (runc is not null && runc.Holds(component))
+            {
+                return ("runc", component.ToString());
             }
 
             path = before;

@@ -6,11 +6,11 @@ using Tmds.Linux;
 
 namespace PSNamespaces.Core.Inventory;
 
-/// <summary>The containers a text names among every process's cgroup (see <see cref="ContainerLookup"/>).</summary>
+/// <summary>The running containers, from every process's cgroup (see <see cref="ContainerLookup"/>), for a -Container argument to select from.</summary>
 internal static class ContainerScan
 {
-    /// <summary>One container for a unique match, several when the text is ambiguous, none when no container matches.</summary>
-    internal static List<(string Runtime, string Id, int Pid)> Find(string text, CancellationToken cancel)
+    /// <summary>Every container with a process now, ordered by "runtime:id", with its names and lowest PID.</summary>
+    internal static List<RunningContainer> List(CancellationToken cancel)
     {
         using var proc = new ProcRoot();
         var cgroups = new CgroupFile();
@@ -37,6 +37,6 @@ internal static class ContainerScan
             }
         }
 
-        return lookup.Find(text);
+        return lookup.Containers(new ContainerNames());
     }
 }
