@@ -33,7 +33,7 @@
             Tags         = @('Linux', 'Namespace', 'Container', 'unshare', 'nsenter', 'lsns', 'netns', 'Remoting', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ProjectUri   = 'https://github.com/psnamespaces/PSNamespaces'
-            ReleaseNotes = '0.1.0: inspect (Get-Namespace, Get-NamespaceProcess, Get-ProcNsStatus, Convert-NamespacePid, Format-NamespaceTree, ConvertTo-NamespaceGraph), watch (Watch-Namespace), create and persist (New-Namespace, Remove-Namespace, Set-NamespaceNetNsId) and enter (Enter-Namespace, Invoke-InNamespace) Linux namespaces, on linux-x64 and linux-arm64; objects survive remoting. Full list: CHANGELOG.md in the project.'
+            ReleaseNotes = '0.1.0: inspect (Get-Namespace, Get-NamespaceProcess, Get-ProcNsStatus, Get-NamespaceInterface, Convert-NamespacePid, Format-NamespaceTree, ConvertTo-NamespaceGraph), watch (Watch-Namespace), create and persist (New-Namespace, Remove-Namespace, Set-NamespaceNetNsId) and enter (Enter-Namespace, Invoke-InNamespace) Linux namespaces, on linux-x64 and linux-arm64; objects survive remoting. Full list: CHANGELOG.md in the project.'
         }
     }
 }

@@ -4,6 +4,11 @@
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestDependencies.psm1') -Force
     $noRuntimes = Test-DependencySkip -Name runc, podman, busybox-static -For 'The tests on real runc and podman containers'
+    # The cmdlets with -Container (the first test checks this list against their metadata), and those
+    # that list every container a pattern matches; the others (Get-NamespaceInterface too, which reads
+    # one namespace per target as Enter does) take one container per value.
+    $commands = 'Get-Namespace', 'Get-NamespaceProcess', 'Get-NamespaceInterface', 'Enter-Namespace', 'Invoke-InNamespace'
+    $listing = 'Get-Namespace', 'Get-NamespaceProcess'
 }
 
 BeforeAll {
@@ -17,13 +22,17 @@ BeforeAll {
     $runc += New-RuncContainer -Id "$stem-two" -RootFs $rootFs -HostName 'psns-runc-two'
     $pod = New-PodmanContainer -Name "$stem-pod" -RootFs $rootFs -HostName 'psns-pod'
 
-    # Each cmdlet with -Container, driven to say which UTS namespace it reached (an inode).
+    # Each cmdlet with -Container, driven to say which namespace it reached (an inode): the UTS
+    # namespace, or the network namespace for Get-NamespaceInterface, which reads only that kind.
     $drivers = [ordered]@{
         'Get-Namespace' = { param($c) Get-Namespace -Container $c -Type Uts | ForEach-Object Inode }
+        'Get-NamespaceInterface' = { param($c) Get-NamespaceInterface -Container $c | ForEach-Object NetNs | Sort-Object -Unique }
         'Get-NamespaceProcess' = { param($c) Get-NamespaceProcess -Container $c | ForEach-Object UtsNs | Sort-Object -Unique }
         'Enter-Namespace' = { param($c) (Enter-Namespace -Container $c -Type Uts -FilePath readlink -ArgumentList /proc/self/ns/uts) -replace '\D' }
         'Invoke-InNamespace' = { param($c) (Invoke-InNamespace -Container $c -Type Uts { readlink /proc/self/ns/uts }) -replace '\D' }
     }
+    function Get-DriverLink([string] $Command) { if ($Command -eq 'Get-NamespaceInterface') { 'net' } else { 'uts' } }
+
     function Invoke-Driver([string] $Command, [string] $Value) {
         # Non-terminating errors are what is asserted: collected from the error stream, not thrown.
         $ErrorActionPreference = 'Continue'
@@ -73,8 +82,8 @@ Describe '-Container on every cmdlet that has it' -Tag 'Root', 'Slow' -Skip:$noR
         $withContainer | Should -Be ($drivers.Keys | Sort-Object)
     }
 
-    It '<Command> -Container <Kind> reaches the container''s UTS namespace, as readlink shows it' -ForEach @(
-        foreach ($command in 'Get-Namespace', 'Get-NamespaceProcess', 'Enter-Namespace', 'Invoke-InNamespace') {
+    It '<Command> -Container <Kind> reaches the container''s namespace, as readlink shows it' -ForEach @(
+        foreach ($command in $commands) {
             @{ Command = $command; Kind = 'runc id'; Value = { $runc[0].Id }; Target = { $runc[0].Pid } }
             @{ Command = $command; Kind = 'runc:id'; Value = { "runc:$($runc[1].Id)" }; Target = { $runc[1].Pid } }
             @{ Command = $command; Kind = 'runc id prefix'; Value = { $runc[1].Id.Substring(0, $runc[1].Id.Length - 1) }; Target = { $runc[1].Pid } }
@@ -88,7 +97,7 @@ Describe '-Container on every cmdlet that has it' -Tag 'Root', 'Slow' -Skip:$noR
         $value = & $Value
         $result = Invoke-Driver $Command $value
         $result.Errors | Should -BeNullOrEmpty
-        $result.Inodes | Should -Be @(Get-NsInode (& $Target) uts)
+        $result.Inodes | Should -Be @(Get-NsInode (& $Target) (Get-DriverLink $Command))
     }
 
     It 'podman ps prints the short id this test uses, and podman inspect the full id it begins' {
@@ -97,7 +106,7 @@ Describe '-Container on every cmdlet that has it' -Tag 'Root', 'Slow' -Skip:$noR
     }
 
     It '<Command>: a value no container has is ContainerNotFound, ObjectNotFound, naming it' -ForEach @(
-        @{ Command = 'Get-Namespace' }, @{ Command = 'Get-NamespaceProcess' }, @{ Command = 'Enter-Namespace' }, @{ Command = 'Invoke-InNamespace' }
+        foreach ($command in $commands) { @{ Command = $command } }
     ) {
         $result = Invoke-Driver $Command "$stem-none"
         $result.Inodes | Should -BeNullOrEmpty
@@ -108,7 +117,7 @@ Describe '-Container on every cmdlet that has it' -Tag 'Root', 'Slow' -Skip:$noR
     }
 
     It '<Command>: a prefix two containers share is ContainerAmbiguous, naming both' -ForEach @(
-        @{ Command = 'Get-Namespace' }, @{ Command = 'Get-NamespaceProcess' }, @{ Command = 'Enter-Namespace' }, @{ Command = 'Invoke-InNamespace' }
+        foreach ($command in $commands) { @{ Command = $command } }
     ) {
         $result = Invoke-Driver $Command "$stem-"
         $result.Inodes | Should -BeNullOrEmpty
@@ -121,13 +130,12 @@ Describe '-Container on every cmdlet that has it' -Tag 'Root', 'Slow' -Skip:$noR
     }
 
     It 'a pattern lists every container it matches on Get-* (<Command>) and is ambiguous where one container is entered' -ForEach @(
-        @{ Command = 'Get-Namespace'; Lists = $true }, @{ Command = 'Get-NamespaceProcess'; Lists = $true }
-        @{ Command = 'Enter-Namespace'; Lists = $false }, @{ Command = 'Invoke-InNamespace'; Lists = $false }
+        foreach ($command in $commands) { @{ Command = $command; Lists = $command -in $listing } }
     ) {
         $result = Invoke-Driver $Command "$stem-*"
         if ($Lists) {
             $result.Errors | Should -BeNullOrEmpty
-            $expected = foreach ($p in $runc[0].Pid, $runc[1].Pid, $pod.Pid) { Get-NsInode $p uts }
+            $expected = foreach ($p in $runc[0].Pid, $runc[1].Pid, $pod.Pid) { Get-NsInode $p (Get-DriverLink $Command) }
             $result.Inodes | Sort-Object | Should -Be ($expected | Sort-Object)
         }
         else {

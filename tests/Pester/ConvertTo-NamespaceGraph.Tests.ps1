@@ -10,9 +10,10 @@ BeforeAll {
     Import-PSNamespaces
     $fixture = @{}
     Start-NamespaceFixture $fixture
-    # A named network namespace whose name holds what DOT and Mermaid must escape.
+    # A named network namespace whose name holds what DOT and Mermaid must escape. ip makes it:
+    # New-Namespace refuses the wildcard characters [ ] in a new name, but names others made are drawn.
     $awkward = "psns-g15-$PID `"q`" [b] {c} #h <t> & \ ü 名"
-    $null = New-Namespace -Type Net -Name $awkward
+    ip netns add $awkward
     $directory = Join-Path ([IO.Path]::GetTempPath()) "psns-g15-$PID"
     $null = New-Item -ItemType Directory -Path $directory -Force
 
@@ -47,7 +48,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Namespace -Name $awkward -ErrorAction Ignore
+    ip netns delete $awkward 2>$null
     Stop-NamespaceFixture $fixture
     Remove-Item $directory -Recurse -Force -ErrorAction Ignore
 }

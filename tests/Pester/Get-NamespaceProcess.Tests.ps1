@@ -198,6 +198,10 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
                         $walks[-1].Last = $i
                     } elseif ($call -match "openat\(AT_FDCWD, `"(/run/netns/$name|/proc/\d+/ns/net)`", [^)]*\) = (\d+)") {
                         $opened += [pscustomobject]@{ Path = $Matches[1]; Fd = $Matches[2]; At = $i; ClosedAt = -1 }
+                    } elseif ($call -match 'openat\(AT_FDCWD, "/proc/self/fd/(\d+)", [^)]*\) = (\d+)') {
+                        # A path is looked up O_PATH, checked to be nsfs, then opened through its
+                        # descriptor: the namespace is held by the second from then on.
+                        foreach ($o in $opened) { if ($o.Fd -eq $Matches[1] -and $o.ClosedAt -lt 0) { $o.Fd = $Matches[2] } }
                     } elseif ($call -match '(?<!\w)close\((\d+)\)') {
                         foreach ($o in $opened) { if ($o.Fd -eq $Matches[1] -and $o.ClosedAt -lt 0) { $o.ClosedAt = $i } }
                     }

@@ -43,8 +43,8 @@ function Wait-ProcessWithArgument {
     while ([DateTime]::UtcNow -lt $deadline) {
         foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
             $cmdline = Get-Content "$($dir.FullName)/cmdline" -Raw -ErrorAction Ignore
-            # Not pwsh's command line that mentions it, nor the exec helper's (its argv holds the program's).
-            if ($cmdline -and $cmdline.Contains($Text) -and $cmdline -notmatch 'pwsh|Import-Module|^nsexec\x00') {
+            # Not pwsh's command line that mentions it, nor the exec helper's (its short command line, "nsexec unshare pid -- PROGRAM ARGS", names the program).
+            if ($cmdline -and $cmdline.Contains($Text) -and $cmdline -notmatch 'pwsh|Import-Module|^nsexec[\x00 ]') {
                 return [int]$dir.Name
             }
         }

@@ -112,7 +112,8 @@ Describe 'Bad input for every parameter' -Tag 'Root', 'Slow' {
         @{ Case = 'New-Namespace -Path relative ../ into a missing directory'; Category = 'ObjectNotFound'; Id = 'DirectoryNotFound'; Command = { New-Namespace -Type Uts -Path "../$prefix-missing/x" } }
         @{ Case = 'Remove-Namespace -Path regular file'; Category = 'InvalidArgument'; Id = 'NotANamespace'; Command = { Remove-Namespace -Path "$dir/regular" } }
         @{ Case = 'Remove-Namespace -Path /dev/null'; Category = 'InvalidArgument'; Id = 'NotANamespace'; Command = { Remove-Namespace -Path /dev/null } }
-        @{ Case = 'Remove-Namespace -Path /proc/self/status'; Category = 'InvalidArgument'; Id = 'NotANamespace'; Command = { Remove-Namespace -Path /proc/self/status } }
+        # /proc/PID, not /proc/self: Remove-Namespace never goes through a link, and /proc/self is one (PathIsSymbolicLink).
+        @{ Case = 'Remove-Namespace -Path /proc/PID/status'; Category = 'InvalidArgument'; Id = 'NotANamespace'; Command = { Remove-Namespace -Path "/proc/$PID/status" } }
         @{ Case = 'Remove-Namespace -Path directory'; Category = 'InvalidArgument'; Id = 'NotANamespace'; Command = { Remove-Namespace -Path "$dir/directory" } }
         @{ Case = 'Remove-Namespace -Path symlink'; Category = 'InvalidArgument'; Id = 'PathIsSymbolicLink'; Command = { Remove-Namespace -Path "$dir/link-to-regular" } }
         @{ Case = 'Remove-Namespace -Path missing'; Category = 'ObjectNotFound'; Id = 'NamespaceNotFound'; Command = { Remove-Namespace -Path "$dir/missing" } }

@@ -48,6 +48,7 @@ BeforeAll {
         'Convert-NamespacePid -FromPidNamespace'  = 'Convert-NamespacePid -Pid 1 -FromPidNamespace $p'
         'Convert-NamespacePid -ToPidNamespace'    = 'Convert-NamespacePid -Pid $PID -ToPidNamespace $p'
         'Get-NamespaceProcess -PidNamespace'      = 'Get-NamespaceProcess -Pid $PID -PidNamespace $p'
+        'Get-NamespaceInterface -Path'            = 'Get-NamespaceInterface -Path $p'
     }
 
     # The parameters that name a namespace by path: -Path, and the [object] ones (a PID namespace

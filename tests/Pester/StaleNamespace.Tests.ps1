@@ -189,6 +189,7 @@ Describe 'Every cmdlet that accepts a namespace object, given one whose inode a 
             'Convert-NamespacePid -FromPidNamespace' = 'Convert-NamespacePid -Pid 1 {0}'
             'Convert-NamespacePid -ToPidNamespace'   = 'Convert-NamespacePid -Pid $PID {0}'
             'Get-Namespace -Inode'                   = 'Get-Namespace {0}'
+            'Get-NamespaceInterface -Namespace'      = 'Get-NamespaceInterface {0}'
         }
 
         # Namespaces other tests make meanwhile can take the freed inode first: the fixture is tried again then.

@@ -291,10 +291,12 @@ function Assert-TableWhole {
     param([Parameter(Mandatory)] [string] $Text, [Parameter(Mandatory)] [string[]] $Label, [Parameter(Mandatory)] [int] $Width)
     $lines = @($Text -split "`r?`n" | Where-Object { $_.Trim() })
     foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual $Width -Because $line }
+    # A grouped view (GroupBy) starts with its "Label: value" line; the table is below it.
+    if ($lines.Count -gt 2 -and $lines[0] -match '^\s*\w+: ' -and $lines[1] -notmatch '^[\s-]+$') { $lines = @($lines | Select-Object -Skip 1) }
     $lines[1] | Should -Match '^[\s-]+$' -Because "the header is one line at $Width columns:`n$Text"
     $pattern = ($Label | ForEach-Object { [regex]::Escape($_) }) -join '\s+'
     $lines[0].Trim() | Should -Match "^$pattern$" -Because "every column is there at $Width columns:`n$Text"
-    $Text
+    $lines -join "`n"
 }
 
 function Add-RemoteComputerName {
