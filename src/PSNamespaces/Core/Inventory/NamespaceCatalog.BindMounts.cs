@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using PSNamespaces.Core.Model;
 using PSNamespaces.Interop;
 using static Tmds.Linux.LibC;
@@ -10,11 +11,13 @@ internal sealed partial class NamespaceCatalog
 {
     /// <summary>
     /// Adds the namespaces bind mounts hold, and each mount's path to its namespace. Describing
-    /// one namespace, only its own mounts matter: the others are not read into objects.
+    /// one namespace, only its own mounts matter: the others are not read into objects. With
+    /// sinceMountId (one namespace just bound by this process), only mounts from that one on.
     /// </summary>
-    private void AddBindMounts()
+    private void AddBindMounts(ulong sinceMountId = 0)
     {
-        foreach (NsfsMount mount in NsfsMounts.Read(_onlyInode))
+        List<NsfsMount>? mounts = sinceMountId != 0 && _onlyInode != 0 ? NsfsMounts.ReadSince(sinceMountId, _onlyInode) : null;
+        foreach (NsfsMount mount in mounts ?? NsfsMounts.Read(_onlyInode))
         {
             if (!_entries.TryGetValue(mount.Inode, out Entry? entry))
             {
