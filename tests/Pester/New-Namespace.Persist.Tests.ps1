@@ -82,9 +82,11 @@ Describe 'New-Namespace -Name (ip netns add)' -Tag 'Root', 'Slow' {
         # one appear under the other), so the new namespace has two bind mounts from one mount(2).
         $pwsh = Join-Path $PSHOME 'pwsh'
         $module = (Get-Module PSNamespaces).ModuleBase
-        $peer = "$dir/peer"
+        # Outside $dir, which the tests below expect to find empty.
+        $work = "/tmp/psns-i27-propagation-$PID"
+        $peer = "$work/peer"
         $null = New-Item -ItemType Directory -Path $peer -Force
-        $script = "$dir/peer.ps1"
+        $script = "$work/peer.ps1"
         Set-Content $script @"
 Import-Module '$module'
 `$null = New-Namespace -Type Net -Name first -ErrorAction Stop
@@ -94,8 +96,12 @@ mount --bind /run/netns '$peer'
 (Get-Content /proc/self/mountinfo | Where-Object { (`$_ -split ' ')[3] -eq "net:[`$(`$ns.Inode)]" } | ForEach-Object { (`$_ -split ' ')[4] } | Sort-Object) -join ','
 "@
         $fresh = 'umount -R -l /run/netns 2>/dev/null; mount -t tmpfs psns-i4 /run'
-        $out = @(unshare --mount --propagation private sh -c "$fresh && '$pwsh' -NoProfile -NonInteractive -File '$script'")
-        $LASTEXITCODE | Should -Be 0
+        try {
+            $out = @(unshare --mount --propagation private sh -c "$fresh && '$pwsh' -NoProfile -NonInteractive -File '$script'")
+            $LASTEXITCODE | Should -Be 0
+        } finally {
+            Remove-Item -Recurse -Force $work
+        }
         $out.Count | Should -Be 2
         $out[1] | Should -Be "/run/netns/x,$peer/x"
         $out[0] | Should -Be $out[1]
