@@ -60,6 +60,53 @@ Describe 'New-Namespace -Name (ip netns add)' -Tag 'Root', 'Slow' {
         }
     }
 
+    It 'writes the namespace as Get-Namespace -Inode shows it, its bind mounts those mountinfo lists' {
+        $name = "$prefix-same"
+        $ns = New-Namespace -Type Net -Name $name
+        try {
+            $listed = Get-Namespace -Inode $ns.Inode
+            foreach ($property in $listed.PSObject.Properties.Name) {
+                ($ns.$property | ConvertTo-Json -Compress) | Should -Be ($listed.$property | ConvertTo-Json -Compress) -Because $property
+            }
+
+            $mounted = @(Get-Content /proc/self/mountinfo | Where-Object { ($_ -split ' ')[3] -eq "net:[$($ns.Inode)]" } | ForEach-Object { ($_ -split ' ')[4] })
+            $ns.NsfsPaths | Should -Be $mounted
+            $ns.OwnerUid | Should -Be (stat -c %u /proc/self/ns/user)
+        } finally {
+            ip netns delete $name
+        }
+    }
+
+    It 'lists the copy mount propagation makes of the new bind mount in a peer of /run/netns' {
+        # In a mount namespace of its own, /run/netns is bound a second time (a peer: binds under
+        # one appear under the other), so the new namespace has two bind mounts from one mount(2).
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $module = (Get-Module PSNamespaces).ModuleBase
+        # Outside $dir, which the tests below expect to find empty.
+        $work = "/tmp/psns-i27-propagation-$PID"
+        $peer = "$work/peer"
+        $null = New-Item -ItemType Directory -Path $peer -Force
+        $script = "$work/peer.ps1"
+        Set-Content $script @"
+Import-Module '$module'
+`$null = New-Namespace -Type Net -Name first -ErrorAction Stop
+mount --bind /run/netns '$peer'
+`$ns = New-Namespace -Type Net -Name x -ErrorAction Stop
+(`$ns.NsfsPaths | Sort-Object) -join ','
+(Get-Content /proc/self/mountinfo | Where-Object { (`$_ -split ' ')[3] -eq "net:[`$(`$ns.Inode)]" } | ForEach-Object { (`$_ -split ' ')[4] } | Sort-Object) -join ','
+"@
+        $fresh = 'umount -R -l /run/netns 2>/dev/null; mount -t tmpfs psns-i4 /run'
+        try {
+            $out = @(unshare --mount --propagation private sh -c "$fresh && '$pwsh' -NoProfile -NonInteractive -File '$script'")
+            $LASTEXITCODE | Should -Be 0
+        } finally {
+            Remove-Item -Recurse -Force $work
+        }
+        $out.Count | Should -Be 2
+        $out[1] | Should -Be "/run/netns/x,$peer/x"
+        $out[0] | Should -Be $out[1]
+    }
+
     It 'sets up /run/netns exactly as ip netns add does (its own mount, shared, mode 755; the file mode 0)' {
         # Two fresh mount namespaces, each with an empty /run, so both start where iproute2 starts
         # on a new machine; compare what each leaves in its mount table and on disk.

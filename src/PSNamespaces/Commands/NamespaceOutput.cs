@@ -15,6 +15,6 @@ internal static class NamespaceOutput
         NamespaceCatalog.Describe(type, inode) ?? new(type, inode, Nsfs.Device);
 
     /// <summary>A namespace this call has just made and bound, which no process is in yet.</summary>
-    internal static Namespace DescribeMade(NamespaceType type, ulong inode) =>
-        NamespaceCatalog.DescribeBindMounted(type, inode) ?? new(type, inode, Nsfs.Device);
+    internal static Namespace DescribeMade(NamespaceType type, ulong inode, ulong mountId) =>
+        NamespaceCatalog.DescribeBindMounted(type, inode, mountId) ?? new(type, inode, Nsfs.Device);
 }

@@ -182,7 +182,7 @@ public sealed partial class NewNamespaceCommand
         foreach (PersistedNamespace ns in made)
         {
             // A namespace made here has no process in it: its bind mounts say all there is.
-            WriteObject(Attach ? NamespaceOutput.Describe(ns.Type, ns.Inode) : NamespaceOutput.DescribeMade(ns.Type, ns.Inode));
+            WriteObject(Attach ? NamespaceOutput.Describe(ns.Type, ns.Inode) : NamespaceOutput.DescribeMade(ns.Type, ns.Inode, ns.MountId));
         }
     }
 

@@ -29,6 +29,7 @@ internal static class Errno
     internal const int ENAMETOOLONG = 36;
     internal const int ENOSYS = 38;
     internal const int ELOOP = 40;
+    internal const int EOVERFLOW = 75;
     internal const int EUSERS = 87;
     internal const int EOPNOTSUPP = 95;
     internal const int ESTALE = 116;
@@ -47,6 +48,7 @@ internal static class Errno
     internal static string Name(int errno) => errno switch
     {
         >= 0 when errno < s_names.Length => s_names[errno],
+        EOVERFLOW => "EOVERFLOW",
         EUSERS => "EUSERS",
         EOPNOTSUPP => "EOPNOTSUPP",
         ESTALE => "ESTALE",

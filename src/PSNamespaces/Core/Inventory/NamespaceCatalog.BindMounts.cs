@@ -20,11 +20,13 @@ internal sealed partial class NamespaceCatalog
     /// <summary>
     /// Adds the namespaces the caller's bind mounts hold, and each mount's path to its namespace
     /// (its NsfsPaths and netns names). Describing one namespace, only its own mounts matter: the
-    /// others are not read into objects.
+    /// others are not read into objects. With sinceMountId (one namespace just bound by this
+    /// process), only mounts from that one on.
     /// </summary>
-    private void AddBindMounts()
+    private void AddBindMounts(ulong sinceMountId = 0)
     {
-        foreach (NsfsMount mount in NsfsMounts.Read(_onlyInode))
+        List<NsfsMount>? mounts = sinceMountId != 0 && _onlyInode != 0 ? NsfsMounts.ReadSince(sinceMountId, _onlyInode) : null;
+        foreach (NsfsMount mount in mounts ?? NsfsMounts.Read(_onlyInode))
         {
             EntryForMount(mount, AT_FDCWD, "").AddBindMount(mount.MountPoint, _ownMountNamespace, callers: true);
         }

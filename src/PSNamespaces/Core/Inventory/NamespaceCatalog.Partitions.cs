@@ -38,7 +38,7 @@ internal sealed partial class NamespaceCatalog
     /// </summary>
     private void ScanProcesses(bool includeDescriptors, CancellationToken cancel)
     {
-        int[] pids = _proc.ListPids();
+        int[] pids = _proc!.ListPids();
         int partitions = Math.Min(Environment.ProcessorCount, MaxScanPartitions);
         if (pids.Length < PartitionedScanThreshold || partitions < 2 || !ThreadNamespaces.CallerCanCreateThreads())
         {

@@ -36,16 +36,17 @@ internal sealed partial class NamespaceCatalog : IDisposable
 {
     private readonly Dictionary<ulong, Entry> _entries = new();
     private readonly List<SkippedProcess> _skipped = new();
-    private readonly ProcRoot _proc;
+    // Null for a catalog that reads only bind mounts: opening /proc is then a wasted syscall pair.
+    private readonly ProcRoot? _proc;
 
     // When describing one namespace only, the others are counted but not asked about.
     private readonly ulong _onlyInode;
 
-    private NamespaceCatalog(ulong onlyInode = 0)
+    private NamespaceCatalog(ulong onlyInode = 0, bool scansProcesses = true)
     {
         _onlyInode = onlyInode;
         _ownMountNamespace = CallersMountNamespace();
-        _proc = new ProcRoot();
+        _proc = scansProcesses ? new ProcRoot() : null;
     }
 
     /// <summary>A process the scan could not read (other than one that exited).</summary>
@@ -90,12 +91,15 @@ internal sealed partial class NamespaceCatalog : IDisposable
     /// <summary>
     /// Describes a namespace no process can be in — one just made on a thread or by the helper
     /// that has ended, held only by its bind mounts — from the mount table alone. Skipping the
-    /// /proc scan is what keeps making many named namespaces cheap on a busy system.
+    /// /proc scan is what keeps making many named namespaces cheap on a busy system. Given the
+    /// unique id of the bind mount just made (0 where unknown), only the mounts made since are
+    /// read (<see cref="NsfsMounts.ReadSince"/>), not all of mountinfo, whose cost grows with
+    /// every namespace already bound.
     /// </summary>
-    internal static Namespace? DescribeBindMounted(NamespaceType type, ulong inode)
+    internal static Namespace? DescribeBindMounted(NamespaceType type, ulong inode, ulong mountId = 0)
     {
-        using var catalog = new NamespaceCatalog(inode);
-        catalog.AddBindMounts();
+        using var catalog = new NamespaceCatalog(inode, scansProcesses: false);
+        catalog.AddBindMounts(mountId);
         Namespace? found = catalog.Find(inode);
         return found is not null && found.Type == type ? found : null;
     }
@@ -163,7 +167,7 @@ internal sealed partial class NamespaceCatalog : IDisposable
             cancel.ThrowIfCancellationRequested();
             // Raw descriptors closed with LibC.close in this loop and what it calls per process
             // (GetOrAdd, ScanDescriptors): a SafeFd would be one finalizable object per process.
-            int err = _proc.TryOpenProcess(pid, out int fd);
+            int err = _proc!.TryOpenProcess(pid, out int fd);
             if (err != 0)
             {
                 NoteSkipped(pid, err, "open");
@@ -331,5 +335,5 @@ internal sealed partial class NamespaceCatalog : IDisposable
         }
     }
 
-    public void Dispose() => _proc.Dispose();
+    public void Dispose() => _proc?.Dispose();
 }

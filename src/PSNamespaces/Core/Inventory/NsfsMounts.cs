@@ -68,6 +68,77 @@ internal static class NsfsMounts
     }
 
     /// <summary>
+    /// The mounts of one namespace among those made since (and including) the mount with unique id
+    /// <paramref name="firstMountId"/>, through listmount and statmount: for a namespace this
+    /// process has just made and bound, its one bind mount and the copies mount propagation made
+    /// of it in the caller's mount namespace (a peer of /run/netns elsewhere: mount --rbind /run
+    /// /mnt). Those are all it can have: no bind of it can predate ours unless someone raced to
+    /// bind the new namespace from our thread's /proc entry. Null where this cannot be read so
+    /// (before Linux 6.8, or on 6.8–6.9, whose listmount lists only the root's own children: then
+    /// our mount is not among those listed); the caller reads mountinfo instead.
+    /// </summary>
+    internal static List<NsfsMount>? ReadSince(ulong firstMountId, ulong inode)
+    {
+        var mounts = new List<NsfsMount>();
+        Span<ulong> ids = stackalloc ulong[32];
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            ulong after = firstMountId - 1;
+            bool first = true;
+            while (true)
+            {
+                if (Sys.TryListMounts(after, ids, out int count) != 0 || (first && (count == 0 || ids[0] != firstMountId)))
+                {
+                    return null;
+                }
+
+                first = false;
+                foreach (ulong id in ids[..count])
+                {
+                    int err;
+                    ulong magic;
+                    string root, mountPoint;
+                    while ((err = Sys.TryStatMount(id, buffer, out magic, out root, out mountPoint)) == Errno.EOVERFLOW)
+                    {
+                        int size = buffer.Length * 4;
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(size);
+                    }
+
+                    // ENOENT: unmounted since it was listed, as if read a moment later.
+                    if (err == Errno.ENOENT)
+                    {
+                        continue;
+                    }
+
+                    if (err != 0)
+                    {
+                        return null;
+                    }
+
+                    if (magic == (ulong)Sys.NSFS_MAGIC &&
+                        Nsfs.TryParseLink(Encoding.UTF8.GetBytes(root), out NamespaceType type, out ulong found) && found == inode)
+                    {
+                        mounts.Add(new NsfsMount(type, found, mountPoint));
+                    }
+                }
+
+                if (count < ids.Length)
+                {
+                    return mounts;
+                }
+
+                after = ids[count - 1];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
     /// A mountinfo line of an nsfs mount: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - nsfs SOURCE SUPEROPTIONS",
     /// where ROOT is the namespace ("net:[4026532...]").
     /// </summary>

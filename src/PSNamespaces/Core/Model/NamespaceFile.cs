@@ -61,6 +61,39 @@ internal sealed class NamespaceFile : IDisposable
     }
 
     /// <summary>
+    /// Opens one of the calling thread's own /proc/thread-self/ns/* links, with no O_PATH look-up
+    /// first: a /proc magic link to a namespace opens no FIFO or device, so the look-up guards
+    /// nothing there and would cost an open and a close on every namespace made. It is still
+    /// refused unless it is on nsfs.
+    /// </summary>
+    /// <exception cref="ErrnoException">open fails.</exception>
+    /// <exception cref="NotANamespaceException">The file is not on nsfs (/proc is not procfs).</exception>
+    internal static NamespaceFile OpenOwn(string link, NamespaceType expected)
+    {
+        int err = Sys.TryOpenAt(LibC.AT_FDCWD, Sys.NullTerminated(link), LibC.O_RDONLY, out int raw);
+        if (err != 0)
+        {
+            throw new ErrnoException("open", err, link);
+        }
+
+        var fd = new SafeFd(raw);
+        try
+        {
+            if (Sys.FilesystemType(fd, link) != Sys.NSFS_MAGIC)
+            {
+                throw new NotANamespaceException(link);
+            }
+
+            return Described(fd, link, expected);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The namespace behind a descriptor that only names a file (O_PATH): refused unless the file
     /// is on nsfs, then opened for real through /proc/self/fd (setns and the nsfs ioctls refuse an
     /// O_PATH descriptor with EBADF). An nsfs file has no open side effects, and the reopen reaches
@@ -83,20 +116,26 @@ internal sealed class NamespaceFile : IDisposable
         var fd = new SafeFd(raw);
         try
         {
-            NamespaceType type = NamespaceIoctl.GetType(fd, subject, expected);
-            err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
-            if (err != 0)
-            {
-                throw new ErrnoException("statx", err, subject);
-            }
-
-            return new NamespaceFile(fd, type, stx.stx_ino);
+            return Described(fd, subject, expected);
         }
         catch
         {
             fd.Dispose();
             throw;
         }
+    }
+
+    /// <summary>An open nsfs descriptor with its kind and inode; the caller disposes fd if this throws.</summary>
+    private static NamespaceFile Described(SafeFd fd, string subject, NamespaceType? expected)
+    {
+        NamespaceType type = NamespaceIoctl.GetType(fd, subject, expected);
+        int err = Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out statx stx);
+        if (err != 0)
+        {
+            throw new ErrnoException("statx", err, subject);
+        }
+
+        return new NamespaceFile(fd, type, stx.stx_ino);
     }
 
     /// <summary>Whether a descriptor opened O_PATH|O_NOFOLLOW names a symbolic link.</summary>

@@ -22,7 +22,11 @@ internal readonly record struct PersistTarget(int DirectoryFd, string Name, stri
 }
 
 /// <summary>A namespace now held by a file.</summary>
-internal readonly record struct PersistedNamespace(NamespaceType Type, ulong Inode, string Path);
+/// <param name="Type">Its kind.</param>
+/// <param name="Inode">Its nsfs inode.</param>
+/// <param name="Path">The file it is bound on.</param>
+/// <param name="MountId">The bind mount's unique id, or 0 where the kernel gives none (before Linux 6.8).</param>
+internal readonly record struct PersistedNamespace(NamespaceType Type, ulong Inode, string Path, ulong MountId);
 
 /// <summary>
 /// Persists namespaces on files, all or nothing: the files are created first (so an existing one
@@ -54,7 +58,8 @@ internal static class NamespacePersistence
             {
                 NamespaceFile ns = namespaces.Files[types[bound]];
                 NsfsBindMount.Bind(ns.Fd, files[bound]!, targets[bound].Path);
-                result[bound] = new PersistedNamespace(ns.Type, ns.Inode, targets[bound].Path);
+                ulong mountId = NsfsBindMount.MountIdOf(targets[bound].DirectoryFd, targets[bound].Name, ns.Inode);
+                result[bound] = new PersistedNamespace(ns.Type, ns.Inode, targets[bound].Path, mountId);
             }
 
             return result;

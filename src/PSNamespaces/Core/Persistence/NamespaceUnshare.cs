@@ -57,7 +57,7 @@ internal static class NamespaceUnshare
             {
                 for (int i = 0; i < types.Length; i++)
                 {
-                    files[i] = NamespaceFile.Open("/proc/thread-self/ns/" + NamespaceLinks.FileName(ChildLink(types[i])), types[i]);
+                    files[i] = NamespaceFile.OpenOwn("/proc/thread-self/ns/" + NamespaceLinks.FileName(ChildLink(types[i])), types[i]);
                 }
 
                 return NamespaceTarget.FromFiles(files!);

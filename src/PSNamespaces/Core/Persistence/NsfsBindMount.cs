@@ -46,6 +46,15 @@ internal static class NsfsBindMount
         Sys.Mount(Sys.FdPath(namespaceFd), Sys.FdPath(target), LibC.MS_BIND, path);
 
     /// <summary>
+    /// The unique id (Linux 6.8+) of the mount a bind just made on directory/name, so the mount
+    /// table can be read from it on; 0 when the kernel has none, or when what is there now is not
+    /// a mount of this namespace (unmounted or mounted over since).
+    /// </summary>
+    internal static ulong MountIdOf(int directoryFd, string name, ulong inode) =>
+        Sys.TryStatxMountId(directoryFd, Sys.NullTerminated(name), out ulong found, out bool mountRoot, out ulong mountId) == 0 &&
+        found == inode && mountRoot ? mountId : 0;
+
+    /// <summary>
     /// Unmounts a namespace file (lazily, as `ip netns delete` does) and deletes it, never through
     /// a symlink: neither the file nor any directory on its path may be one, since a link there
     /// would decide which namespace is unmounted and which file deleted (DIR/link/NAME with link
