@@ -88,6 +88,19 @@ Describe 'Watch-Namespace' -Tag 'Root', 'Slow' {
             Wait-Exec $p sleep
             $command = ((Get-Content -Raw "/proc/$($p.Id)/cmdline") -split "`0" | Where-Object { $_ }) -join ' '
             $command | Should -Be 'sleep 1000'
+            # The watcher reads the new command when it handles the exec event, from /proc while
+            # the process runs; killed before that, its Removed keeps the old one. Events are
+            # handled in order: once the namespace of a process started after the exec is Added,
+            # the exec has been handled.
+            $later = Start-NativeProcess unshare '-u', 'sleep', '1000'
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ((readlink "/proc/$($later.Id)/exe") -notlike '*/sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                $laterUts = Get-NsInode $later.Id uts
+                $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $laterUts }).Count -ge 1 }
+            } finally {
+                $later.Kill(); $later.WaitForExit()
+            }
             $p.Kill(); $p.WaitForExit()
             $events = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts }).Count -ge 1 }
             $removed = @($events | Where-Object { $_.ChangeType -eq 'Removed' -and $_.Namespace.Inode -eq $uts })
