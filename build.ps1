@@ -119,7 +119,7 @@ function Invoke-Build {
             '-c', $Configuration, '-r', $rid, '--self-contained', 'false',
             '-o', $publish, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true', '-p:PlatformTarget=AnyCPU')
         $helper = Join-Path $publish 'nsexec'
-        Invoke-HelperBuild -Output $helper -Compilers @($compiler) -RuntimeId $rid
+        Invoke-HelperBuild -Output $helper -Compiler $compiler
         $files[$helper] = "runtimes/$rid/nsexec"
         $files[(Join-Path $publish 'Tmds.LibC.dll')] = "runtimes/$rid/Tmds.LibC.dll"
     }
@@ -152,22 +152,14 @@ function Invoke-HelperBuild {
     #>
     param(
         [Parameter(Mandatory)] [string] $Output,
-        [Parameter(Mandatory)] [string[]] $Compilers,
-        [Parameter(Mandatory)] [string] $RuntimeId
+        # The compiler Find-HelperCompiler chose for the architecture.
+        [Parameter(Mandatory)] [string] $Compiler
     )
-    $compiler = foreach ($name in $Compilers) {
-        $found = Get-Command $name -CommandType Application -ErrorAction Ignore | Select-Object -First 1
-        if ($found) { $found.Source; break }
-    }
-    if (-not $compiler) {
-        $package = if ($RuntimeId -eq 'linux-arm64') { 'gcc-aarch64-linux-gnu libc6-dev-arm64-cross' } else { 'gcc libc6-dev' }
-        throw "No C compiler for $RuntimeId found ($($Compilers -join ', ')): the exec helper src/PSNamespaces/Native/nsexec.c ships for every architecture. On Debian or Ubuntu: apt-get install $package."
-    }
     $source = Join-Path $Root 'src/PSNamespaces/Native/nsexec.c'
     # The build id the module checks before it runs the helper (Core/Launch/HelperBuildId.cs):
     # the source's SHA-256, which the csproj puts in PSNamespaces.dll the same way.
     $buildId = (Get-FileHash $source -Algorithm SHA256).Hash.ToLowerInvariant()
-    Invoke-Native $compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-static', "-DNSEXEC_BUILD_ID=`"$buildId`"", '-o', $Output, $source)
+    Invoke-Native $Compiler @('-O2', '-Wall', '-Wextra', '-Werror', '-static', "-DNSEXEC_BUILD_ID=`"$buildId`"", '-o', $Output, $source)
 }
 
 function Get-PesterModulePath {

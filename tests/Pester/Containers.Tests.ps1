@@ -139,6 +139,9 @@ Describe '-Container on every cmdlet that has it' -Tag 'Root', 'Slow' -Skip:$noR
             $result.Inodes | Sort-Object | Should -Be ($expected | Sort-Object)
         }
         else {
+            # Refused, and nothing entered.
+            $result.Inodes | Should -BeNullOrEmpty
+            $result.Errors | Should -HaveCount 1
             $result.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ContainerAmbiguous,*'
             $result.Errors[0].Exception.Message | Should -Match "podman:$($pod.Id) \($([regex]::Escape($pod.Name)), PID $($pod.Pid)\)"
         }

@@ -70,7 +70,7 @@ Describe 'Get-Namespace: a namespace only a thread is in' -Tag 'Root' {
         $child = $null
         try {
             $inode = Get-MountedInode "/run/netns/$name"
-            $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+            $module = (Get-Module PSNamespaces).ModuleBase
             $script = "Import-Module '$module'; Invoke-InNamespace -Name '$name' { 1 } | Out-Null; 'ready'; [Console]::In.ReadLine()"
             $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-Command dotnet).Source)
             foreach ($a in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }

@@ -10,7 +10,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-PSNamespaces
-    $module = if ($env:PSNS_MODULE) { $env:PSNS_MODULE } else { Join-Path $PSScriptRoot '../../out/PSNamespaces' }
+    # The module this run imported (out/, or an installed copy), for the child pwsh.
+    $module = (Get-Module PSNamespaces).ModuleBase
     $dir = Join-Path ([IO.Path]::GetTempPath()) "psns-paths-$PID"
     $null = New-Item -ItemType Directory -Path $dir -Force
     # The child's script and work list, kept apart from the files that must not change.

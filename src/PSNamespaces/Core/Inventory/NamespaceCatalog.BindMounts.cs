@@ -87,17 +87,25 @@ internal sealed partial class NamespaceCatalog
             return;
         }
 
-        if (Sys.TryOpenAt(dirFd, Sys.NullTerminated(path), O_RDONLY, out int raw) != 0)
+        // The path was a mount point when mountinfo was read; by now it may be a FIFO or a device
+        // (another mount namespace's paths, read under its root, are its owner's to change), so it
+        // is opened the way user-given paths are: looked up, checked to be nsfs, then opened.
+        NamespaceFile file;
+        try
+        {
+            file = NamespaceFile.OpenAt(dirFd, path, path, entry.Namespace.Type);
+        }
+        catch (Exception e) when (e is ErrnoException or NotANamespaceException)
         {
             return;
         }
 
-        using var fd = new SafeFd(raw);
-        if (Sys.TryFstatx(fd.Fd, Sys.STATX_INO, out Tmds.Linux.statx stx) == 0 &&
-            stx.stx_ino == entry.Namespace.Inode &&
-            NamespaceIoctl.TryGetType(fd.Fd, out NamespaceType type, entry.Namespace.Type) == 0 && type == entry.Namespace.Type)
+        using (file)
         {
-            DescribeNew(entry, fd.Fd);
+            if (file.Inode == entry.Namespace.Inode && file.Type == entry.Namespace.Type)
+            {
+                DescribeNew(entry, file.Fd.Fd);
+            }
         }
     }
 }

@@ -96,7 +96,11 @@ internal sealed partial class NamespaceCatalog
         if (!_socketNamespaces.TryGetValue(socketInode, out ulong netns))
         {
             netns = AskSocketNamespace(pid, number, socketInode, ref pidfd);
-            _socketNamespaces[socketInode] = netns;
+            // Only an answer is kept: another process holding the same socket may be reachable.
+            if (netns != 0)
+            {
+                _socketNamespaces[socketInode] = netns;
+            }
         }
 
         if (netns != 0)

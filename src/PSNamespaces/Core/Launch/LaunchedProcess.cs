@@ -103,11 +103,17 @@ public sealed class LaunchedProcess
                 {
                     // With its NS_GET_ID, as Get-Namespace's objects: only the id tells a namespace
                     // from a later one that got its inode number, when the object is given back.
+                    // Inode and id from one descriptor: the link may name another namespace by the
+                    // time it is opened (a setns, or the PID reused), and the pair must be one namespace's.
                     ulong? id = null;
                     if (Interop.Sys.TryOpenAt(fd, NamespaceLinks.RelativePath(link), Interop.Sys.O_RDONLY, out int nsFd) == 0)
                     {
                         using var ns = new Interop.SafeFd(nsFd);
-                        id = NamespaceIoctl.TryGetId(ns.Fd);
+                        if (Interop.Sys.TryFstatx(ns.Fd, Interop.Sys.STATX_INO, out Tmds.Linux.statx stx) == 0)
+                        {
+                            inode = stx.stx_ino;
+                            id = NamespaceIoctl.TryGetId(ns.Fd);
+                        }
                     }
 
                     namespaces.Add(new Namespace(type, inode, Nsfs.Device) { NsId = id });

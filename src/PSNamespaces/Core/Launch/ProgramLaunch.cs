@@ -81,8 +81,19 @@ internal sealed unsafe class ProgramLaunch
                 }
 
                 HelperProcess helper = HelperProcess.Start(plan, Sync, stdin, outputWrite);
-                var process = new LaunchedProcess(helper.ProgramPid, plan.Program!, plan.ProgramArguments, namespaces);
-                return new ProgramLaunch(helper, process, outputRead, terminal);
+                try
+                {
+                    var process = new LaunchedProcess(helper.ProgramPid, plan.Program!, plan.ProgramArguments, namespaces);
+                    return new ProgramLaunch(helper, process, outputRead, terminal);
+                }
+                catch
+                {
+                    // The program runs already: nothing would wait for it, so it is ended and reaped here.
+                    helper.Kill();
+                    helper.WaitForExit(CancellationToken.None);
+                    helper.Dispose();
+                    throw;
+                }
             }
         }
         catch

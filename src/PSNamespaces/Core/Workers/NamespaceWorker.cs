@@ -208,13 +208,15 @@ internal sealed class NamespaceWorker<TState> where TState : class, IDisposable
                 // process; the state is dropped either way.
             }
 
-            // Nothing that allocates is left on this thread.
+            _exited(this);
+
+            // Last, after the pool's bookkeeping (which may allocate): an allocation on this
+            // thread once background collections are back could start one, and the thread the
+            // runtime makes for it would be born here, in the target.
             if (suspendedGc)
             {
                 BackgroundGc.Resume();
             }
-
-            _exited(this);
         }
     }
 
