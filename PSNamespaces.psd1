@@ -1,5 +1,10 @@
+# The module. Its cmdlets are in PSNamespaces.dll, shipped precompiled (ReadyToRun) once per
+# architecture in runtimes/RID/, which a manifest cannot choose between: PSNamespaces.Loader.dll
+# (any architecture) makes the name PSNamespaces load the process's own, then
+# runtimes/PSNamespaces.psd1 imports it by that name with its formats and types
+# (docs/ARCHITECTURE.md, "The module folder").
 @{
-    RootModule           = 'PSNamespaces.dll'
+    NestedModules        = @('PSNamespaces.Loader.dll', 'runtimes/PSNamespaces.psd1')
     ModuleVersion        = '0.1.0'
     GUID                 = '6d0f5b8e-3f43-4c39-9d1e-6a2f0f3c9b71'
     Author               = 'PSNamespaces contributors'
@@ -8,8 +13,6 @@
     Description          = 'Linux namespaces (mount, uts, ipc, net, pid, user, cgroup, time) as PowerShell objects: inspect them like lsns, create them like unshare, enter them like nsenter, and manage named ones like ip netns.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('PSNamespaces.Format.ps1xml')
-    TypesToProcess       = @('PSNamespaces.Types.ps1xml')
     CmdletsToExport      = @(
         'Convert-NamespacePid'
         'ConvertTo-NamespaceGraph'

@@ -70,11 +70,12 @@ function Invoke-Native {
     }
 }
 
-# The runtime identifiers the module ships native parts for, with the C compilers that build the
-# exec helper for each and the Debian/Ubuntu packages that have them. PSNamespaces.dll is the same
-# IL for both; Tmds.LibC and the exec helper differ, so they go to runtimes/RID/
-# (Interop/RuntimeAssets.cs picks them). The machine's own architecture is built with the plain
-# compiler; the other one when its cross compiler is there, and -Task Package requires both.
+# The runtime identifiers the module ships for, with the C compilers that build the exec helper
+# for each and the Debian/Ubuntu packages that have them. Each gets runtimes/RID/: PSNamespaces.dll
+# and Tmds.LibC.dll precompiled (ReadyToRun) for it, and the helper (PSNamespaces.Loader.dll
+# picks the running architecture's folder; Interop/RuntimeAssets.cs finds the rest beside it).
+# The machine's own architecture is built with the plain compiler; the other one when its cross
+# compiler is there, and -Task Package requires both.
 $HostRuntimeId = if ([Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'Arm64') { 'linux-arm64' } else { 'linux-x64' }
 $RuntimeIds = [ordered]@{
     'linux-x64'   = @{ Compilers = @('x86_64-linux-gnu-gcc'); Packages = 'gcc-x86-64-linux-gnu libc6-dev-amd64-cross' }
@@ -121,10 +122,18 @@ function Invoke-Build {
         $helper = Join-Path $publish 'nsexec'
         Invoke-HelperBuild -Output $helper -Compiler $compiler
         $files[$helper] = "runtimes/$rid/nsexec"
-        $files[(Join-Path $publish 'Tmds.LibC.dll')] = "runtimes/$rid/Tmds.LibC.dll"
+        foreach ($assembly in 'PSNamespaces.dll', 'Tmds.LibC.dll') {
+            $precompiled = Join-Path $publish "readytorun/$assembly"
+            Invoke-ReadyToRunCompile -RuntimeId $rid -Assembly (Join-Path $publish $assembly) -Output $precompiled -Reference (Join-Path $publish 'Tmds.LibC.dll')
+            $files[$precompiled] = "runtimes/$rid/$assembly"
+        }
     }
-    $files[(Join-Path $PublishDir "$HostRuntimeId/PSNamespaces.dll")] = 'PSNamespaces.dll'
+    $loader = Join-Path $PublishDir 'loader'
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/PSNamespaces.Loader/PSNamespaces.Loader.csproj'),
+        '-c', $Configuration, '-o', $loader, '--nologo', '-v', 'quiet', '-p:GenerateFullPaths=true')
+    $files[(Join-Path $loader 'PSNamespaces.Loader.dll')] = 'PSNamespaces.Loader.dll'
     $files[(Join-Path $Root 'PSNamespaces.psd1')] = 'PSNamespaces.psd1'
+    $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.psd1')] = 'runtimes/PSNamespaces.psd1'
     $files[(Join-Path $Root 'LICENSE')] = 'LICENSE'
     $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Format.ps1xml')] = 'PSNamespaces.Format.ps1xml'
     $files[(Join-Path $Root 'src/PSNamespaces/PSNamespaces.Types.ps1xml')] = 'PSNamespaces.Types.ps1xml'
@@ -142,6 +151,58 @@ function Invoke-Build {
         -OutputPath (Join-Path $ModuleDir 'en-US/PSNamespaces.dll-Help.xml')
     Copy-Item (Join-Path $Root 'docs/en-US/about_PSNamespaces.help.txt') (Join-Path $ModuleDir 'en-US')
     Write-Host "Module ready: $ModuleDir"
+}
+
+$ReadyToRunInputs = @{}
+
+function Get-ReadyToRunInput {
+    <#
+        The ReadyToRun compiler and the framework assemblies of .NET 10 (what pwsh 7.6 runs on) for
+        a runtime identifier, both from NuGet through the SDK (build/Crossgen2/Crossgen2.csproj),
+        as @{ Compiler; Framework }. Once per build and identifier.
+    #>
+    param([Parameter(Mandatory)] [string] $RuntimeId)
+    if (-not $script:ReadyToRunInputs.ContainsKey($RuntimeId)) {
+        $tool = Join-Path $OutDir "crossgen2/$RuntimeId"
+        Invoke-Native dotnet @('publish', (Join-Path $Root 'build/Crossgen2/Crossgen2.csproj'),
+            '-c', 'Release', '-r', $RuntimeId, '-o', $tool, '--nologo', '-v', 'quiet')
+        $found = @{
+            Compiler  = (Get-Content (Join-Path $tool 'crossgen2.txt') | Where-Object { $_ } | Select-Object -First 1)
+            Framework = (Get-Content (Join-Path $tool 'runtime.txt') | Where-Object { $_ } | Select-Object -First 1)
+        }
+        if (-not $found.Compiler -or -not (Test-Path $found.Compiler)) { throw "The ReadyToRun compiler was not restored (crossgen2.txt says '$($found.Compiler)')." }
+        if (-not $found.Framework -or -not (Test-Path (Join-Path $found.Framework 'System.Private.CoreLib.dll'))) { throw "The $RuntimeId runtime pack was not restored (runtime.txt says '$($found.Framework)')." }
+        $script:ReadyToRunInputs[$RuntimeId] = $found
+    }
+    $script:ReadyToRunInputs[$RuntimeId]
+}
+
+function Invoke-ReadyToRunCompile {
+    <#
+        Precompiles an assembly for one architecture, as
+        `crossgen2 IN -o OUT -r FRAMEWORK/*.dll -r PSHOME/*.dll -r REFERENCES --targetos linux
+        --targetarch ARCH -O`. The IL stays in the output, so a runtime that refuses the code (pwsh
+        7.4's .NET 8 does not use code compiled for .NET 10) runs the IL; the precompiled code is
+        what pwsh 7.6 runs instead of compiling each method on its first call. Compiled against
+        this pwsh (the pinned one: System.Management.Automation and the rest) and the .NET 10
+        runtime pack of that architecture.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $RuntimeId,
+        [Parameter(Mandatory)] [string] $Assembly,
+        [Parameter(Mandatory)] [string] $Output,
+        [string[]] $Reference = @()
+    )
+    $inputs = Get-ReadyToRunInput $RuntimeId
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $Output)
+    # In a response file: pwsh would otherwise expand the reference wildcards itself.
+    $response = "$Output.rsp"
+    $lines = @($Assembly, '-o', $Output, '-r', (Join-Path $inputs.Framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll'))
+    foreach ($path in $Reference) { if ($path -ne $Assembly) { $lines += @('-r', $path) } }
+    $lines += @('--targetos', 'linux', '--targetarch', ($RuntimeId -replace '^linux-', ''), '-O')
+    Set-Content -Path $response -Value $lines
+    $output = & $inputs.Compiler "@$response" 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "crossgen2 failed on ${Assembly} for ${RuntimeId}: $($output -join "`n")" }
 }
 
 function Invoke-HelperBuild {
@@ -195,7 +256,7 @@ function Install-TestDependency {
     Import-Module (Join-Path $Root 'build/SystemDependencies.psm1') -Force
     $missing = @(Get-SystemDependency | Where-Object { -not $_.Present })
     if (-not $missing) { return }
-    $aptGet = Get-Command apt-get -CommandType Application -ErrorAction Ignore
+    $aptGet = Get-Command apt-get -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     if ($aptGet -and (& id -u) -eq '0') {
         $packages = @($missing.Packages | Select-Object -Unique)
         Write-Host "Installing what the tests need: $($packages -join ' ')"

@@ -60,9 +60,9 @@ function Build-ReadyToRunPwsh {
         compiled ReadyToRun, and returns the path of its pwsh. Kept between runs: a copy whose
         stamp names the same pwsh and compiler is reused.
     .DESCRIPTION
-        The compiler is the SDK's own: publishing bench/src/ReadyToRunPwsh with PublishReadyToRun
-        makes the SDK restore the crossgen2 pack for net10.0 (the runtime pwsh 7.6 runs on) and
-        the project writes where it is. Each assembly is compiled for this machine's
+        The compiler is the one the module's build uses: publishing build/Crossgen2 with
+        PublishReadyToRun makes the SDK restore the crossgen2 pack for net10.0 (the runtime pwsh
+        7.6 runs on) and the project writes where it is. Each assembly is compiled for this machine's
         architecture against pwsh's folder and the runtime directory of the pwsh that runs this,
         as `crossgen2 IN -o OUT -r PSHOME/*.dll -r RUNTIME/*.dll --targetos linux
         --targetarch ARCH -O`. Only the IL is replaced; the folder is otherwise the pinned one.
@@ -71,7 +71,7 @@ function Build-ReadyToRunPwsh {
     $architecture = [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
     $rid = "linux-$architecture"
     $tool = Join-Path $WorkPath 'crossgen2-tool'
-    Invoke-BenchBuild dotnet @('publish', (Join-Path $PSScriptRoot 'src/ReadyToRunPwsh/ReadyToRunPwsh.csproj'),
+    Invoke-BenchBuild dotnet @('publish', (Join-Path $PSScriptRoot '../build/Crossgen2/Crossgen2.csproj'),
         '-c', 'Release', '-r', $rid, '-o', $tool, '--nologo', '-v', 'quiet')
     $crossgen = (Get-Content (Join-Path $tool 'crossgen2.txt') | Where-Object { $_ } | Select-Object -First 1)
     if (-not $crossgen -or -not (Test-Path $crossgen)) { throw "The ReadyToRun compiler was not found (crossgen2.txt says '$crossgen')." }

@@ -13,9 +13,9 @@ param(
 $ErrorActionPreference = 'Stop'
 # The package is for linux-x64 and linux-arm64 machines alike: a folder built for one is refused.
 foreach ($rid in 'linux-x64', 'linux-arm64') {
-    foreach ($file in 'nsexec', 'Tmds.LibC.dll') {
+    foreach ($file in 'PSNamespaces.dll', 'Tmds.LibC.dll', 'nsexec') {
         if (-not (Test-Path (Join-Path $ModulePath "runtimes/$rid/$file"))) {
-            throw "$ModulePath has no runtimes/$rid/${file}: a package ships the exec helper for linux-x64 and linux-arm64 (build.ps1 -Task Package builds both)."
+            throw "$ModulePath has no runtimes/$rid/${file}: a package ships the module and its exec helper for linux-x64 and linux-arm64 (build.ps1 -Task Package builds both)."
         }
     }
 }

@@ -131,3 +131,94 @@ Describe 'Cold start' -Tag 'Root', 'Slow' {
         }
     }
 }
+
+# What a one-shot script's first call runs is precompiled (issue 27): the module ships
+# PSNamespaces.dll (and Tmds.LibC) ReadyToRun once per architecture in runtimes/RID/, and the
+# loader picks the process's own. An image for another machine, or code the runtime refuses, would
+# load silently and be compiled method by method again; the JIT's own events tell.
+Describe 'Precompiled code' -Tag 'Slow' {
+    BeforeAll {
+        $moduleBase = (Get-Module PSNamespaces).ModuleBase
+        # The identifier of this machine as the kernel names it (uname -m), not as the module does.
+        $ownRid = @{ x86_64 = 'linux-x64'; aarch64 = 'linux-arm64' }[(uname -m)]
+        # PE machine of a ReadyToRun image for Linux: the architecture's (PE/COFF spec: AMD64
+        # 0x8664, ARM64 0xAA64) XOR'd with crossgen2's Linux tag, 0x7B79.
+        $linuxMachine = @{ 'linux-x64' = 0x8664 -bxor 0x7B79; 'linux-arm64' = 0xAA64 -bxor 0x7B79 }
+
+        function Get-PEHeader([string] $Path) {
+            $stream = [IO.File]::OpenRead($Path)
+            try { [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders } finally { $stream.Dispose() }
+        }
+
+        # Counts, with the runtime's JIT events, the methods of PSNamespaces compiled in a fresh
+        # pwsh from import to the end of the script; with -NoReadyToRun the runtime ignores all
+        # precompiled code (DOTNET_ReadyToRun=0), which is what the module's count is held to.
+        function Measure-ModuleJit([string] $Script, [switch] $NoReadyToRun) {
+            $counter = @'
+                Add-Type -TypeDefinition @"
+                using System.Diagnostics.Tracing;
+                using System.Threading;
+                public sealed class PsnsJitCounter : EventListener {
+                    public int Count;
+                    protected override void OnEventSourceCreated(EventSource source) {
+                        if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Verbose, (EventKeywords)0x10);
+                    }
+                    protected override void OnEventWritten(EventWrittenEventArgs e) {
+                        if (e.EventName != "MethodJittingStarted_V1" || e.PayloadNames == null) return;
+                        int i = e.PayloadNames.IndexOf("MethodNamespace");
+                        if (i >= 0 && e.Payload[i] is string type && type.StartsWith("PSNamespaces.")) Interlocked.Increment(ref Count);
+                    }
+                }
+"@
+                $jit = [PsnsJitCounter]::new()
+'@
+            $tail = '; Start-Sleep -Milliseconds 1500; $jit.Count'
+            $saved = $env:DOTNET_ReadyToRun
+            try {
+                if ($NoReadyToRun) { $env:DOTNET_ReadyToRun = '0' }
+                $out = & $pwsh -NoProfile -NonInteractive -Command ($counter + "`nImport-Module '$modulePath' -ErrorAction Stop; " + $Script + $tail)
+                if ($LASTEXITCODE) { throw "pwsh exited with $LASTEXITCODE`: $out" }
+            } finally {
+                $env:DOTNET_ReadyToRun = $saved
+            }
+            [int]@($out)[-1]
+        }
+    }
+
+    It 'loads PSNamespaces.dll from runtimes/RID/ of this machine' {
+        $ownRid | Should -Not -BeNullOrEmpty
+        [PSNamespaces.Namespace].Assembly.Location | Should -Be (Join-Path $moduleBase "runtimes/$ownRid/PSNamespaces.dll")
+        Test-Path (Join-Path $moduleBase 'PSNamespaces.dll') | Should -BeFalse
+    }
+
+    It 'ships <Name> in each runtimes/RID/ precompiled for that machine' -TestCases @(
+        @{ Name = 'PSNamespaces.dll' }
+        @{ Name = 'Tmds.LibC.dll' }
+    ) {
+        $folders = @(Get-ChildItem (Join-Path $moduleBase 'runtimes') -Directory)
+        $folders.Name | Should -Contain $ownRid
+        foreach ($folder in $folders) {
+            $headers = Get-PEHeader (Join-Path $folder.FullName $Name)
+            [int]$headers.CoffHeader.Machine | Should -Be $linuxMachine[$folder.Name] -Because $folder.Name
+            $headers.CorHeader.ManagedNativeHeaderDirectory.Size | Should -BeGreaterThan 0 -Because "$($folder.Name) is precompiled"
+        }
+    }
+
+    It 'ships the loader as IL for any machine' {
+        $headers = Get-PEHeader (Join-Path $moduleBase 'PSNamespaces.Loader.dll')
+        $headers.CoffHeader.Machine | Should -Be ([Reflection.PortableExecutable.Machine]::I386)
+        $headers.CorHeader.Flags | Should -Be ([Reflection.PortableExecutable.CorFlags]::ILOnly)
+        $headers.CorHeader.ManagedNativeHeaderDirectory.Size | Should -Be 0
+    }
+
+    It 'runs <Script> in a fresh pwsh from precompiled code: a fifth of the methods or fewer are compiled' -TestCases @(
+        @{ Script = '$null = Get-Namespace' }
+        @{ Script = 'New-Namespace -Type Net -FilePath true' }
+    ) {
+        $precompiled = Measure-ModuleJit $Script
+        $jitted = Measure-ModuleJit $Script -NoReadyToRun
+        # Without precompiled code every method that runs is compiled: hundreds.
+        $jitted | Should -BeGreaterThan 100
+        $precompiled | Should -BeLessOrEqual ($jitted / 5)
+    }
+}

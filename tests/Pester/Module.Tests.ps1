@@ -43,6 +43,19 @@ Describe 'Manifest' {
         @((Get-Command -Module PSNamespaces).Name | Sort-Object) | Should -Be @($defined | Sort-Object)
     }
 
+    It 'imports the cmdlets through the loader and runtimes/PSNamespaces.psd1, which has the module''s version and nothing to export of its own' {
+        $data = Import-PowerShellDataFile (Join-Path $module.ModuleBase 'PSNamespaces.psd1')
+        $data.NestedModules | Should -Be @('PSNamespaces.Loader.dll', 'runtimes/PSNamespaces.psd1')
+        $data.Keys | Should -Not -Contain 'RootModule'
+        $inner = Import-PowerShellDataFile (Join-Path $module.ModuleBase 'runtimes/PSNamespaces.psd1')
+        $inner.ModuleVersion | Should -Be $data.ModuleVersion
+        $inner.RootModule | Should -Be 'PSNamespaces.dll'
+        # Commands belong to the module the user imported: its name, its folder (help, about_).
+        $command = Get-Command Get-Namespace
+        $command.Source | Should -Be 'PSNamespaces'
+        $command.Module.ModuleBase | Should -Be $module.ModuleBase
+    }
+
     It 'names every exported cmdlet in its release notes' {
         $notes = (Import-PowerShellDataFile (Join-Path $module.ModuleBase 'PSNamespaces.psd1')).PrivateData.PSData.ReleaseNotes
         $named = @([regex]::Matches($notes, '\b[A-Z][A-Za-z]+-[A-Z][A-Za-z]+\b').Value | Sort-Object -Unique)

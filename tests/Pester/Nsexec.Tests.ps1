@@ -10,7 +10,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-PSNamespaces
-    $assembly = (Get-Module PSNamespaces).ImplementingAssembly
+    $assembly = [PSNamespaces.Namespace].Assembly
     $flags = [Reflection.BindingFlags]'NonPublic,Public,Instance,Static'
 
     function Assert-ShippedHelper([string] $Rid, [int] $Machine) {

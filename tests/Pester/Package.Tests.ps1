@@ -66,19 +66,26 @@ Describe 'The saved package' -Tag 'Root', 'Slow' -Skip:$noArm64Helper {
         }
     }
 
-    It 'ships PSNamespaces.dll as IL for any architecture, without precompiled (ReadyToRun) code' {
-        # One dll serves linux-x64 and linux-arm64 and pwsh 7.4 to 7.6: an image precompiled for
-        # one architecture is refused on the other (an arm64 image imported on x64 loads none of
-        # its types), and .NET 10 ignores code precompiled for net8.0. The PE headers tell:
-        # precompiled images name their machine and point to a ReadyToRun header.
-        $stream = [IO.File]::OpenRead((Join-Path $saved.FullName 'PSNamespaces.dll'))
-        try {
-            $headers = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders
-            $headers.CoffHeader.Machine | Should -Be ([Reflection.PortableExecutable.Machine]::I386)
-            $headers.CorHeader.Flags | Should -Be ([Reflection.PortableExecutable.CorFlags]::ILOnly)
-            $headers.CorHeader.ManagedNativeHeaderDirectory.Size | Should -Be 0
-        } finally {
-            $stream.Dispose()
+    It 'ships PSNamespaces.dll precompiled once per architecture, and the loader that picks one as IL' {
+        # An image precompiled for one architecture is refused on the other (it loads none of its
+        # types), so each runtimes/RID/ has its own, named by its PE machine (the architecture's
+        # XOR'd with crossgen2's Linux tag, 0x7B79), and nothing at the top can be one of them.
+        $machines = @{ 'linux-x64' = 0x8664 -bxor 0x7B79; 'linux-arm64' = 0xAA64 -bxor 0x7B79 }
+        Test-Path (Join-Path $saved.FullName 'PSNamespaces.dll') | Should -BeFalse
+        foreach ($file in @($machines.Keys | ForEach-Object { "runtimes/$_/PSNamespaces.dll" }) + 'PSNamespaces.Loader.dll') {
+            $stream = [IO.File]::OpenRead((Join-Path $saved.FullName $file))
+            try {
+                $headers = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders
+            } finally {
+                $stream.Dispose()
+            }
+            if ($file -match '^runtimes/([^/]+)/') {
+                [int]$headers.CoffHeader.Machine | Should -Be $machines[$Matches[1]] -Because $file
+                $headers.CorHeader.ManagedNativeHeaderDirectory.Size | Should -BeGreaterThan 0 -Because $file
+            } else {
+                $headers.CoffHeader.Machine | Should -Be ([Reflection.PortableExecutable.Machine]::I386)
+                $headers.CorHeader.Flags | Should -Be ([Reflection.PortableExecutable.CorFlags]::ILOnly)
+            }
         }
     }
 

@@ -233,7 +233,8 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
         }
 
         string pwsh = string.IsNullOrEmpty(shell) ? System.IO.Path.Combine(AppContext.BaseDirectory, "pwsh") : shell;
-        string module = System.IO.Path.GetDirectoryName(typeof(EnterNamespaceCommand).Assembly.Location)!;
+        // The module folder the session imported (this assembly sits in its runtimes/RID/).
+        string module = MyInvocation.MyCommand.Module?.ModuleBase ?? System.IO.Path.GetDirectoryName(typeof(EnterNamespaceCommand).Assembly.Location)!;
         return (pwsh, new[] { "-NoLogo", "-NoExit", "-Command", $"Import-Module '{module.Replace("'", "''", StringComparison.Ordinal)}'" });
     }
 

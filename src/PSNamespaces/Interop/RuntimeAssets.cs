@@ -9,11 +9,11 @@ using System.Runtime.Loader;
 namespace PSNamespaces.Interop;
 
 /// <summary>
-/// The module's per-architecture files. PSNamespaces.dll itself is IL that means the same on
-/// every 64-bit Linux (its own constants, struct offsets and syscall numbers are those shared by
-/// x86-64 and aarch64), but Tmds.LibC compiles each architecture's constants into a separate
-/// assembly and the exec helper is native code, so both ship once per runtime identifier, in
-/// runtimes/RID/ beside this assembly, and the running process picks its own.
+/// The module's per-architecture files. Everything that differs by architecture ships once per
+/// runtime identifier in runtimes/RID/ of the module folder: PSNamespaces.dll itself (precompiled,
+/// ReadyToRun, for that architecture; PSNamespaces.Loader.dll loads the process's own), Tmds.LibC
+/// (which compiles each architecture's constants into a separate assembly) and the exec helper
+/// (native code). So the files this process needs are the ones beside this assembly.
 /// </summary>
 internal static class RuntimeAssets
 {
@@ -35,24 +35,22 @@ internal static class RuntimeAssets
         _ => 0,
     };
 
-    /// <summary>The folder this assembly was loaded from: the module folder.</summary>
-    internal static string ModuleDirectory { get; } =
+    /// <summary>The folder this assembly was loaded from: runtimes/RID/ of the module folder.</summary>
+    internal static string AssemblyDirectory { get; } =
         Path.GetDirectoryName(typeof(RuntimeAssets).Assembly.Location) ?? AppContext.BaseDirectory;
 
-    /// <summary>A per-architecture file of the module, as runtimes/RID/NAME.</summary>
+    /// <summary>A per-architecture file of the module: runtimes/RID/NAME, beside this assembly.</summary>
     /// <exception cref="PlatformNotSupportedException">No files ship for this architecture.</exception>
     internal static string PathOf(string fileName) =>
-        Path.Combine(
-            ModuleDirectory,
-            "runtimes",
-            RuntimeIdentifier ?? throw new PlatformNotSupportedException(
-                $"PSNamespaces ships its native parts for linux-x64 and linux-arm64; this process is {RuntimeInformation.ProcessArchitecture}."),
-            fileName);
+        RuntimeIdentifier is null
+            ? throw new PlatformNotSupportedException(
+                $"PSNamespaces ships its native parts for linux-x64 and linux-arm64; this process is {RuntimeInformation.ProcessArchitecture}.")
+            : Path.Combine(AssemblyDirectory, fileName);
 
     /// <summary>
-    /// Runs before any code of this assembly: from then on a Tmds.LibC that is not beside the
-    /// assembly (the module folder's layout) is loaded from runtimes/RID/. A build folder or a
-    /// test project that has Tmds.LibC beside the assembly never reaches the handler.
+    /// Runs before any code of this assembly: from then on Tmds.LibC is loaded from beside it.
+    /// The default load context looks only in pwsh's own folder, so in the module folder the
+    /// handler answers; a test project, whose Tmds.LibC is found by its deps.json, never asks.
     /// </summary>
     [ModuleInitializer]
     [SuppressMessage("Usage", "CA2255", Justification = "The resolver must be in place before the first type that uses Tmds.LibC is loaded, which happens before any import hook runs.")]
