@@ -24,7 +24,9 @@
         @{ Name = 'libc6-dev-arm64-cross'; File = '/usr/aarch64-linux-gnu/lib/libc.a'; Packages = @('libc6-dev-arm64-cross')
             Why = 'the arm64 C library the arm64 exec helper is linked statically with' }
         @{ Name = 'qemu-aarch64-static'; Command = 'qemu-aarch64-static'; Packages = @('qemu-user-static')
-            Why = 'runs the arm64 exec helper in a test' }
+            Why = 'runs the arm64 exec helper, and a PowerShell published for arm64 with the module''s arm64 files, in tests' }
+        @{ Name = 'libstdc++6-arm64-cross'; File = '/usr/aarch64-linux-gnu/lib/libstdc++.so.6'; Packages = @('libstdc++6-arm64-cross')
+            Why = 'the arm64 C++ library the .NET runtime links with, for the PowerShell that runs the module''s arm64 files under qemu (Arm64 tests)' }
         @{ Name = 'file'; Command = 'file'; Packages = @('file')
             Why = 'reads how each exec helper is linked' }
         @{ Name = 'sshd'; File = '/usr/sbin/sshd'; Packages = @('openssh-server')

@@ -100,7 +100,7 @@ Describe 'build/SystemDependencies.psd1, what the tests need' {
     It 'lists every package the suite needs' {
         $packages = @($rows.Packages)
         foreach ($package in 'util-linux', 'iproute2', 'gcc', 'libc6-dev', 'linux-libc-dev', 'strace', 'graphviz', 'busybox-static',
-            'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'qemu-user-static', 'file', 'openssh-server', 'openssh-client', 'uidmap', 'runc') {
+            'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'libstdc++6-arm64-cross', 'qemu-user-static', 'file', 'openssh-server', 'openssh-client', 'uidmap', 'runc') {
             $packages | Should -Contain $package
         }
     }
