@@ -16,10 +16,26 @@ function New-PwshSide {
         A side that starts `pwsh -NoProfile -NonInteractive -c Command` and waits for it. The
         command ends with `exit 3` when its work went wrong, so a side that did nothing cannot
         look fast; any exit code but 0 fails the sample.
+    .DESCRIPTION
+        Each side has its own cache folder (XDG_CACHE_HOME under out/bench/pwsh-cache/). pwsh
+        keeps its startup JIT profile (multicore JIT: the methods the last run compiled, compiled
+        again in the background at the next start) and its module analysis cache there, written
+        by every run and read by the next. Shared, each side started with the profile of the side
+        before it in the rotation (a bare pwsh took 460 ms after a bare pwsh and 600 ms after a
+        module's run, issue 27); with its own, each side is what a script run again and again,
+        as cron runs it, takes.
     #>
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Pwsh, [Parameter(Mandatory)] [string] $Command, [string] $Unavailable)
+    $cache = Join-Path $PSScriptRoot "../out/bench/pwsh-cache/$([Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Name))).Substring(0, 16))"
+    $null = New-Item -ItemType Directory -Force -Path $cache
     New-BenchSide $Name -Unavailable $Unavailable -Script {
-        $output = & $Pwsh -NoProfile -NonInteractive -c $Command
+        $saved = $env:XDG_CACHE_HOME
+        try {
+            $env:XDG_CACHE_HOME = $cache
+            $output = & $Pwsh -NoProfile -NonInteractive -c $Command
+        } finally {
+            $env:XDG_CACHE_HOME = $saved
+        }
         if ($LASTEXITCODE) { throw "pwsh -c '$Command' exited with $LASTEXITCODE" }
         $output
     }.GetNewClosure()
