@@ -121,7 +121,7 @@ $run = [ordered]@{
     'Cmdlets available' = $available -join ', '
     Benchmarks          = $selected -join ', '
     Fixture             = "$(2 + $groupCount * $o.GroupSize) processes: $groupCount groups (each: unshare + sh + $($o.GroupSize - 2) sleeps in fresh pid, net, uts, ipc, mnt namespaces) under one outer pid namespace; $($o.NetnsCount) named netns from ip netns add, + 1 attached to a group"
-    Samples             = "$($o.Repetitions) per side after 1 warm-up, the order of the sides rotating"
+    Samples             = "$($o.Repetitions) per side after 1 warm-up (the C rows at least 15), the order of the sides rotating"
     Teardown            = 'checked: no fixture process, named netns or mount left'
 }
 Write-BenchResult -Row $rows -Machine $machine -Run $run -Path $o.OutputPath -Growth $growth -Sample $samples

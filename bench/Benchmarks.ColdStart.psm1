@@ -129,7 +129,9 @@ function Invoke-ColdStartBenchmark {
         }
     }
     $sides = @($cold.Values | ForEach-Object { $_.Values }) + @($warmScan, $warmLaunch, $warmInvoke)
-    Measure-BenchSide $sides -Repetitions $Context.Repetitions
+    # At least 15 rounds: a whole pwsh's time varies by tens of milliseconds from run to run, as
+    # much as the overheads compared here; with 7, C0 alone came out anywhere from 64 to 150 ms.
+    Measure-BenchSide $sides -Repetitions ([Math]::Max($Context.Repetitions, 15))
 
     # The same work on each side, in fresh processes too: the program runs in a new network
     # namespace, the script block in P's, and the ReadyToRun copy is what it says.
