@@ -154,6 +154,25 @@ function Invoke-Build {
 }
 
 $ReadyToRunInputs = @{}
+$PinnedPwshHome = $null
+
+function Get-PinnedPwshHome {
+    <#
+        The folder of the pwsh the project pins (.config/dotnet-tools.json), whose
+        System.Management.Automation and other assemblies the module is precompiled against:
+        this pwsh's own when it is that one (`dotnet pwsh ./build.ps1`), else the dotnet tool's
+        folder in the NuGet cache. Code compiled against another pwsh is partly refused at run
+        time, silently, so another one is never used.
+    #>
+    $version = (Get-Content (Join-Path $Root '.config/dotnet-tools.json') -Raw | ConvertFrom-Json).tools.powershell.version
+    if ($PSVersionTable.PSVersion.ToString() -eq $version) { return $PSHOME }
+    $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $pinned = Join-Path $packages "powershell/$version/tools/net10.0/any/unix"
+    if (-not (Test-Path (Join-Path $pinned 'System.Management.Automation.dll'))) {
+        throw "This is pwsh $($PSVersionTable.PSVersion); the module is compiled against the pinned pwsh $version, which is not restored: run 'dotnet tool restore' (then 'dotnet pwsh ./build.ps1')."
+    }
+    $pinned
+}
 
 function Get-ReadyToRunInput {
     <#
@@ -164,14 +183,25 @@ function Get-ReadyToRunInput {
     param([Parameter(Mandatory)] [string] $RuntimeId)
     if (-not $script:ReadyToRunInputs.ContainsKey($RuntimeId)) {
         $tool = Join-Path $OutDir "crossgen2/$RuntimeId"
-        Invoke-Native dotnet @('publish', (Join-Path $Root 'build/Crossgen2/Crossgen2.csproj'),
-            '-c', 'Release', '-r', $RuntimeId, '-o', $tool, '--nologo', '-v', 'quiet')
-        $found = @{
-            Compiler  = (Get-Content (Join-Path $tool 'crossgen2.txt') | Where-Object { $_ } | Select-Object -First 1)
-            Framework = (Get-Content (Join-Path $tool 'runtime.txt') | Where-Object { $_ } | Select-Object -First 1)
+        $project = Join-Path $Root 'build/Crossgen2/Crossgen2.csproj'
+        function Read-Found {
+            @{
+                Compiler  = (Get-Content (Join-Path $tool 'crossgen2.txt') -ErrorAction Ignore | Where-Object { $_ } | Select-Object -First 1)
+                Framework = (Get-Content (Join-Path $tool 'runtime.txt') -ErrorAction Ignore | Where-Object { $_ } | Select-Object -First 1)
+            }
         }
-        if (-not $found.Compiler -or -not (Test-Path $found.Compiler)) { throw "The ReadyToRun compiler was not restored (crossgen2.txt says '$($found.Compiler)')." }
-        if (-not $found.Framework -or -not (Test-Path (Join-Path $found.Framework 'System.Private.CoreLib.dll'))) { throw "The $RuntimeId runtime pack was not restored (runtime.txt says '$($found.Framework)')." }
+        function Test-Found($found) {
+            $found.Compiler -and (Test-Path $found.Compiler) -and $found.Framework -and (Test-Path (Join-Path $found.Framework 'System.Private.CoreLib.dll'))
+        }
+        # What an earlier build found is kept while the project is unchanged and the files exist
+        # (the publish takes seconds).
+        $found = Read-Found
+        $stale = Get-Item (Join-Path $tool 'runtime.txt') -ErrorAction Ignore | Where-Object LastWriteTimeUtc -lt (Get-Item $project).LastWriteTimeUtc
+        if ($stale -or -not (Test-Found $found)) {
+            Invoke-Native dotnet @('publish', $project, '-c', 'Release', '-r', $RuntimeId, '-o', $tool, '--nologo', '-v', 'quiet')
+            $found = Read-Found
+        }
+        if (-not (Test-Found $found)) { throw "The ReadyToRun compiler or the $RuntimeId runtime pack was not restored (crossgen2.txt says '$($found.Compiler)', runtime.txt '$($found.Framework)')." }
         $script:ReadyToRunInputs[$RuntimeId] = $found
     }
     $script:ReadyToRunInputs[$RuntimeId]
@@ -184,8 +214,8 @@ function Invoke-ReadyToRunCompile {
         --targetarch ARCH -O`. The IL stays in the output, so a runtime that refuses the code (pwsh
         7.4's .NET 8 does not use code compiled for .NET 10) runs the IL; the precompiled code is
         what pwsh 7.6 runs instead of compiling each method on its first call. Compiled against
-        this pwsh (the pinned one: System.Management.Automation and the rest) and the .NET 10
-        runtime pack of that architecture.
+        the pinned pwsh (System.Management.Automation and the rest; Get-PinnedPwshHome) and the
+        .NET 10 runtime pack of that architecture.
     #>
     param(
         [Parameter(Mandatory)] [string] $RuntimeId,
@@ -197,7 +227,8 @@ function Invoke-ReadyToRunCompile {
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $Output)
     # In a response file: pwsh would otherwise expand the reference wildcards itself.
     $response = "$Output.rsp"
-    $lines = @($Assembly, '-o', $Output, '-r', (Join-Path $inputs.Framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll'))
+    if (-not $script:PinnedPwshHome) { $script:PinnedPwshHome = Get-PinnedPwshHome }
+    $lines = @($Assembly, '-o', $Output, '-r', (Join-Path $inputs.Framework '*.dll'), '-r', (Join-Path $script:PinnedPwshHome '*.dll'))
     foreach ($path in $Reference) { if ($path -ne $Assembly) { $lines += @('-r', $path) } }
     $lines += @('--targetos', 'linux', '--targetarch', ($RuntimeId -replace '^linux-', ''), '-O')
     Set-Content -Path $response -Value $lines

@@ -4,7 +4,6 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
-using System.Threading;
 
 namespace PSNamespaces.Loader;
 
@@ -26,7 +25,8 @@ public sealed class ArchitectureLoader : IModuleAssemblyInitializer
     internal const string ModuleAssembly = "PSNamespaces";
 
     // Import-Module -Force imports this again; one resolver answers for the process.
-    private static int s_registered;
+    private static readonly object s_gate = new();
+    private static bool s_registered;
 
     /// <summary>Called by PowerShell as the module is imported.</summary>
     public void OnImport()
@@ -38,15 +38,20 @@ public sealed class ArchitectureLoader : IModuleAssemblyInitializer
                 $"PSNamespaces ships for linux-x64 and linux-arm64; this process is {RuntimeInformation.ProcessArchitecture}.");
         }
 
-        if (Interlocked.Exchange(ref s_registered, 1) == 1)
-        {
-            return;
-        }
-
         string moduleBase = Path.GetDirectoryName(typeof(ArchitectureLoader).Assembly.Location) ?? AppContext.BaseDirectory;
         string path = Path.Combine(moduleBase, "runtimes", runtimeIdentifier, ModuleAssembly + ".dll");
-        AssemblyLoadContext.Default.Resolving += (context, name) =>
-            string.Equals(name.Name, ModuleAssembly, StringComparison.Ordinal) ? context.LoadFromAssemblyPath(path) : null;
+
+        // .NET loads an assembly name once per process, this one too: after Remove-Module, an
+        // import of another copy of the module runs this copy's loader and code again.
+        lock (s_gate)
+        {
+            if (!s_registered)
+            {
+                AssemblyLoadContext.Default.Resolving += (context, name) =>
+                    string.Equals(name.Name, ModuleAssembly, StringComparison.Ordinal) ? context.LoadFromAssemblyPath(path) : null;
+                s_registered = true;
+            }
+        }
     }
 
     /// <summary>The runtime identifier the module ships for an architecture, or null.</summary>

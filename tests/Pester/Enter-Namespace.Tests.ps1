@@ -126,6 +126,23 @@ Describe 'Enter-Namespace' -Tag 'Root', 'Slow' {
         $out | Should -Contain (readlink "/proc/$($target.Pid)/ns/net")
     }
 
+    It 'starts this pwsh with the module imported when $SHELL is unset' {
+        $saved = $env:SHELL
+        Remove-Item Env:SHELL
+        try {
+            # The shell it starts reads its commands from the pipe; the module is the one this
+            # session imported (its manifest, not the assembly's folder, runtimes/RID/).
+            $out = '(Get-Module PSNamespaces).Path; readlink /proc/self/ns/net; exit' |
+                & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command "Import-Module '$env:PSNS_MODULE'; Enter-Namespace -Pid $($target.Pid) -Type Net"
+        } finally {
+            $env:SHELL = $saved
+        }
+        # pwsh's console host writes terminal modes (ESC [ ? 1 h / l) around its prompt.
+        $lines = @($out | ForEach-Object { $_ -replace '\x1b\[[0-9;?]*[A-Za-z]', '' })
+        $lines | Should -Contain (Join-Path (Get-Module PSNamespaces).ModuleBase 'PSNamespaces.psd1')
+        $lines | Should -Contain (readlink "/proc/$($target.Pid)/ns/net")
+    }
+
     It 'runs the program once for each PID given, positionally too, as nsenter -t does for each' {
         $other = Start-TestProcess -Unshare @('--uts')
         try {

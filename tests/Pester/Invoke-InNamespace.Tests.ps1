@@ -332,6 +332,16 @@ Describe 'Invoke-InNamespace' -Tag 'Root', 'Slow' {
             }
         }
 
+        It 'ends idle workers when the module is imported again with -Force' {
+            # -Force removes the module the user imported; the assembly's cleanup is its nested
+            # module's (runtimes/PSNamespaces.psd1), which goes with it.
+            $null = Invoke-InNamespace -Pid $targetPid -Type Net { 1 }
+            (Get-ThreadState).Workers | Should -BeGreaterThan 0
+            Import-PSNamespaces
+            (Get-ThreadState).Workers | Should -Be 0
+            Invoke-InNamespace -Pid $targetPid -Type Net { 1 } | Should -Be 1
+        }
+
         It 'ends a worker that has been idle for a while' {
             $null = Invoke-InNamespace -Pid $targetPid -Type Net { 1 }
             (Get-ThreadState).Workers | Should -BeGreaterThan 0

@@ -50,9 +50,11 @@ Describe 'Manifest' {
         $inner = Import-PowerShellDataFile (Join-Path $module.ModuleBase 'runtimes/PSNamespaces.psd1')
         $inner.ModuleVersion | Should -Be $data.ModuleVersion
         $inner.RootModule | Should -Be 'PSNamespaces.dll'
-        # Commands belong to the module the user imported: its name, its folder (help, about_).
+        # Commands belong to the module the user imported, not to the nested manifest of the same
+        # name: its manifest, its folder (help, about_).
         $command = Get-Command Get-Namespace
         $command.Source | Should -Be 'PSNamespaces'
+        $command.Module.Path | Should -Be (Join-Path $module.ModuleBase 'PSNamespaces.psd1')
         $command.Module.ModuleBase | Should -Be $module.ModuleBase
     }
 

@@ -233,9 +233,10 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
         }
 
         string pwsh = string.IsNullOrEmpty(shell) ? System.IO.Path.Combine(AppContext.BaseDirectory, "pwsh") : shell;
-        // The module folder the session imported (this assembly sits in its runtimes/RID/).
-        string module = MyInvocation.MyCommand.Module?.ModuleBase ?? System.IO.Path.GetDirectoryName(typeof(EnterNamespaceCommand).Assembly.Location)!;
-        return (pwsh, new[] { "-NoLogo", "-NoExit", "-Command", $"Import-Module '{module.Replace("'", "''", StringComparison.Ordinal)}'" });
+        // The module the session imported; this assembly sits in its runtimes/RID/, two levels down.
+        string module = MyInvocation.MyCommand.Module?.Path
+            ?? System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(EnterNamespaceCommand).Assembly.Location)!, "../../PSNamespaces.psd1"));
+        return (pwsh, new[] { "-NoLogo", "-NoExit", "-Command", $"Import-Module '{System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(module)}'" });
     }
 
 }
