@@ -2,7 +2,7 @@
 # module's own PSNamespaces.psd1 after PSNamespaces.Loader.dll. PSNamespaces.dll is not in this
 # folder but in runtimes/RID/: PowerShell loads it by name, which the loader answers with this
 # architecture's copy, and it is loaded before the types and formats below, which refer to its
-# types. ModuleVersion is the module's (a build test compares them).
+# types. ModuleVersion is the module's (Module.Tests compares them).
 @{
     RootModule        = 'PSNamespaces.dll'
     ModuleVersion     = '0.1.0'
