@@ -94,8 +94,7 @@ Describe 'Watch-Namespace' -Tag 'Root', 'Slow' {
             # the exec has been handled.
             $later = Start-NativeProcess unshare '-u', 'sleep', '1000'
             try {
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                while ((readlink "/proc/$($later.Id)/exe") -notlike '*/sleep' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                Wait-Exec $later sleep
                 $laterUts = Get-NsInode $later.Id uts
                 $null = Wait-WatchEvent $watch { param($e) @($e | Where-Object { $_.ChangeType -eq 'Added' -and $_.Namespace.Inode -eq $laterUts }).Count -ge 1 }
             } finally {
