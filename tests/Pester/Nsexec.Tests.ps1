@@ -127,9 +127,11 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
         $good = [IO.File]::ReadAllBytes($helper)
         $pwsh = Join-Path $PSHOME 'pwsh'
 
-        function Assert-BrokenHelper([string] $Case, [string] $Id, [string] $Category, [string] $Says) {
+        function Assert-BrokenHelper([string] $Case, [string] $Id, [string] $Category, [string] $Says, [switch] $NoExecutableMemfd) {
             switch ($Case) {
                 'missing' { Remove-Item $helper -ErrorAction Ignore }
+                'a directory' { Remove-Item $helper; $null = New-Item -ItemType Directory $helper }
+                'not executable' { chmod a-x $helper }
                 'truncated' { [IO.File]::WriteAllBytes($helper, $good[0..($good.Length - 1000)]) }
                 'a script' { Set-Content $helper "#!/bin/sh`nexit 0" }
                 # Any program of this machine would "run" every plan by doing nothing and exiting 0.
@@ -160,15 +162,27 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
                 # A fresh pwsh: the helper is read once per session.
                 $script = "Import-Module '$copy/PSNamespaces'; New-Namespace -Type Uts -FilePath true -ErrorVariable e -ErrorAction SilentlyContinue; " +
                     '$e[0].FullyQualifiedErrorId; $e[0].CategoryInfo.Category; $e[0].Exception.Message; @(Get-Content /proc/$PID/task/*/children -ErrorAction Ignore | Where-Object { $_.Trim() }).Count'
-                $seenId, $seenCategory, $message, $children = & $pwsh -NoProfile -NonInteractive -Command $script
+                $seenId, $seenCategory, $message, $children = Invoke-FreshPwsh $script -NoExecutableMemfd:$NoExecutableMemfd
                 $seenId | Should -Be "$Id,PSNamespaces.Commands.NewNamespaceCommand"
                 $seenCategory | Should -Be $Category
                 $message | Should -BeLike "*'$helper' $Says*"
                 $message | Should -Not -Match 'uid_map|id map|CAP_SETUID'
                 $children | Should -Be 0
             } finally {
+                Remove-Item $helper -Recurse -Force -ErrorAction Ignore
                 [IO.File]::WriteAllBytes($helper, $good)
+                chmod 755 $helper
             }
+        }
+
+        function Invoke-FreshPwsh([string] $Script, [switch] $NoExecutableMemfd) {
+            if (-not $NoExecutableMemfd) {
+                return & $pwsh -NoProfile -NonInteractive -Command $Script
+            }
+            # vm.memfd_noexec = 2 refuses executable memfds; the setting is per PID namespace
+            # (Linux 6.3+), so only this pwsh's kernel lacks them. The module must run the file.
+            # The namespace gets its own /proc, where the module finds its threads by their PIDs.
+            unshare --pid --fork --mount-proc sh -c 'echo 2 > /proc/sys/vm/memfd_noexec && exec "$@"' sh $pwsh -NoProfile -NonInteractive -Command $Script
         }
     }
 
@@ -186,6 +200,46 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
         @{ Case = 'given a segment past 2^64'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is truncated' }
     ) {
         Assert-BrokenHelper $Case $Id $Category $Says
+    }
+
+    It 'gives <Id> naming the file when it is <Case>, and leaves nothing running' -TestCases @(
+        @{ Case = 'a directory'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not a regular file' }
+    ) {
+        Assert-BrokenHelper $Case $Id $Category $Says
+    }
+
+    It 'gives <Id> naming the file when it is <Case> on a kernel without executable memfds, and leaves nothing running' -TestCases @(
+        @{ Case = 'not executable'; Id = 'nsexec,EACCES'; Category = 'PermissionDenied'; Says = 'is not executable, and this kernel gives no executable memfd*chmod +x*' }
+        @{ Case = 'another program'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not the exec helper of PSNamespaces*no helper build id' }
+        @{ Case = 'truncated'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is truncated' }
+    ) {
+        Assert-BrokenHelper $Case $Id $Category $Says -NoExecutableMemfd
+    }
+
+    It 'runs the shipped file itself, checked, on a kernel without executable memfds' {
+        chmod 755 $helper
+        # A new PID namespace needs a child, so the helper forks and waits as the program's parent:
+        # its /proc/PID/exe says what the kernel ran.
+        $script = "Import-Module '$copy/PSNamespaces'" + @'
+
+$box = New-Namespace -Type Pid -KillChild -FilePath sleep -ArgumentList 60 -NoWait -PassThru -ErrorAction Stop
+try {
+    $helperPid = [int]((Get-Content "/proc/$($box.Pid)/stat" -Raw) -replace '^.*\) \S+ (\d+) .*$', '$1')
+    readlink "/proc/$helperPid/exe"
+    readlink "/proc/$($box.Pid)/ns/pid"
+} finally {
+    $box.Kill()
+    $null = $box.WaitForExit(10000)
+}
+readlink /proc/self/ns/pid
+'@
+        $ran, $inside, $outside = Invoke-FreshPwsh $script -NoExecutableMemfd
+        $ran | Should -Be $helper
+        $inside | Should -Match '^pid:\[\d+\]$'
+        $inside | Should -Not -Be $outside
+        # With executable memfds, the same launch runs the sealed copy, not the file.
+        $ran, $null, $null = Invoke-FreshPwsh $script
+        $ran | Should -BeLike '/memfd:nsexec*'
     }
 
     It 'gives <Id> naming the file when it is <Case>, and leaves nothing running' -Skip:$noArm64Helper -TestCases @(

@@ -140,6 +140,7 @@ internal static unsafe partial class Sys
     internal const uint STATX_NLINK = 0x4;
     internal const uint STATX_UID = 0x8;
     internal const uint STATX_INO = 0x100;
+    internal const uint STATX_SIZE = 0x200;
     internal const uint STATX_BASIC_STATS = 0x7ff;
 
     /// <summary>fstatfs(2) f_type of a descriptor, or throws.</summary>
