@@ -85,6 +85,24 @@ Describe 'Get-NamespaceProcess' -Tag 'Root', 'Slow' {
         @(Get-NamespaceProcess -Type Net -Inode $inode | ForEach-Object Pid | Sort-Object) | Should -Be $expected
     }
 
+    It 'takes -Inode as the kernel writes it (readlink''s net:[N])' {
+        $link = readlink "/proc/$($fresh.Pid)/ns/net"
+        $expected = @(Get-NamespaceProcess -Type Net -Inode (Get-NsInode $fresh.Pid net) | ForEach-Object Pid | Sort-Object)
+        $expected.Count | Should -Be 4
+        @(Get-NamespaceProcess -Type Net -Inode $link | ForEach-Object Pid | Sort-Object) | Should -Be $expected
+    }
+
+    It 'refuses an -Inode that is not a whole number (<Form>) instead of rounding it to a neighbour' -TestCases @(
+        @{ Form = 'a double below'; Offset = -0.5 }, @{ Form = 'a double above'; Offset = 0.5 }, @{ Form = 'a string'; Offset = 'text' }
+    ) {
+        # PowerShell rounds half to even: one of N - 0.5 and N + 0.5 is N, the fixture's network namespace.
+        $net = Get-NsInode $fresh.Pid net
+        $value = if ($Offset -eq 'text') { "$net.5" } else { [double]$net + $Offset }
+        $err = { Get-NamespaceProcess -Type Net -Inode $value -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,PSNamespaces.Commands.GetNamespaceProcessCommand'
+        $err.Exception.Message | Should -BeLike '*not an inode*whole number*'
+    }
+
     It 'lists nothing, and writes no error, for a live namespace no process or mount is in (a user namespace held as an owner)' {
         $dir = "/tmp/psns-i2-owner-$PID"
         $null = New-Item -ItemType Directory $dir -Force

@@ -36,8 +36,12 @@ public sealed class GetNamespaceProcessCommand : NamespaceCmdlet, IDisposable
     [Parameter(Mandatory = true, ParameterSetName = InodeSet)]
     public NamespaceType Type { get; set; }
 
-    /// <summary>With -Type: the inode of the namespace whose processes to list (lsns's NS column).</summary>
+    /// <summary>
+    /// With -Type: the inode of the namespace whose processes to list (lsns's NS column), as a
+    /// number or the kernel's text ("net:[4026531840]"), as Get-Namespace -Inode takes it.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = InodeSet)]
+    [NamespaceInodeTransformation]
     [ValidateRange(1ul, ulong.MaxValue)]
     public ulong Inode { get; set; }
 
