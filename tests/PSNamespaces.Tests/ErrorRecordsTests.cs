@@ -32,7 +32,7 @@ public class ErrorRecordsTests
         "NamespaceWorkerFailed", "NestedInvokeInNamespace", "NetNsIdAssigned", "NetNsIdInUse", "NoNamespaceGiven",
         "NoNamespaceHolder", "NoNamespaceType", "NoSubordinateIds", "NotAFileSystemPath", "NotANamespace", "PathAndName",
         "PathCountMismatch", "PathExists", "PathIsDirectory", "PathIsSymbolicLink", "PidNamespaceEmpty",
-        "PidNamespaceNeedsProcess", "PidNotInNamespace", "ProcessNotFound", "SubordinateIdsUnreadable",
+        "PidNamespaceNeedsProcess", "PidNotInNamespace", "ProcOfAnotherPidNamespace", "ProcessNotFound", "SubordinateIdsUnreadable",
         "TargetProcessRequired", "ValueNotPassable", "WrongNamespaceType", "unlink,EBUSY",
     ];
 

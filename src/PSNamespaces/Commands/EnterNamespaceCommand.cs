@@ -103,6 +103,7 @@ public sealed class EnterNamespaceCommand : NamespaceTargetCmdlet
     /// <summary>These options read the target process's files, so a target that is no process is refused at once.</summary>
     protected override void BeginProcessing()
     {
+        RequireOwnProc();
         var asked = new List<string>();
         if (FollowUserId)
         {

@@ -62,6 +62,13 @@ internal static class ErrorRecords
     internal static ErrorRecord InvalidArgument(string id, string message, object? target) =>
         new(new PSArgumentException(message), id, ErrorCategory.InvalidArgument, target);
 
+    /// <summary>
+    /// /proc is not this process's PID namespace's (pwsh started by unshare --pid --fork without
+    /// --mount-proc): the cmdlets that start threads or programs cannot check them there.
+    /// </summary>
+    internal static ErrorRecord ProcOfAnotherPidNamespace(string message) =>
+        new(new InvalidOperationException(message), "ProcOfAnotherPidNamespace", ErrorCategory.ResourceUnavailable, "/proc");
+
     /// <summary>A kind of namespace the CLR cannot join from a thread (user, time).</summary>
     internal static ErrorRecord NotJoinable(NamespaceType type, object? target) =>
         new(

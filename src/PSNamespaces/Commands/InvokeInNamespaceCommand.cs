@@ -50,6 +50,7 @@ public sealed class InvokeInNamespaceCommand : NamespaceTargetCmdlet
 
     protected override void BeginProcessing()
     {
+        RequireOwnProc();
         foreach (NamespaceType type in Type ?? Array.Empty<NamespaceType>())
         {
             if (!NamespaceEntry.CanJoinFromThread(type))

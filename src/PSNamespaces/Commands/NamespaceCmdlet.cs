@@ -19,6 +19,19 @@ public abstract class NamespaceCmdlet : PSCmdlet
     protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>
+    /// For the cmdlets that start namespace threads or programs (which check every thread of this
+    /// process in /proc/self/task): stops with ProcOfAnotherPidNamespace when /proc is not this
+    /// process's PID namespace's, instead of a bare ENOENT from deep inside.
+    /// </summary>
+    internal void RequireOwnProc()
+    {
+        if (Core.Proc.ProcMount.ForeignProblem() is string problem)
+        {
+            ThrowTerminatingError(ErrorRecords.ProcOfAnotherPidNamespace(problem));
+        }
+    }
+
+    /// <summary>
     /// The full file-system path of a path as the user typed it: relative to the current
     /// location, with ~ expanded. Null, with the error, when it names no file-system location.
     /// </summary>

@@ -187,6 +187,8 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
             ThrowTerminatingError(ErrorRecords.NoNamespaceHolder(Type));
         }
 
+        RequireOwnProc();
+
         if (ParameterSetName == LaunchSet)
         {
             Launch();
