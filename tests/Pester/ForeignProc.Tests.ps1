@@ -1,6 +1,7 @@
 # pwsh in a PID namespace of its own whose /proc is still its parent's: what `unshare --pid --fork
 # pwsh` gives without --mount-proc. There pwsh is PID 1 but /proc says otherwise, so the cmdlets
-# that check their threads in /proc/self/task must say so; the read-only ones read /proc as lsns does.
+# that check their threads in /proc/self/task, or open their helper's /proc/PID, must say so; the
+# others read /proc as it is there, as lsns and ip netns do.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-PSNamespaces
@@ -8,22 +9,22 @@ BeforeAll {
     $module = (Get-Module PSNamespaces).Path
 
     function Invoke-PwshInPidNamespace([string] $Script, [switch] $MountProc) {
-        # Each command's error as id|category|target|message, one line each.
         $prologue = "Import-Module '$module'; "
         $unshare = @('--pid', '--fork') + @(if ($MountProc) { '--mount-proc' })
         unshare @unshare $pwsh -NoProfile -NonInteractive -Command ($prologue + $Script)
     }
 }
 
-Describe 'A pwsh in a PID namespace whose /proc is another''s' -Tag 'Root' {
-    It 'stops <Command> with ProcOfAnotherPidNamespace, saying what to do, and starts nothing' -TestCases @(
+Describe 'A pwsh in a PID namespace whose /proc is another''s' -Tag 'Root', 'Slow' {
+    It 'stops <Command> with ProcOfAnotherPidNamespace, saying what to do, and starts or makes nothing' -TestCases @(
         @{ Command = 'New-Namespace -Type Uts -FilePath true' }
-        @{ Command = 'New-Namespace -Type Net -Name psns-foreignproc-{0}' }
+        @{ Command = 'New-Namespace -Type User, Uts -Path {0}/user, {0}/uts' }
         @{ Command = 'Enter-Namespace -Pid {1} -Type Uts -FilePath true' }
         @{ Command = 'Invoke-InNamespace -Pid {1} -Type Uts {{ 1 }}' }
     ) {
-        $name = "psns-foreignproc-$PID"
-        $line = $Command -f $PID, $PID
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "psns-foreignproc-$PID"
+        $null = New-Item -ItemType Directory $dir -Force
+        $line = $Command -f $dir, $PID
         $script = "try { $line -ErrorAction Stop; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.TargetObject; `$_.Exception.Message }; " +
             '@(Get-Content /proc/self/task/*/children -ErrorAction Ignore | Where-Object { $_.Trim() }).Count'
         try {
@@ -34,7 +35,19 @@ Describe 'A pwsh in a PID namespace whose /proc is another''s' -Tag 'Root' {
             # pwsh is PID 1 in its namespace; /proc (the parent's) gives it another number.
             $message | Should -BeLike '*PID 1 in its own PID namespace but PID * in /proc*--mount-proc*'
             $children | Should -Be 0
-            Test-Path "/run/netns/$name" | Should -BeFalse
+            @(Get-ChildItem $dir) | Should -BeNullOrEmpty
+        } finally {
+            Get-ChildItem $dir -ErrorAction Ignore | ForEach-Object { umount $_.FullName 2>$null; Remove-Item $_.FullName }
+            Remove-Item $dir -ErrorAction Ignore
+        }
+    }
+
+    It 'makes a named network namespace there, as ip netns add does' {
+        $name = "psns-foreignproc-$PID"
+        try {
+            $made = Invoke-PwshInPidNamespace "(New-Namespace -Type Net -Name $name -ErrorAction Stop).Inode"
+            $made | Should -Be ([uint64](stat -L -c %i "/run/netns/$name"))
+            @(ip netns list | ForEach-Object { ($_ -split ' ')[0] }) | Should -Contain $name
         } finally {
             if (Test-Path "/run/netns/$name") { ip netns delete $name }
         }

@@ -185,6 +185,7 @@ Describe 'Every cmdlet that accepts a namespace object, given one whose inode a 
             'Enter-Namespace -Namespace'             = 'Enter-Namespace {0} -FilePath touch -ArgumentList $marker'
             'Invoke-InNamespace -Namespace'          = 'Invoke-InNamespace {0} { Set-Content $args[0] 1; "ran" } -ArgumentList $marker'
             'Get-NamespaceProcess -Namespace'        = 'Get-NamespaceProcess {0}'
+            'Get-NamespaceProcess -Inode'            = 'Get-NamespaceProcess -Type Net {0}'
             'Get-NamespaceProcess -PidNamespace'     = 'Get-NamespaceProcess -Pid 1 {0}'
             'Convert-NamespacePid -FromPidNamespace' = 'Convert-NamespacePid -Pid 1 {0}'
             'Convert-NamespacePid -ToPidNamespace'   = 'Convert-NamespacePid -Pid $PID {0}'

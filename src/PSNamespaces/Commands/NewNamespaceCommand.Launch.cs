@@ -33,6 +33,7 @@ public sealed partial class NewNamespaceCommand
     private void Launch()
     {
         // Everything is checked before anything is created.
+        RequireOwnProc();
         UnshareSettings settings;
         try
         {

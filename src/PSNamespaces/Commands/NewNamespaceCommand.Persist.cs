@@ -173,11 +173,18 @@ public sealed partial class NewNamespaceCommand
     /// <summary>Makes (or, with -Pid, opens) the namespaces and binds them on the targets; writes what was made.</summary>
     private void Persist(PersistTarget[] targets)
     {
+        bool withHelper = !Attach && Array.IndexOf(Type, NamespaceType.User) >= 0;
+        if (withHelper)
+        {
+            // The helper's PID is opened in /proc: in another PID namespace's /proc, another process.
+            RequireOwnProc();
+        }
+
         PersistedNamespace[] made = NamespacePersistence.Persist(
             Type,
             targets,
             () => Attach ? NamespaceTarget.FromPid(Pid, Type)
-                : Array.IndexOf(Type, NamespaceType.User) >= 0 ? NamespaceUnshare.CreateWithHelper(Type)
+                : withHelper ? NamespaceUnshare.CreateWithHelper(Type)
                 : NamespaceUnshare.Create(Type, LoopbackUp));
         foreach (PersistedNamespace ns in made)
         {

@@ -187,8 +187,6 @@ public sealed partial class NewNamespaceCommand : NamespaceCmdlet
             ThrowTerminatingError(ErrorRecords.NoNamespaceHolder(Type));
         }
 
-        RequireOwnProc();
-
         if (ParameterSetName == LaunchSet)
         {
             Launch();

@@ -24,6 +24,7 @@ internal static class Errno
     internal const int EINVAL = 22;
     internal const int EMFILE = 24;
     internal const int ENOTTY = 25;
+    internal const int EFBIG = 27;
     internal const int ENOSPC = 28;
     internal const int EROFS = 30;
     internal const int ENAMETOOLONG = 36;
@@ -33,6 +34,7 @@ internal static class Errno
     internal const int EUSERS = 87;
     internal const int EOPNOTSUPP = 95;
     internal const int ESTALE = 116;
+    internal const int EDQUOT = 122;
 
     // Indexed by errno; Linux's asm-generic numbering (x86-64 and arm64 share it).
     private static readonly string[] s_names =
@@ -52,6 +54,7 @@ internal static class Errno
         EUSERS => "EUSERS",
         EOPNOTSUPP => "EOPNOTSUPP",
         ESTALE => "ESTALE",
+        EDQUOT => "EDQUOT",
         _ => "errno " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

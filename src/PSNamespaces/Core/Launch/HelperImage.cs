@@ -147,7 +147,8 @@ internal static unsafe class HelperImage
         return (int)stx.stx_size;
     }
 
-    /// <summary>The whole file, for a kernel without executable memfds; at most size bytes (it was that large a moment ago).</summary>
+    /// <summary>The whole file, at most size bytes (it was that large a moment ago): for a kernel
+    /// without executable memfds, and for a filesystem sendfile cannot read.</summary>
     private static byte[] Read(SafeFd file, string path, int size)
     {
         var buffer = new byte[size];
@@ -225,10 +226,15 @@ internal static unsafe class HelperImage
                 return;
             }
 
+            if (err is Errno.ENOMEM or Errno.ENOSPC or Errno.EFBIG or Errno.EDQUOT)
+            {
+                // The memory the copy would take was refused (a memory cgroup, RLIMIT_FSIZE): not the file's fault.
+                throw new ErrnoException("sendfile", err, "memfd:" + FileName);
+            }
+
             if (err != 0)
             {
-                var ex = new ErrnoException("sendfile", err, path);
-                throw new ExecHelperException(path, err, "cannot be read", ex);
+                throw new ExecHelperException(path, err, "cannot be read", new ErrnoException("sendfile", err, path));
             }
 
             if (n == 0)
@@ -278,9 +284,10 @@ internal static unsafe class HelperImage
     }
 
     /// <summary>
-    /// Checks the sealed copy through a read-only mapping. Sealed against shrinking, it cannot
-    /// end under the mapping (which would be SIGBUS); MAP_POPULATE maps its pages in one call
-    /// instead of one fault each.
+    /// Checks the sealed copy through a private read-only mapping: before Linux 6.7 a shared
+    /// mapping of a write-sealed memfd opened read-write is refused (EPERM) even without
+    /// PROT_WRITE. Sealed against shrinking, the copy cannot end under the mapping (which would be
+    /// SIGBUS); MAP_POPULATE maps its pages in one call instead of one fault each.
     /// </summary>
     private static void CheckSealed(SafeFd copy, string path)
     {
@@ -297,7 +304,7 @@ internal static unsafe class HelperImage
             return;
         }
 
-        void* map = mmap(null, (size_t)size, PROT_READ, MAP_SHARED | MAP_POPULATE, copy.Fd, 0);
+        void* map = mmap(null, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, copy.Fd, 0);
         if (map == MAP_FAILED)
         {
             throw ErrnoException.FromLast("mmap", "memfd:" + FileName);

@@ -1,5 +1,5 @@
 using System;
-using System.Globalization;
+using System.Buffers.Text;
 using System.Text;
 using PSNamespaces.Interop;
 using Tmds.Linux;
@@ -16,31 +16,24 @@ namespace PSNamespaces.Core.Proc;
 /// </summary>
 internal static class ProcMount
 {
-    // Only a /proc found to be ours is remembered: one mounted later (mount -t proc) is seen then.
-    private static volatile bool s_own;
-
-    /// <summary>Null when /proc is this PID namespace's; otherwise what is wrong and what to do.</summary>
+    /// <summary>
+    /// Null when the /proc the calling thread sees is this process's PID namespace's; otherwise
+    /// what is wrong and what to do. Asked each time (one readlink): the answer is the calling
+    /// thread's, whose mount namespace may be a target's, and a /proc may be mounted later.
+    /// </summary>
     internal static string? ForeignProblem()
     {
-        if (s_own)
-        {
-            return null;
-        }
-
         int pid = Environment.ProcessId;
         Span<byte> text = stackalloc byte[32];
         int err = Sys.TryReadLinkAt(LibC.AT_FDCWD, "/proc/self\0"u8, text, out int length);
-        string? problem = err != 0
-            ? $"/proc/self cannot be read ({Errno.Name(err)}): /proc is not mounted, or mounted for a PID namespace this process is not in."
-            : int.TryParse(Encoding.ASCII.GetString(text[..length]), NumberStyles.None, CultureInfo.InvariantCulture, out int seen) && seen == pid
-                ? null
-                : $"/proc is another PID namespace's: this process is PID {pid} in its own PID namespace but PID {Encoding.ASCII.GetString(text[..length])} in /proc, so /proc cannot name its threads.";
-        if (problem is null)
+        if (err == 0 && Utf8Parser.TryParse(text[..length], out int seen, out int used) && used == length && seen == pid)
         {
-            s_own = true;
             return null;
         }
 
+        string problem = err != 0
+            ? $"/proc/self cannot be read ({Errno.Name(err)}): /proc is not mounted, or mounted for a PID namespace this process is not in."
+            : $"/proc is another PID namespace's: this process is PID {pid} in its own PID namespace but PID {Encoding.ASCII.GetString(text[..length])} in /proc, so /proc cannot name its threads.";
         return problem + " Give this pwsh a /proc of its PID namespace: start it with unshare --pid --fork --mount-proc, or mount -t proc proc /proc in a mount namespace of its own.";
     }
 }

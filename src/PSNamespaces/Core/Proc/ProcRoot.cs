@@ -1,7 +1,8 @@
 // Core/Proc — reading /proc fast: /proc (or /proc/self/task) held open as a directory
 // descriptor, PIDs listed with getdents64, each process opened once and its ns links read with
 // readlinkat into stack buffers (ProcessNamespaceReader), status parsed without strings
-// (ProcStatusText), the procfs control files written safely (ProcControlFile).
+// (ProcStatusText), the procfs control files written safely (ProcControlFile), and whether /proc
+// is pwsh's own PID namespace's at all (ProcMount).
 // Uses: Model.
 
 using System;

@@ -232,11 +232,7 @@ internal sealed unsafe class WatchLoop : IDisposable
     /// connector's numbers are: /proc/self names this process by the PID the kernel gives it there.
     /// The connector answered, so this process is in the initial PID namespace.
     /// </summary>
-    private static bool ProcIsInitialPidNamespace()
-    {
-        Span<byte> text = stackalloc byte[16];
-        return Sys.TryReadLinkAt(AT_FDCWD, "/proc/self\0"u8, text, out int n) == 0 && n > 0 && System.Buffers.Text.Utf8Parser.TryParse(text[..n], out int pid, out int used) && used == n && pid == Environment.ProcessId;
-    }
+    private static bool ProcIsInitialPidNamespace() => Proc.ProcMount.ForeignProblem() is null;
 
     public void Dispose()
     {
