@@ -133,6 +133,7 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
             switch ($Case) {
                 'missing' { Remove-Item $helper -ErrorAction Ignore }
                 'a directory' { Remove-Item $helper; $null = New-Item -ItemType Directory $helper }
+                'a FIFO' { Remove-Item $helper; mkfifo $helper }
                 'not executable' { chmod a-x $helper }
                 'truncated' { [IO.File]::WriteAllBytes($helper, $good[0..($good.Length - 1000)]) }
                 'a script' { Set-Content $helper "#!/bin/sh`nexit 0" }
@@ -179,12 +180,13 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
 
         function Invoke-FreshPwsh([string] $Script, [switch] $NoExecutableMemfd) {
             if (-not $NoExecutableMemfd) {
-                return & $pwsh -NoProfile -NonInteractive -Command $Script
+                # Bounded: a helper path that blocks (a FIFO) must fail the test, not hang the suite.
+                return timeout 120 $pwsh -NoProfile -NonInteractive -Command $Script
             }
             # vm.memfd_noexec = 2 refuses executable memfds; the setting is per PID namespace
             # (Linux 6.3+), so only this pwsh's kernel lacks them. The module must run the file.
             # The namespace gets its own /proc, where the module finds its threads by their PIDs.
-            unshare --pid --fork --mount-proc sh -c 'echo 2 > /proc/sys/vm/memfd_noexec && exec "$@"' sh $pwsh -NoProfile -NonInteractive -Command $Script
+            timeout 120 unshare --pid --fork --mount-proc sh -c 'echo 2 > /proc/sys/vm/memfd_noexec && exec "$@"' sh $pwsh -NoProfile -NonInteractive -Command $Script
         }
     }
 
@@ -206,6 +208,8 @@ Describe 'A broken exec helper file' -Tag 'Root', 'Slow' {
 
     It 'gives <Id> naming the file when it is <Case>, and leaves nothing running' -TestCases @(
         @{ Case = 'a directory'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not a regular file' }
+        # Opened as it was, a FIFO with no writer would hang the session in open(2).
+        @{ Case = 'a FIFO'; Id = 'nsexec,ENOEXEC'; Category = 'InvalidData'; Says = 'is not a regular file' }
     ) {
         Assert-BrokenHelper $Case $Id $Category $Says
     }

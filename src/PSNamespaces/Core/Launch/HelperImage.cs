@@ -108,11 +108,16 @@ internal static unsafe class HelperImage
         }
     }
 
+    /// <summary>
+    /// Opens the file without waiting: a FIFO put in its place would block open(2) until a writer
+    /// came, hanging the session. O_NONBLOCK changes nothing for a regular file, and anything else
+    /// is refused by <see cref="SizeOf"/> before it is read.
+    /// </summary>
     private static SafeFd OpenShipped(string path)
     {
         try
         {
-            return Sys.Open(path, O_RDONLY | O_CLOEXEC);
+            return Sys.Open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         }
         catch (ErrnoException ex)
         {
