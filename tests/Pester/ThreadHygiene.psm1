@@ -3,10 +3,14 @@
     the session's. Read from /proc/self/task/TID/ns/* against /proc/self/ns/* (the main thread's);
     workers are known by their name in /proc/self/task/TID/comm, "PSNamespaces wo" (the 15 bytes
     the kernel keeps of "PSNamespaces worker"). Runtime threads get no pass: the module must keep
-    them out of targets.
+    them out of targets. The one exception is the kind the module cannot keep out and that ends on
+    its own (Test-SelfEndingRuntimeThread: the JIT's tiered-compilation thread, started by
+    whichever thread needs it, ends after 4 idle seconds, later while this pwsh keeps it busy):
+    such a thread must be gone within a minute, not within the few seconds others get.
 #>
 
 Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1')
 
 $script:links = 'cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'
 
@@ -34,12 +38,15 @@ function Assert-ThreadHygiene {
         Seconds (a thread the test told to end is given that long to be gone).
     #>
     param([int] $Seconds = 5)
-    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    $started = [DateTime]::UtcNow
     do {
         $strays = @(Get-StrayThread)
         if ($strays.Count -eq 0) { return }
+        # "TID comm link:[inode]": a comm may hold spaces ('.NET Tiered Com').
+        $selfEnding = @($strays | Where-Object { Test-SelfEndingRuntimeThread (($_ -replace '^\d+ ', '') -replace ' \S+$', '') })
+        $limit = if ($selfEnding.Count -eq $strays.Count) { 60 } else { $Seconds }
         Start-Sleep -Milliseconds 100
-    } while ([DateTime]::UtcNow -lt $deadline)
+    } while (([DateTime]::UtcNow - $started).TotalSeconds -lt $limit)
     throw "Threads other than namespace workers are inside other namespaces: $($strays -join '; ')"
 }
 
